@@ -1,0 +1,19 @@
+//===- Pipelines.h - lowering pipelines of cnnc -----------------*- C++ -*-===//
+
+#ifndef CNNC_CODEGEN_PIPELINES_H
+#define CNNC_CODEGEN_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+
+namespace cnnc {
+
+/// Lowers bufferized loop nests (linalg on memrefs, scf, affine, arith, math,
+/// memref, func) to the LLVM dialect with upstream passes.
+void buildLowerLoopsToLLVMPipeline(mlir::OpPassManager &pm);
+
+/// Registers the pipelines above under their command-line names.
+void registerCodegenPipelines();
+
+} // namespace cnnc
+
+#endif // CNNC_CODEGEN_PIPELINES_H

@@ -1,0 +1,41 @@
+//===- CNNOps.cpp - cnn op definitions and queries ------------------------===//
+//
+// The ODS-generated op classes and the queries passes ask of convolutions.
+// Shape rules live in ShapeRules.cpp, folds and canonicalizations in Folds.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cnnc/Dialect/CNNOps.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace cnnc::cnn;
+
+#define GET_OP_CLASSES
+#include "cnnc/Dialect/CNNOps.cpp.inc"
+
+bool Conv2DOp::isDepthwise() {
+  return getNumGroups() > 1 && getNumGroups() == getInputChannels();
+}
+
+bool Conv2DOp::isPointwise() {
+  return getKernelHeight() == 1 && getKernelWidth() == 1 &&
+         getNumGroups() == 1 &&
+         llvm::all_of(getPadding(), [](int64_t pad) { return pad == 0; });
+}
+
+bool Conv2DOp::isGrouped() { return getNumGroups() > 1 && !isDepthwise(); }
+
+bool Conv2DOp::isDilated() {
+  // Dilation only matters along an axis where the kernel has several taps.
+  ArrayRef<int64_t> dilations = getDilations();
+  return (getKernelHeight() > 1 && dilations[0] > 1) ||
+         (getKernelWidth() > 1 && dilations[1] > 1);
+}
+
+int64_t Conv2DOp::getNumMACs() {
+  ArrayRef<int64_t> out = getOutput().getType().getShape();
+  ArrayRef<int64_t> filter = getFilter().getType().getShape();
+  return out[0] * out[1] * out[2] * out[3] * filter[1] * filter[2] * filter[3];
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs every Debian package cnnc needs to build and test. Idempotent: when everything
+# is already present it only checks (no apt-get update, no network).
+set -euo pipefail
+
+packages=(
+  # Toolchain and build system.
+  cmake ninja-build ccache g++ git python3
+  # LLVM/MLIR 19 (Debian 12 ships them in bookworm/main).
+  llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools clang-19 lld-19
+  # Libraries for helpers, unit tests and benchmarks.
+  libfmt-dev catch2 libbenchmark-dev
+  # Formatting check.
+  clang-format-19
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
