@@ -31,13 +31,15 @@ int64_t cnnc::slidingWindowOutputSize(int64_t input, int64_t kernel,
   __int128 size = steps + 1;
   // PyTorch: in ceil mode the last window must start inside the input or the
   // leading padding, not in the trailing padding.
-  if (ceilMode && (size - 1) * stride >= static_cast<__int128>(input) + padBefore)
+  if (ceilMode &&
+      (size - 1) * stride >= static_cast<__int128>(input) + padBefore)
     --size;
   return static_cast<int64_t>(size);
 }
 
 std::optional<llvm::SmallVector<int64_t>>
-cnnc::broadcastShapes(llvm::ArrayRef<int64_t> lhs, llvm::ArrayRef<int64_t> rhs) {
+cnnc::broadcastShapes(llvm::ArrayRef<int64_t> lhs,
+                      llvm::ArrayRef<int64_t> rhs) {
   size_t rank = std::max(lhs.size(), rhs.size());
   llvm::SmallVector<int64_t> result(rank);
   for (size_t i = 0; i < rank; ++i) {
@@ -60,9 +62,8 @@ int64_t cnnc::shuffledChannelPosition(int64_t channels, int64_t groups,
   return index * groups + group;
 }
 
-std::optional<int64_t> cnnc::composeChannelShuffles(int64_t channels,
-                                                    int64_t first,
-                                                    int64_t second) {
+std::optional<int64_t>
+cnnc::composeChannelShuffles(int64_t channels, int64_t first, int64_t second) {
   assert(first > 0 && second > 0 && channels % first == 0 &&
          channels % second == 0 && "invalid shuffles");
   // On one or two channels every shuffle is the identity.

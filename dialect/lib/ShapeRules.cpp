@@ -38,8 +38,7 @@ public:
   Rules(std::optional<Location> loc, StringRef opName)
       : loc(loc), opName(opName) {}
 
-  template <typename... Args>
-  LogicalResult fail(Args &&...args) const {
+  template <typename... Args> LogicalResult fail(Args &&...args) const {
     return emitOptionalError(loc, "'", opName, "' op ",
                              std::forward<Args>(args)...);
   }
@@ -84,9 +83,8 @@ public:
   }
 
   LogicalResult pair(ArrayRef<int64_t> values, StringRef name) const {
-    if (values.size() != 2 || llvm::any_of(values, [](int64_t v) {
-          return v <= 0;
-        }))
+    if (values.size() != 2 ||
+        llvm::any_of(values, [](int64_t v) { return v <= 0; }))
       return fail("expects '", name,
                   "' to be two positive integers (height, width), got ",
                   formatList(values));
@@ -94,9 +92,8 @@ public:
   }
 
   LogicalResult padding(ArrayRef<int64_t> values) const {
-    if (values.size() != 4 || llvm::any_of(values, [](int64_t v) {
-          return v < 0;
-        }))
+    if (values.size() != 4 ||
+        llvm::any_of(values, [](int64_t v) { return v < 0; }))
       return fail("expects 'padding' to be four non-negative integers (top, "
                   "left, bottom, right), got ",
                   formatList(values));
@@ -150,8 +147,10 @@ checkConvolution(const Rules &rules, Value inputValue, Value filterValue,
                  ArrayRef<int64_t> padding, ArrayRef<int64_t> dilations,
                  int64_t groups) {
   FailureOr<RankedTensorType> input = rules.tensor(inputValue, "input", 4);
+  if (failed(input))
+    return failure();
   FailureOr<RankedTensorType> filter = rules.tensor(filterValue, "filter", 4);
-  if (failed(input) || failed(filter) ||
+  if (failed(filter) ||
       failed(rules.sameElementType(*input, "input", filterValue, "filter")) ||
       failed(rules.pair(strides, "strides")) ||
       failed(rules.padding(padding)) ||
@@ -211,9 +210,9 @@ checkPooling(const Rules &rules, Value inputValue, ArrayRef<int64_t> kernel,
       rules, *input, kernel, strides, padding, dilations, ceilMode);
   if (failed(out))
     return failure();
-  return RankedTensorType::get({input->getDimSize(0), input->getDimSize(1),
-                                out->first, out->second},
-                               input->getElementType());
+  return RankedTensorType::get(
+      {input->getDimSize(0), input->getDimSize(1), out->first, out->second},
+      input->getElementType());
 }
 
 /// Normalizes a possibly negative dimension index into [0, rank).
@@ -240,7 +239,8 @@ LogicalResult sameAsInput(const Rules &rules, Value input,
 // Convolutions.
 //===----------------------------------------------------------------------===//
 
-LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &inferred) {
   Rules rules(loc, getOperationName());
@@ -250,17 +250,17 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
       static_cast<int64_t>(adaptor.getGroups()));
   if (failed(conv))
     return failure();
-  inferred.push_back(RankedTensorType::get(
-      {conv->input.getDimSize(0), conv->filter.getDimSize(0), conv->outH,
-       conv->outW},
-      conv->input.getElementType()));
+  inferred.push_back(RankedTensorType::get({conv->input.getDimSize(0),
+                                            conv->filter.getDimSize(0),
+                                            conv->outH, conv->outW},
+                                           conv->input.getElementType()));
   return success();
 }
 
-LogicalResult DeformConv2DOp::inferReturnTypes(MLIRContext *,
-                                               std::optional<Location> loc,
-                                               Adaptor adaptor,
-                                               SmallVectorImpl<Type> &inferred) {
+LogicalResult
+DeformConv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                 Adaptor adaptor,
+                                 SmallVectorImpl<Type> &inferred) {
   Rules rules(loc, getOperationName());
   FailureOr<ConvolutionShape> conv = checkConvolution(
       rules, adaptor.getInput(), adaptor.getFilter(), adaptor.getBias(),
@@ -330,7 +330,8 @@ ChannelShuffleOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
   return success();
 }
 
-LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &inferred) {
   Rules rules(loc, getOperationName());
@@ -358,8 +359,8 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
       if (dim != 1 && type->getDimSize(dim) != first->getDimSize(dim))
         return rules.fail("expects all inputs to match outside the channel "
                           "dimension, but inputs[0] is ",
-                          *first, " and ", name, " is ", *type,
-                          " (dimension ", dim, ")");
+                          *first, " and ", name, " is ", *type, " (dimension ",
+                          dim, ")");
     }
     if (llvm::AddOverflow(shape[1], type->getDimSize(1), shape[1]))
       return rules.fail("concatenated channel count overflows");
@@ -368,7 +369,8 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   return success();
 }
 
-LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
                                         Adaptor adaptor,
                                         SmallVectorImpl<Type> &inferred) {
   Rules rules(loc, getOperationName());
@@ -402,8 +404,10 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> l
 static LogicalResult inferBroadcast(const Rules &rules, Value lhs, Value rhs,
                                     SmallVectorImpl<Type> &inferred) {
   FailureOr<RankedTensorType> lhsType = rules.tensor(lhs, "lhs");
+  if (failed(lhsType))
+    return failure();
   FailureOr<RankedTensorType> rhsType = rules.tensor(rhs, "rhs");
-  if (failed(lhsType) || failed(rhsType) ||
+  if (failed(rhsType) ||
       failed(rules.sameElementType(*lhsType, "lhs", rhs, "rhs")))
     return failure();
   std::optional<SmallVector<int64_t>> shape =
@@ -417,14 +421,16 @@ static LogicalResult inferBroadcast(const Rules &rules, Value lhs, Value rhs,
   return success();
 }
 
-LogicalResult AddOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult AddOp::inferReturnTypes(MLIRContext *,
+                                      std::optional<Location> loc,
                                       Adaptor adaptor,
                                       SmallVectorImpl<Type> &inferred) {
   return inferBroadcast(Rules(loc, getOperationName()), adaptor.getLhs(),
                         adaptor.getRhs(), inferred);
 }
 
-LogicalResult MulOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult MulOp::inferReturnTypes(MLIRContext *,
+                                      std::optional<Location> loc,
                                       Adaptor adaptor,
                                       SmallVectorImpl<Type> &inferred) {
   return inferBroadcast(Rules(loc, getOperationName()), adaptor.getLhs(),
@@ -448,15 +454,15 @@ LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *,
                       "2), got ",
                       *input);
   int64_t channels = input->getDimSize(1);
-  std::pair<Value, StringRef> parameters[] = {{adaptor.getMean(), "mean"},
-                                              {adaptor.getVariance(), "variance"},
-                                              {adaptor.getScale(), "scale"},
-                                              {adaptor.getShift(), "shift"}};
+  std::pair<Value, StringRef> parameters[] = {
+      {adaptor.getMean(), "mean"},
+      {adaptor.getVariance(), "variance"},
+      {adaptor.getScale(), "scale"},
+      {adaptor.getShift(), "shift"}};
   for (auto [value, name] : parameters) {
-    if (value &&
-        (failed(rules.vectorOfLength(value, name, channels,
-                                     "one per channel")) ||
-         failed(rules.sameElementType(*input, "input", value, name))))
+    if (value && (failed(rules.vectorOfLength(value, name, channels,
+                                              "one per channel")) ||
+                  failed(rules.sameElementType(*input, "input", value, name))))
       return failure();
   }
   double epsilon = adaptor.getEpsilon().convertToDouble();
@@ -472,10 +478,9 @@ LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *,
 //===----------------------------------------------------------------------===//
 
 #define CNN_SAME_TYPE_AS_INPUT(OP)                                             \
-  LogicalResult OP::inferReturnTypes(MLIRContext *,                            \
-                                     std::optional<Location> loc,              \
-                                     Adaptor adaptor,                          \
-                                     SmallVectorImpl<Type> &inferred) {        \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &inferred) {                                       \
     return sameAsInput(Rules(loc, getOperationName()), adaptor.getInput(),     \
                        inferred);                                              \
   }
@@ -488,7 +493,8 @@ CNN_SAME_TYPE_AS_INPUT(SiluOp)
 CNN_SAME_TYPE_AS_INPUT(TanhOp)
 #undef CNN_SAME_TYPE_AS_INPUT
 
-LogicalResult ClipOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult ClipOp::inferReturnTypes(MLIRContext *,
+                                       std::optional<Location> loc,
                                        Adaptor adaptor,
                                        SmallVectorImpl<Type> &inferred) {
   Rules rules(loc, getOperationName());
@@ -511,15 +517,18 @@ LogicalResult LeakyReluOp::inferReturnTypes(MLIRContext *,
   return sameAsInput(rules, adaptor.getInput(), inferred);
 }
 
-LogicalResult PReluOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult PReluOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
                                         Adaptor adaptor,
                                         SmallVectorImpl<Type> &inferred) {
   Rules rules(loc, getOperationName());
   FailureOr<RankedTensorType> input = rules.tensor(adaptor.getInput(), "input");
-  FailureOr<RankedTensorType> slope = rules.tensor(adaptor.getSlope(), "slope", 1);
-  if (failed(input) || failed(slope) ||
-      failed(rules.sameElementType(*input, "input", adaptor.getSlope(),
-                                   "slope")))
+  if (failed(input))
+    return failure();
+  FailureOr<RankedTensorType> slope =
+      rules.tensor(adaptor.getSlope(), "slope", 1);
+  if (failed(slope) || failed(rules.sameElementType(
+                           *input, "input", adaptor.getSlope(), "slope")))
     return failure();
   int64_t slopes = slope->getDimSize(0);
   if (slopes != 1) {
@@ -563,10 +572,9 @@ LogicalResult AvgPool2DOp::inferReturnTypes(MLIRContext *,
                                        "divisor_override")))
     return failure();
   int64_t noDilation[] = {1, 1};
-  FailureOr<RankedTensorType> type =
-      checkPooling(rules, adaptor.getInput(), adaptor.getKernelSize(),
-                   adaptor.getStrides(), adaptor.getPadding(), noDilation,
-                   adaptor.getCeilMode());
+  FailureOr<RankedTensorType> type = checkPooling(
+      rules, adaptor.getInput(), adaptor.getKernelSize(), adaptor.getStrides(),
+      adaptor.getPadding(), noDilation, adaptor.getCeilMode());
   if (failed(type))
     return failure();
   inferred.push_back(*type);
@@ -582,9 +590,9 @@ GlobalAvgPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
       rules.tensor(adaptor.getInput(), "input", 4);
   if (failed(input))
     return failure();
-  inferred.push_back(RankedTensorType::get(
-      {input->getDimSize(0), input->getDimSize(1), 1, 1},
-      input->getElementType()));
+  inferred.push_back(
+      RankedTensorType::get({input->getDimSize(0), input->getDimSize(1), 1, 1},
+                            input->getElementType()));
   return success();
 }
 
@@ -592,16 +600,19 @@ GlobalAvgPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
 // Dense layers and shape changes.
 //===----------------------------------------------------------------------===//
 
-LogicalResult DenseOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult DenseOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
                                         Adaptor adaptor,
                                         SmallVectorImpl<Type> &inferred) {
   Rules rules(loc, getOperationName());
-  FailureOr<RankedTensorType> input = rules.tensor(adaptor.getInput(), "input", 2);
+  FailureOr<RankedTensorType> input =
+      rules.tensor(adaptor.getInput(), "input", 2);
+  if (failed(input))
+    return failure();
   FailureOr<RankedTensorType> weight =
       rules.tensor(adaptor.getWeight(), "weight", 2);
-  if (failed(input) || failed(weight) ||
-      failed(rules.sameElementType(*input, "input", adaptor.getWeight(),
-                                   "weight")))
+  if (failed(weight) || failed(rules.sameElementType(
+                            *input, "input", adaptor.getWeight(), "weight")))
     return failure();
   if (weight->getDimSize(1) != input->getDimSize(1))
     return rules.fail("input has ", input->getDimSize(1),
@@ -613,12 +624,13 @@ LogicalResult DenseOp::inferReturnTypes(MLIRContext *, std::optional<Location> l
                                            "one per output feature")) ||
                failed(rules.sameElementType(*input, "input", bias, "bias"))))
     return failure();
-  inferred.push_back(RankedTensorType::get(
-      {input->getDimSize(0), outFeatures}, input->getElementType()));
+  inferred.push_back(RankedTensorType::get({input->getDimSize(0), outFeatures},
+                                           input->getElementType()));
   return success();
 }
 
-LogicalResult SoftmaxOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult SoftmaxOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &inferred) {
   Rules rules(loc, getOperationName());
@@ -634,7 +646,8 @@ LogicalResult SoftmaxOp::inferReturnTypes(MLIRContext *, std::optional<Location>
   return success();
 }
 
-LogicalResult FlattenOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult FlattenOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &inferred) {
   Rules rules(loc, getOperationName());
@@ -666,7 +679,8 @@ LogicalResult FlattenOp::inferReturnTypes(MLIRContext *, std::optional<Location>
   return success();
 }
 
-LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &inferred) {
   Rules rules(loc, getOperationName());
@@ -684,9 +698,9 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *, std::optional<Location>
                         " has more elements than fit in 64 bits");
   }
   if (elements != input->getNumElements())
-    return rules.fail("cannot reshape ", *input, " (",
-                      input->getNumElements(), " elements) to ",
-                      formatList(shape), " (", elements, " elements)");
+    return rules.fail("cannot reshape ", *input, " (", input->getNumElements(),
+                      " elements) to ", formatList(shape), " (", elements,
+                      " elements)");
   inferred.push_back(RankedTensorType::get(shape, input->getElementType()));
   return success();
 }

@@ -1,4 +1,5 @@
-//===- ShapeArithmetic.h - size rules of convolutions and shuffles -*- C++ -*-===//
+//===- ShapeArithmetic.h - size rules of convolutions and shuffles -*- C++
+//-*-===//
 //
 // The integer arithmetic behind the cnn ops' shape rules, free of MLIR so that
 // it can be unit-tested against brute force and reused by the frontend and the

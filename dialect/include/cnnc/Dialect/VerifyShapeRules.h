@@ -1,4 +1,5 @@
-//===- VerifyShapeRules.h - run an op's shape rules as its verifier -*- C++ -*-===//
+//===- VerifyShapeRules.h - run an op's shape rules as its verifier -*- C++
+//-*-===//
 //
 // Every cnn op checks its rules in `inferReturnTypes`, which emits a diagnostic
 // naming the broken rule. This trait runs that function as a verifier before

@@ -1,0 +1,17 @@
+# lit configuration of cnnc's IR tests.
+import os
+
+import lit.formats
+
+config.name = "cnnc"
+config.test_format = lit.formats.ShTest(execute_external=True)
+config.suffixes = [".mlir"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.cnnc_obj_root, "tests", "lit")
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py.in"]
+
+config.environment["PATH"] = os.pathsep.join(
+    [config.cnnc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", os.environ["PATH"])]
+)
+config.substitutions.append(("%test_plugin", config.test_plugin))
+config.substitutions.append(("%cnnc_src_root", config.cnnc_src_root))
