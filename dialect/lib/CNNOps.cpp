@@ -39,3 +39,52 @@ int64_t Conv2DOp::getNumMACs() {
   ArrayRef<int64_t> filter = getFilter().getType().getShape();
   return out[0] * out[1] * out[2] * out[3] * filter[1] * filter[2] * filter[3];
 }
+
+LogicalResult WeightOp::verify() {
+  if (getName().empty())
+    return emitOpError("expects a non-empty parameter name");
+  if (std::optional<ElementsAttr> value = getValue()) {
+    if (value->getType() != getType())
+      return emitOpError("value of type ")
+             << value->getType() << " does not match the result type "
+             << getType();
+  }
+  return success();
+}
+
+// cnn.weight "name" : type
+// cnn.weight "name" = <elements attribute, which carries the type>
+ParseResult WeightOp::parse(OpAsmParser &parser, OperationState &result) {
+  // A plain string: parseAttribute would take the `: type` that follows.
+  std::string name;
+  if (parser.parseString(&name))
+    return failure();
+  result.addAttribute("name", parser.getBuilder().getStringAttr(name));
+  Type type;
+  if (succeeded(parser.parseOptionalEqual())) {
+    ElementsAttr value;
+    if (parser.parseAttribute(value, "value", result.attributes))
+      return failure();
+    type = value.getType();
+    if (parser.parseOptionalAttrDict(result.attributes))
+      return failure();
+  } else if (parser.parseOptionalAttrDict(result.attributes) ||
+             parser.parseColonType(type)) {
+    return failure();
+  }
+  result.addTypes(type);
+  return success();
+}
+
+void WeightOp::print(OpAsmPrinter &printer) {
+  printer << " ";
+  printer.printAttribute(getNameAttr());
+  if (std::optional<ElementsAttr> value = getValue()) {
+    printer << " = ";
+    printer.printAttribute(*value);
+    printer.printOptionalAttrDict((*this)->getAttrs(), {"name", "value"});
+    return;
+  }
+  printer.printOptionalAttrDict((*this)->getAttrs(), {"name", "value"});
+  printer << " : " << getType();
+}

@@ -12,6 +12,33 @@
 include "cnnc/Dialect/CNNBase.td"
 
 //===----------------------------------------------------------------------===//
+// Parameters.
+//===----------------------------------------------------------------------===//
+
+def CNN_WeightOp : Op<CNN_Dialect, "weight", [Pure]> {
+  let summary = "a learned parameter of the model, named as in its checkpoint";
+  let description = [{
+    A tensor of trained values: a convolution filter, a bias, batch-norm
+    statistics. `name` is the parameter's hierarchical name, the key under
+    which a checkpoint stores it (torchvision's `state_dict` naming, e.g.
+    `layer1.0.conv1.weight`). `value` holds the data once weights are bound;
+    without it the op stands for a parameter still to be supplied. The result
+    type is written on the op, as for a constant, and must equal the value's.
+
+    ```mlir
+    %w = cnn.weight "layer1.0.conv1.weight" : tensor<64x64x1x1xf32>
+    %b = cnn.weight "fc.bias" = dense<0.5> : tensor<10xf32>
+    ```
+
+    With a value, the value's type is the result type and is written once.
+  }];
+  let arguments = (ins StrAttr:$name, OptionalAttr<ElementsAttr>:$value);
+  let results = (outs CNN_Tensor:$output);
+  let hasCustomAssemblyFormat = 1;
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Convolutions.
 //===----------------------------------------------------------------------===//
 

@@ -118,3 +118,14 @@ func.func @dense_and_shapes(%x: tensor<2x2048x1x1xf32>, %w: tensor<1000x2048xf32
   %6 = cnn.reshape %x to [2, 8, 256] : tensor<2x2048x1x1xf32>
   return
 }
+
+// CHECK-LABEL: func @weights
+func.func @weights() {
+  // CHECK: cnn.weight "layer1.0.conv1.weight" : tensor<64x64x1x1xf32>
+  %0 = cnn.weight "layer1.0.conv1.weight" : tensor<64x64x1x1xf32>
+  // CHECK: cnn.weight "fc.bias" = dense<[5.000000e-01, -1.000000e+00]> : tensor<2xf32>
+  %1 = cnn.weight "fc.bias" = dense<[0.5, -1.0]> : tensor<2xf32>
+  // CHECK: cnn.weight "bn.running_var" = dense<1.000000e+00> : tensor<3xf16> {frozen}
+  %2 = cnn.weight "bn.running_var" = dense<1.0> : tensor<3xf16> {frozen}
+  return
+}
