@@ -5,7 +5,7 @@ import lit.formats
 
 config.name = "cnnc"
 config.test_format = lit.formats.ShTest(execute_external=True)
-config.suffixes = [".mlir"]
+config.suffixes = [".mlir", ".cnn", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.cnnc_obj_root, "tests", "lit")
 config.excludes = ["lit.cfg.py", "lit.site.cfg.py.in"]

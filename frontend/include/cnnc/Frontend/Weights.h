@@ -1,0 +1,22 @@
+//===- Weights.h - giving a model's parameters their values -----*- C++ -*-===//
+
+#ifndef CNNC_FRONTEND_WEIGHTS_H
+#define CNNC_FRONTEND_WEIGHTS_H
+
+#include "cnnc/Frontend/Diagnostics.h"
+#include "cnnc/Frontend/Emitter.h"
+
+#include "mlir/Support/LogicalResult.h"
+
+#include <cstdint>
+
+namespace cnnc::frontend {
+
+/// Gives every cnn.weight of the model deterministic pseudo-random values
+/// drawn from `seed`: uniform in +-1/sqrt(fan-in) like PyTorch's default
+/// initialization, and positive for batch-norm variances.
+void bindRandomWeights(EmittedModel &model, uint64_t seed);
+
+} // namespace cnnc::frontend
+
+#endif // CNNC_FRONTEND_WEIGHTS_H
