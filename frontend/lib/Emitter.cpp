@@ -358,7 +358,7 @@ LogicalResult Emitter::execute(const StmtList &statements, Frame &frame,
                                SeqState *seq) {
   for (const StmtPtr &statementPtr : statements) {
     const Stmt &statement = *statementPtr;
-    if (++steps > 10'000'000)
+    if (++steps > 1'000'000)
       return fail(statement.loc, "the model takes too many steps to "
                                  "evaluate (a runaway loop?)");
     switch (statement.kind) {
@@ -423,19 +423,16 @@ LogicalResult Emitter::execute(const StmtList &statements, Frame &frame,
       break;
     }
     case Stmt::Kind::For: {
-      int64_t bounds[2] = {0, 0};
-      for (auto [index, expr] : llvm::enumerate(statement.values)) {
-        FailureOr<Val> bound = evaluate(*expr, frame);
-        if (failed(bound))
-          return failure();
-        if (!bound->is(Val::Kind::Int))
-          return fail(expr->loc, "range bounds must be integers, but this "
-                                 "is " +
-                                     describe(*bound));
-        bounds[statement.values.size() == 1 ? 1 : index] = bound->i;
-      }
-      for (int64_t i = bounds[0]; i < bounds[1]; ++i) {
-        frame.variables[statement.target] = Val::integer(i);
+      FailureOr<Val> sequence = evaluate(*statement.value, frame);
+      if (failed(sequence))
+        return failure();
+      if (!sequence->is(Val::Kind::List))
+        return fail(statement.value->loc,
+                    "a for loop runs over a list, e.g. 'range(4)' or "
+                    "'[16, 24, 32]', but this is " +
+                        describe(*sequence));
+      for (const Val &element : sequence->list) {
+        frame.variables[statement.target] = element;
         frame.definedAt[statement.target] = statement.targetLoc;
         if (failed(execute(statement.body, frame, seq)))
           return failure();
@@ -1652,6 +1649,32 @@ Emitter::callBuiltin(const Expr &call,
     for (int64_t size : cast<RankedTensorType>(x->getType()).getShape())
       sizes.push_back(Val::integer(size));
     return Val::fromList(std::move(sizes));
+  }
+  if (callee == "range") {
+    FailureOr<Arguments> args =
+        bindTo({required("start_or_end"), optional("end", none)});
+    if (failed(args))
+      return failure();
+    FailureOr<int64_t> first = intArg(*args, "start_or_end");
+    if (failed(first))
+      return failure();
+    int64_t start = 0, end = *first;
+    if (!args->get("end").is(Val::Kind::None)) {
+      FailureOr<int64_t> last = intArg(*args, "end");
+      if (failed(last))
+        return failure();
+      start = *first;
+      end = *last;
+    }
+    if (end > start &&
+        static_cast<uint64_t>(end) - static_cast<uint64_t>(start) > 1'000'000)
+      return fail(loc, "range(" + std::to_string(start) + ", " +
+                           std::to_string(end) +
+                           ") is too long (at most 1000000 values)");
+    std::vector<Val> values;
+    for (int64_t i = start; i < end; ++i)
+      values.push_back(Val::integer(i));
+    return Val::fromList(std::move(values));
   }
   if (callee == "len") {
     FailureOr<Arguments> args = bindTo({required("list")});

@@ -377,27 +377,8 @@ StmtPtr Parser::parseFor() {
   if (!expect(TokenKind::Identifier, "as the loop variable") ||
       !expect(TokenKind::KwIn, "after the loop variable"))
     return nullptr;
-  if (!at(TokenKind::Identifier) || peek().text != "range") {
-    errorAtCurrent("expected 'range(...)' after 'in'");
-    return nullptr;
-  }
-  consume();
-  if (!expect(TokenKind::LParen, "after 'range'"))
-    return nullptr;
-  do {
-    ExprPtr bound = parseExpr();
-    if (!bound)
-      return nullptr;
-    statement->values.push_back(std::move(bound));
-  } while (consumeIf(TokenKind::Comma));
-  if (statement->values.size() > 2) {
-    diagnostics.error(statement->values[2]->loc,
-                      "range takes one or two bounds: range(end) or "
-                      "range(start, end)");
-    return nullptr;
-  }
-  if (!expect(TokenKind::RParen, "after the range's bounds") ||
-      !parseBody(statement->body))
+  statement->value = parseExpr();
+  if (!statement->value || !parseBody(statement->body))
     return nullptr;
   return statement;
 }

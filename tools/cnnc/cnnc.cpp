@@ -92,6 +92,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   emitted->module->print(output->os());
+  output->os() << "\n";
   output->keep();
   return 0;
 }

@@ -71,7 +71,7 @@ struct Stmt {
     Assign,  // target = value.
     Return,  // return values...
     If,      // if condition { body } else { elseBody }.
-    For,     // for target in range(values[0] [, values[1]]) { body }.
+    For,     // for target in value { body }: value is a list.
     Expr,    // value (a stage of a seq).
     Labeled, // target: value (a named stage of a seq).
   };
