@@ -8,6 +8,8 @@
 
 #include "llvm/ADT/StringSet.h"
 
+#include <cctype>
+
 using namespace cnnc::frontend;
 using llvm::SMLoc;
 
@@ -556,7 +558,11 @@ ExprPtr Parser::parsePostfix() {
 ExprPtr Parser::parseName() {
   // `as NAME`: an identifier or integer stands for itself.
   Token token = peek();
-  if (at(TokenKind::Identifier) || at(TokenKind::Integer)) {
+  // Keywords are fine as names too: `as block`.
+  bool isWord = !token.text.empty() &&
+                (std::isalpha(static_cast<unsigned char>(token.text.front())) ||
+                 token.text.front() == '_');
+  if (at(TokenKind::Identifier) || at(TokenKind::Integer) || isWord) {
     consume();
     auto name = std::make_unique<Expr>(Expr::Kind::String, token.loc());
     name->text = token.text.str();
