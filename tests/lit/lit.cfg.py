@@ -1,5 +1,6 @@
 # lit configuration of cnnc's IR tests.
 import os
+import sys
 
 import lit.formats
 
@@ -15,3 +16,4 @@ config.environment["PATH"] = os.pathsep.join(
 )
 config.substitutions.append(("%test_plugin", config.test_plugin))
 config.substitutions.append(("%cnnc_src_root", config.cnnc_src_root))
+config.substitutions.append(("%python", sys.executable))
