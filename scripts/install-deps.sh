@@ -12,6 +12,8 @@ packages=(
   libfmt-dev catch2 libbenchmark-dev
   # Formatting check.
   clang-format-19
+  # PyTorch, the reference the shape rules are checked against (/usr/bin/python3).
+  python3-torch python3-torchvision python3-numpy
 )
 
 missing=()

@@ -25,10 +25,14 @@ int64_t cnnc::slidingWindowOutputSize(int64_t input, int64_t kernel,
   // below can overflow.
   __int128 span = static_cast<__int128>(input) + padBefore + padAfter -
                   (static_cast<__int128>(dilation) * (kernel - 1) + 1);
-  if (span < 0)
-    return 0;
-  __int128 steps = ceilMode ? (span + stride - 1) / stride : span / stride;
+  // Rounded toward -infinity, as PyTorch's div_rtn: in ceil mode a window may
+  // reach past the padded input by less than a stride.
+  __int128 numerator = ceilMode ? span + stride - 1 : span;
+  __int128 steps = numerator >= 0 ? numerator / stride
+                                  : -((-numerator + stride - 1) / stride);
   __int128 size = steps + 1;
+  if (size <= 0)
+    return 0;
   // PyTorch: in ceil mode the last window must start inside the input or the
   // leading padding, not in the trailing padding.
   if (ceilMode &&

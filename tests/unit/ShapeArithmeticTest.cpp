@@ -12,28 +12,24 @@ using namespace cnnc;
 
 namespace {
 
-/// Counts the windows directly. Floor mode: every window lies inside the
-/// padded input. Ceil mode: the fewest windows that cover the padded input,
-/// less those that would start in the trailing padding.
+/// Counts the windows directly, by their start positions in the padded input.
+/// Floor mode: every window lies inside the padded input. Ceil mode: a window
+/// may overhang the padded input's end by less than a stride, but must not
+/// start in the trailing padding (PyTorch drops that one).
 int64_t countWindows(int64_t input, int64_t kernel, int64_t stride,
                      int64_t dilation, int64_t padBefore, int64_t padAfter,
                      bool ceilMode) {
   int64_t padded = input + padBefore + padAfter;
   int64_t extent = dilation * (kernel - 1) + 1;
-  if (extent > padded)
-    return 0;
   int64_t count = 0;
-  if (!ceilMode) {
-    while (count * stride + extent <= padded)
-      ++count;
-    return count;
-  }
-  count = 1;
-  while ((count - 1) * stride + extent < padded)
+  for (int64_t start = 0;; start += stride) {
+    int64_t overhang = start + extent - padded;
+    bool fits = ceilMode ? overhang < stride && start < input + padBefore
+                         : overhang <= 0;
+    if (!fits)
+      return count;
     ++count;
-  while (count > 1 && (count - 1) * stride >= input + padBefore)
-    --count;
-  return count;
+  }
 }
 
 /// The permutation channel shuffle applies, as destination of each channel.
@@ -72,6 +68,10 @@ TEST_CASE("sliding window sizes match PyTorch's known layers",
   CHECK(slidingWindowOutputSize(5, 2, 2, 1, 1, 1, true) == 3);
   // Kernel larger than the padded input: empty.
   CHECK(slidingWindowOutputSize(3, 5, 1, 1, 0, 1, false) <= 0);
+  // ... except in ceil mode, by less than a stride: PyTorch gives one window
+  // for max_pool2d(2x2, kernel 3, stride 2, ceil_mode=True).
+  CHECK(slidingWindowOutputSize(2, 3, 2, 1, 0, 0, true) == 1);
+  CHECK(slidingWindowOutputSize(2, 4, 2, 1, 0, 0, true) <= 0);
 }
 
 TEST_CASE("sliding window sizes match a brute-force count",

@@ -24,9 +24,11 @@ int64_t dilatedKernelSize(int64_t kernel, int64_t dilation);
 /// Number of positions of a sliding window along one axis, with PyTorch's rule
 /// for convolution and pooling: floor (or, with `ceilMode`, ceil) of
 /// (input + padBefore + padAfter - dilatedKernel) / stride, plus one; in ceil
-/// mode a last window that would start inside the trailing padding is dropped.
-/// Returns a value <= 0 when the window does not fit. All arguments must be
-/// positive (paddings non-negative); the computation cannot overflow.
+/// mode a last window that would start inside the trailing padding is dropped,
+/// and a window may overhang the padded input by less than a stride (so a
+/// kernel slightly larger than the input still gives one output). Returns a
+/// value <= 0 when no window fits. All arguments must be positive (paddings
+/// non-negative); the computation cannot overflow.
 int64_t slidingWindowOutputSize(int64_t input, int64_t kernel, int64_t stride,
                                 int64_t dilation, int64_t padBefore,
                                 int64_t padAfter, bool ceilMode);

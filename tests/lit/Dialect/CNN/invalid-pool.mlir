@@ -113,3 +113,11 @@ func.func @global_pool_wrong_result(%x: tensor<1x8x16x16xf32>) {
   %0 = cnn.global_avg_pool %x : tensor<1x8x16x16xf32> -> tensor<1x8x16x1xf32>
   return
 }
+
+// -----
+
+func.func @ceil_mode_overhang_of_a_stride(%x: tensor<1x8x2x2xf32>) {
+  // expected-error @below {{'cnn.max_pool2d' op dilated kernel (4x4) is larger than the padded input (2x2): the output would be empty}}
+  %0 = cnn.max_pool2d %x kernel [4, 4] stride [2, 2] ceil_mode : tensor<1x8x2x2xf32> -> tensor<1x8x1x1xf32>
+  return
+}

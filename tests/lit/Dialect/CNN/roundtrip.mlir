@@ -100,6 +100,17 @@ func.func @pooling(%x: tensor<1x64x112x112xf32>) {
   return
 }
 
+// In ceil mode a window may overhang the input by less than a stride: PyTorch
+// gives one output for a 3x3 kernel with stride 2 on a 2x2 input.
+// CHECK-LABEL: func @ceil_mode_overhang
+func.func @ceil_mode_overhang(%x: tensor<1x1x2x2xf32>) {
+  // CHECK: cnn.max_pool2d %{{.*}} kernel [3, 3] stride [2, 2] ceil_mode : tensor<1x1x2x2xf32> -> tensor<1x1x1x1xf32>
+  %0 = cnn.max_pool2d %x kernel [3, 3] stride [2, 2] ceil_mode : tensor<1x1x2x2xf32> -> tensor<1x1x1x1xf32>
+  // CHECK: cnn.avg_pool2d %{{.*}} kernel [3, 3] stride [2, 2] ceil_mode : tensor<1x1x2x2xf32> -> tensor<1x1x1x1xf32>
+  %1 = cnn.avg_pool2d %x kernel [3, 3] stride [2, 2] ceil_mode : tensor<1x1x2x2xf32> -> tensor<1x1x1x1xf32>
+  return
+}
+
 // CHECK-LABEL: func @dense_and_shapes
 func.func @dense_and_shapes(%x: tensor<2x2048x1x1xf32>, %w: tensor<1000x2048xf32>, %b: tensor<1000xf32>) {
   // CHECK: cnn.flatten %{{.*}} : tensor<2x2048x1x1xf32> -> tensor<2x2048xf32>
