@@ -5,7 +5,10 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/WithColor.h"
 
 #include <cmath>
 #include <vector>
@@ -82,4 +85,123 @@ void cnnc::frontend::bindRandomWeights(EmittedModel &model, uint64_t seed) {
     }
     op.setValueAttr(cast<ElementsAttr>(attr));
   });
+}
+
+namespace {
+
+std::string formatShape(llvm::ArrayRef<int64_t> shape) {
+  std::string text = "[";
+  for (auto [index, size] : llvm::enumerate(shape))
+    text += (index ? ", " : "") + std::to_string(size);
+  return text + "]";
+}
+
+/// The safetensors dtype that holds values of `type`.
+llvm::StringRef dtypeFor(Type type) {
+  if (type.isF32())
+    return "F32";
+  if (type.isF16())
+    return "F16";
+  if (type.isBF16())
+    return "BF16";
+  if (type.isF64())
+    return "F64";
+  return "";
+}
+
+/// The unused tensor whose name is closest to `name`, if one is close enough
+/// to be a likely misspelling.
+std::optional<std::string> closestName(llvm::StringRef name,
+                                       const cnnc::SafetensorsFile &checkpoint,
+                                       const llvm::StringSet<> &used) {
+  std::optional<std::string> best;
+  unsigned bestDistance = std::max<size_t>(2, name.size() / 4) + 1;
+  for (const cnnc::SafetensorsTensor &tensor : checkpoint.tensors()) {
+    if (used.contains(tensor.name))
+      continue;
+    unsigned distance = name.edit_distance(tensor.name, true, bestDistance);
+    if (distance < bestDistance) {
+      bestDistance = distance;
+      best = tensor.name;
+    }
+  }
+  return best;
+}
+
+} // namespace
+
+LogicalResult cnnc::frontend::bindCheckpoint(EmittedModel &model,
+                                             const SafetensorsFile &checkpoint,
+                                             llvm::StringRef path,
+                                             Diagnostics &diagnostics) {
+  llvm::StringMap<cnn::WeightOp> ops;
+  model.module->walk([&](cnn::WeightOp op) { ops[op.getName()] = op; });
+
+  llvm::StringSet<> used;
+  unsigned errors = 0;
+  for (const ParameterInfo &parameter : model.parameters) {
+    const SafetensorsTensor *tensor = checkpoint.lookup(parameter.name);
+    if (tensor)
+      used.insert(parameter.name);
+    if (parameter.checkpointOnly)
+      continue; // Optional, and not needed for inference.
+    if (errors >= 20)
+      break;
+    cnn::WeightOp op = ops.lookup(parameter.name);
+    RankedTensorType type = op.getType();
+    if (!tensor) {
+      ++errors;
+      std::string message = "parameter '" + parameter.name + "' " +
+                            formatShape(parameter.shape) + " is not in '" +
+                            path.str() + "'";
+      if (std::optional<std::string> guess =
+              closestName(parameter.name, checkpoint, used))
+        message += "; did you mean '" + *guess + "'?";
+      diagnostics.error(parameter.loc, message);
+      continue;
+    }
+    llvm::StringRef expectedDtype = dtypeFor(type.getElementType());
+    if (tensor->dtype != expectedDtype) {
+      ++errors;
+      diagnostics.error(parameter.loc,
+                        "parameter '" + parameter.name + "' is " +
+                            tensor->dtype + " in '" + path +
+                            "', but the layer computes in " + expectedDtype);
+      continue;
+    }
+    if (llvm::ArrayRef<int64_t>(tensor->shape) != type.getShape()) {
+      ++errors;
+      diagnostics.error(parameter.loc,
+                        "parameter '" + parameter.name + "' has shape " +
+                            formatShape(tensor->shape) + " in '" + path +
+                            "', but the layer expects " +
+                            formatShape(type.getShape()));
+      continue;
+    }
+    AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+        tensor->data, alignof(double));
+    op.setValueAttr(cast<ElementsAttr>(
+        DenseResourceElementsAttr::get(type, parameter.name, std::move(blob))));
+  }
+  if (errors)
+    return failure();
+
+  std::vector<llvm::StringRef> unused;
+  for (const SafetensorsTensor &tensor : checkpoint.tensors())
+    if (!used.contains(tensor.name))
+      unused.push_back(tensor.name);
+  if (!unused.empty()) {
+    auto &os = llvm::WithColor::warning(llvm::errs(), "cnnc");
+    os << "'" << path << "' has " << unused.size()
+       << " tensor(s) that no parameter of the model uses:";
+    for (auto [index, name] : llvm::enumerate(unused)) {
+      if (index == 10) {
+        os << " ...";
+        break;
+      }
+      os << " " << name;
+    }
+    os << "\n";
+  }
+  return success();
 }

@@ -21,6 +21,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/WithColor.h"
 
 using namespace llvm;
 
@@ -39,6 +40,11 @@ cl::opt<EmitKind>
          cl::values(clEnumValN(EmitKind::CNN, "cnn",
                                "the model in the cnn dialect (tensors, NCHW)")),
          cl::cat(category));
+cl::opt<std::string> weightsFile(
+    "weights",
+    cl::desc("Bind parameters by name to the tensors of a safetensors "
+             "checkpoint (torchvision state_dict names)"),
+    cl::value_desc("file.safetensors"), cl::cat(category));
 cl::opt<uint64_t> randomWeights(
     "random-weights",
     cl::desc("Give every parameter deterministic pseudo-random values drawn "
@@ -50,20 +56,45 @@ int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
-  cl::HideUnrelatedOptions({&category, &cl::getGeneralCategory()});
-  cl::ParseCommandLineOptions(
-      argc, argv,
-      "cnnc: compile a convolutional network written in the .cnn language\n\n"
-      "  cnnc model.cnn --emit=cnn                print the cnn dialect IR\n"
-      "  cnnc model.cnn --mlir-print-debuginfo    ... with model locations\n"
-      "  cnnc model.cnn --random-weights=7        ... with parameter values\n");
+  // Show cnnc's own options and the few MLIR printing options that matter for
+  // its output, not the hundreds that libLLVM and libMLIR register.
+  static cl::OptionCategory printing("IR printing options");
+  cl::HideUnrelatedOptions({&category, &printing});
+  for (const char *name :
+       {"mlir-print-debuginfo", "mlir-pretty-debuginfo",
+        "mlir-print-op-generic", "mlir-elide-elementsattrs-if-larger",
+        "mlir-print-local-scope"}) {
+    auto it = cl::getRegisteredOptions().find(name);
+    if (it != cl::getRegisteredOptions().end()) {
+      it->second->setHiddenFlag(cl::NotHidden);
+      it->second->addCategory(printing);
+    }
+  }
+  if (!cl::ParseCommandLineOptions(argc, argv,
+                                   "cnnc: compile a convolutional network "
+                                   "written in the .cnn language\n\n"
+                                   "  cnnc model.cnn --emit=cnn                "
+                                   "print the cnn dialect IR\n"
+                                   "  cnnc model.cnn --mlir-print-debuginfo    "
+                                   "... with model locations\n"
+                                   "  cnnc model.cnn --random-weights=7        "
+                                   "... with parameter values\n"
+                                   "  cnnc model.cnn --weights=w.safetensors   "
+                                   "... with a checkpoint's\n",
+                                   &errs()))
+    return 1;
+  if (!weightsFile.empty() && randomWeights.getNumOccurrences()) {
+    WithColor::error(errs(), "cnnc")
+        << "--weights and --random-weights exclude each other\n";
+    return 1;
+  }
 
   SourceMgr sourceMgr;
   ErrorOr<std::unique_ptr<MemoryBuffer>> buffer =
       MemoryBuffer::getFileOrSTDIN(inputFile, /*IsText=*/true);
   if (std::error_code error = buffer.getError()) {
-    errs() << "cnnc: error: cannot read '" << inputFile
-           << "': " << error.message() << "\n";
+    WithColor::error(errs(), "cnnc")
+        << "cannot read '" << inputFile << "': " << error.message() << "\n";
     return 1;
   }
   sourceMgr.AddNewSourceBuffer(std::move(*buffer), SMLoc());
@@ -80,15 +111,27 @@ int main(int argc, char **argv) {
       cnnc::frontend::emitModel(*module, context, diagnostics);
   if (!emitted)
     return 1;
-  if (randomWeights.getNumOccurrences())
+  if (!weightsFile.empty()) {
+    Expected<cnnc::SafetensorsFile> checkpoint =
+        cnnc::SafetensorsFile::open(weightsFile);
+    if (!checkpoint) {
+      WithColor::error(errs(), "cnnc")
+          << toString(checkpoint.takeError()) << "\n";
+      return 1;
+    }
+    if (failed(cnnc::frontend::bindCheckpoint(*emitted, *checkpoint,
+                                              weightsFile, diagnostics)))
+      return 1;
+  } else if (randomWeights.getNumOccurrences()) {
     cnnc::frontend::bindRandomWeights(*emitted, randomWeights);
+  }
   if (failed(mlir::verify(*emitted->module)))
     return 1;
 
   std::string errorMessage;
   auto output = mlir::openOutputFile(outputFile, &errorMessage);
   if (!output) {
-    errs() << "cnnc: error: " << errorMessage << "\n";
+    WithColor::error(errs(), "cnnc") << errorMessage << "\n";
     return 1;
   }
   emitted->module->print(output->os());

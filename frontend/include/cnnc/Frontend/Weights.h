@@ -5,6 +5,7 @@
 
 #include "cnnc/Frontend/Diagnostics.h"
 #include "cnnc/Frontend/Emitter.h"
+#include "cnnc/Frontend/Safetensors.h"
 
 #include "mlir/Support/LogicalResult.h"
 
@@ -16,6 +17,15 @@ namespace cnnc::frontend {
 /// drawn from `seed`: uniform in +-1/sqrt(fan-in) like PyTorch's default
 /// initialization, and positive for batch-norm variances.
 void bindRandomWeights(EmittedModel &model, uint64_t seed);
+
+/// Gives every parameter the checkpoint tensor of the same name. Reports, at
+/// the line of the layer that declares it, each parameter that is missing
+/// or has another shape or dtype (all of them, not only the first), and
+/// warns about tensors of the file that no parameter uses.
+mlir::LogicalResult bindCheckpoint(EmittedModel &model,
+                                   const SafetensorsFile &checkpoint,
+                                   llvm::StringRef path,
+                                   Diagnostics &diagnostics);
 
 } // namespace cnnc::frontend
 
