@@ -263,6 +263,18 @@ private:
   template <typename OpTy, typename... Args>
   FailureOr<mlir::Value> create(SMLoc loc, Args &&...args);
 
+  /// An optional attribute, left out when it has the op's default value, so
+  /// that the printed IR shows only what the model says.
+  DenseI64ArrayAttr arrayAttr(ArrayRef<int64_t> values,
+                              ArrayRef<int64_t> defaults) {
+    return values == defaults ? DenseI64ArrayAttr()
+                              : builder.getDenseI64ArrayAttr(values);
+  }
+  IntegerAttr intAttr(int64_t value, int64_t defaultValue) {
+    return value == defaultValue ? IntegerAttr()
+                                 : builder.getI64IntegerAttr(value);
+  }
+
   std::string qualified(llvm::StringRef suffix) const {
     std::string name;
     for (const std::string &part : namePath)
@@ -1205,9 +1217,9 @@ Emitter::callBuiltin(const Expr &call,
       bias = *b;
     }
     return tensorResult(create<cnn::Conv2DOp>(
-        loc, *x, *filter, bias, ArrayRef<int64_t>(*stride),
-        ArrayRef<int64_t>(*padding), ArrayRef<int64_t>(*dilation),
-        static_cast<uint64_t>(*groups)));
+        loc, *x, *filter, bias, arrayAttr(*stride, {1, 1}),
+        arrayAttr(*padding, {0, 0, 0, 0}), arrayAttr(*dilation, {1, 1}),
+        intAttr(*groups, 1)));
   }
 
   if (callee == "deform_conv2d") {
@@ -1283,9 +1295,9 @@ Emitter::callBuiltin(const Expr &call,
       bias = *b;
     }
     return tensorResult(create<cnn::DeformConv2DOp>(
-        loc, *x, *offset, *filter, mask, bias, ArrayRef<int64_t>(*stride),
-        ArrayRef<int64_t>(*padding), ArrayRef<int64_t>(*dilation),
-        static_cast<uint64_t>(*groups), static_cast<uint64_t>(*offsetGroups)));
+        loc, *x, *offset, *filter, mask, bias, arrayAttr(*stride, {1, 1}),
+        arrayAttr(*padding, {0, 0, 0, 0}), arrayAttr(*dilation, {1, 1}),
+        intAttr(*groups, 1), intAttr(*offsetGroups, 1)));
   }
 
   if (callee == "batch_norm") {
@@ -1320,8 +1332,10 @@ Emitter::callBuiltin(const Expr &call,
         weight(loc, "running_var", {channels}, element);
     if (failed(variance) || failed(checkpointOnly(loc, "num_batches_tracked")))
       return failure();
-    return tensorResult(create<cnn::BatchNormOp>(
-        loc, *x, *mean, *variance, *gamma, *beta, llvm::APFloat(*eps)));
+    FloatAttr epsilon =
+        *eps == 1e-5 ? FloatAttr() : builder.getF64FloatAttr(*eps);
+    return tensorResult(create<cnn::BatchNormOp>(loc, *x, *mean, *variance,
+                                                 *gamma, *beta, epsilon));
   }
 
   if (callee == "dense") {
@@ -1452,8 +1466,10 @@ Emitter::callBuiltin(const Expr &call,
       return failure();
     if (isMax)
       return tensorResult(create<cnn::MaxPool2DOp>(
-          loc, *x, ArrayRef<int64_t>(*kernel), ArrayRef<int64_t>(*stride),
-          ArrayRef<int64_t>(*padding), ArrayRef<int64_t>(*dilation), *ceil));
+          loc, *x, builder.getDenseI64ArrayAttr(*kernel),
+          builder.getDenseI64ArrayAttr(*stride),
+          arrayAttr(*padding, {0, 0, 0, 0}), arrayAttr(*dilation, {1, 1}),
+          *ceil ? builder.getUnitAttr() : UnitAttr()));
     FailureOr<bool> countPad = boolArg(*args, "count_include_pad");
     if (failed(countPad))
       return failure();
@@ -1466,7 +1482,7 @@ Emitter::callBuiltin(const Expr &call,
     }
     auto kernelAttr = builder.getDenseI64ArrayAttr(*kernel);
     auto strideAttr = builder.getDenseI64ArrayAttr(*stride);
-    auto paddingAttr = builder.getDenseI64ArrayAttr(*padding);
+    DenseI64ArrayAttr paddingAttr = arrayAttr(*padding, {0, 0, 0, 0});
     return tensorResult(create<cnn::AvgPool2DOp>(
         loc, *x, kernelAttr, strideAttr, paddingAttr,
         *ceil ? builder.getUnitAttr() : UnitAttr(),
@@ -1484,8 +1500,7 @@ Emitter::callBuiltin(const Expr &call,
     FailureOr<int64_t> axis = intArg(*args, "axis");
     if (failed(axis))
       return failure();
-    return tensorResult(
-        create<cnn::SoftmaxOp>(loc, *x, static_cast<uint64_t>(*axis)));
+    return tensorResult(create<cnn::SoftmaxOp>(loc, *x, intAttr(*axis, 1)));
   }
 
   if (callee == "flatten") {
@@ -1503,8 +1518,8 @@ Emitter::callBuiltin(const Expr &call,
     FailureOr<int64_t> end = intArg(*args, "end_dim");
     if (failed(end))
       return failure();
-    return tensorResult(create<cnn::FlattenOp>(
-        loc, *x, static_cast<uint64_t>(*start), static_cast<uint64_t>(*end)));
+    return tensorResult(
+        create<cnn::FlattenOp>(loc, *x, intAttr(*start, 1), intAttr(*end, -1)));
   }
 
   if (callee == "reshape") {
