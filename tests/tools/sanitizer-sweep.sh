@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Runs cnnc and cnnc-opt built with AddressSanitizer (and LeakSanitizer) over
+# every malformed model, checkpoint and IR file of the test suite, every
+# example, and the Catch2 unit tests, and fails if a sanitizer reports
+# anything. Usage: sanitizer-sweep.sh ASAN_BUILD_DIR
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=$1
+export ASAN_OPTIONS=exitcode=86:detect_leaks=1
+export UBSAN_OPTIONS=exitcode=86
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+runs=0
+failures=0
+check() { # check LOG COMMAND...: a sanitizer exit or report fails the sweep.
+  local log=$1
+  shift
+  "$@" >"$log" 2>&1
+  local status=$?
+  runs=$((runs + 1))
+  if [ "$status" -eq 86 ] || grep -q "Sanitizer" "$log"; then
+    failures=$((failures + 1))
+    echo "SANITIZER REPORT: $*"
+    head -30 "$log"
+  fi
+}
+
+# Malformed models: every case of the frontend's error tests.
+for test in "$root"/tests/lit/Frontend/errors/*.test; do
+  dir="$work/$(basename "$test" .test)"
+  mkdir -p "$dir"
+  /usr/lib/llvm-19/bin/split-file "$test" "$dir"
+  for model in "$dir"/*.cnn; do
+    check "$work/log" "$build/bin/cnnc" "$model"
+  done
+done
+
+# Checkpoints, well-formed and broken.
+make="$root/tests/tools/make_safetensors.py"
+model="$work/tiny.cnn"
+printf 'model tiny(x: f32[1, 3, 8, 8]) {\n  conv = conv2d(x, 4, 3)\n  return conv\n}\n' >"$model"
+for corrupt in none truncated header-length bad-json overlap short; do
+  file="$work/$corrupt.safetensors"
+  if [ "$corrupt" = none ]; then
+    python3 "$make" "$file" conv.weight:F32:4x3x3x3 conv.bias:F16:4 extra:I64:
+  else
+    python3 "$make" "$file" conv.weight:F32:4x3x3x3 conv.bias:F32:4 --corrupt "$corrupt"
+  fi
+  check "$work/log" "$build/bin/cnnc" "$model" --weights "$file"
+done
+
+# Every example, with random weights, and back through cnnc-opt.
+for example in "$root"/examples/*.cnn; do
+  check "$work/log" "$build/bin/cnnc" "$example" --random-weights=1 -o "$work/example.mlir"
+  check "$work/log2" "$build/bin/cnnc-opt" "$work/example.mlir" --canonicalize --cnn-print-stats -o /dev/null
+done
+
+# Every IR test input, including the invalid ones.
+while IFS= read -r -d '' ir; do
+  check "$work/log" "$build/bin/cnnc-opt" "$ir" --split-input-file --canonicalize -o /dev/null
+done < <(find "$root/tests/lit/Dialect" -name '*.mlir' -print0)
+
+# The unit tests (the safetensors reader on every truncation of a file).
+check "$work/log" "$build/tests/unit/cnnc-unit-tests"
+
+echo "sanitizer sweep: $runs runs, $failures with a sanitizer report"
+[ "$failures" -eq 0 ]
