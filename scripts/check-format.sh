@@ -3,8 +3,15 @@
 # committed .clang-format makes of it. Usage: check-format.sh [clang-format]
 set -euo pipefail
 clang_format=${1:-clang-format-19}
-cd "$(git rev-parse --show-toplevel)"
-mapfile -t files < <(git ls-files '*.cpp' '*.h' '*.c')
+cd "$(dirname "$0")/.."
+# The tracked sources in a checkout; every source outside build trees in an
+# exported tree without git.
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  mapfile -t files < <(git ls-files '*.cpp' '*.h' '*.c')
+else
+  mapfile -t files < <(find . -path './build*' -prune -o \
+    \( -name '*.cpp' -o -name '*.h' -o -name '*.c' \) -print | sort)
+fi
 bad=()
 for file in "${files[@]}"; do
   if ! "$clang_format" --dry-run --Werror "$file" >/dev/null 2>&1; then

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds cnnc, and runs every test: ctest (the lit +
 # FileCheck suite, the Catch2 unit tests, the PyTorch cross-checks and the
-# formatting check), then the same tools built with AddressSanitizer over every
-# malformed input of the suite.
+# formatting check), then the same tools built with AddressSanitizer and
+# UndefinedBehaviorSanitizer over every malformed input of the suite.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh"
@@ -11,5 +11,5 @@ build=${CNNC_BUILD_DIR:-$root/build}
 ctest --test-dir "$build" --output-on-failure -j "$(nproc)"
 
 asan=${CNNC_ASAN_BUILD_DIR:-$root/build-asan}
-CNNC_BUILD_DIR=$asan "$root/scripts/build.sh" -DCNNC_SANITIZE=address
+CNNC_BUILD_DIR=$asan "$root/scripts/build.sh" -DCNNC_SANITIZE=address,undefined
 "$root/tests/tools/sanitizer-sweep.sh" "$asan"

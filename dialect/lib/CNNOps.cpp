@@ -8,6 +8,7 @@
 #include "cnnc/Dialect/CNNOps.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace cnnc::cnn;
@@ -34,15 +35,43 @@ bool Conv2DOp::isDilated() {
          (getKernelWidth() > 1 && dilations[1] > 1);
 }
 
-int64_t Conv2DOp::getNumMACs() {
+/// Product of sizes, saturating at UINT64_MAX rather than wrapping.
+static uint64_t saturatingProduct(ArrayRef<int64_t> sizes) {
+  uint64_t product = 1;
+  for (int64_t size : sizes)
+    product = llvm::SaturatingMultiply(product, static_cast<uint64_t>(size));
+  return product;
+}
+
+uint64_t Conv2DOp::getNumMACs() {
   ArrayRef<int64_t> out = getOutput().getType().getShape();
   ArrayRef<int64_t> filter = getFilter().getType().getShape();
-  return out[0] * out[1] * out[2] * out[3] * filter[1] * filter[2] * filter[3];
+  return saturatingProduct(
+      {out[0], out[1], out[2], out[3], filter[1], filter[2], filter[3]});
+}
+
+uint64_t DeformConv2DOp::getNumMACs() {
+  ArrayRef<int64_t> out = getOutput().getType().getShape();
+  ArrayRef<int64_t> filter = getFilter().getType().getShape();
+  return saturatingProduct(
+      {out[0], out[1], out[2], out[3], filter[1], filter[2], filter[3]});
+}
+
+uint64_t DenseOp::getNumMACs() {
+  ArrayRef<int64_t> in = getInput().getType().getShape();
+  return saturatingProduct({in[0], in[1], getWeight().getType().getDimSize(0)});
 }
 
 LogicalResult WeightOp::verify() {
   if (getName().empty())
     return emitOpError("expects a non-empty parameter name");
+  if (llvm::is_contained(getType().getShape(), 0))
+    return emitOpError("expects no empty dimension, got ") << getType();
+  int64_t elements = 1;
+  for (int64_t size : getType().getShape())
+    if (llvm::MulOverflow(elements, size, elements))
+      return emitOpError("expects fewer elements than fit in 64 bits, got ")
+             << getType();
   if (std::optional<ElementsAttr> value = getValue()) {
     if (value->getType() != getType())
       return emitOpError("value of type ")

@@ -21,6 +21,9 @@ using namespace cnnc::cnn;
 OpFoldResult ChannelShuffleOp::fold(FoldAdaptor) {
   // [1, C] and [C, 1] transposed and flattened are the same order.
   int64_t groups = static_cast<int64_t>(getGroups());
+  // In a graph region an op may read its own result: never fold to that.
+  if (getInput() == getResult())
+    return {};
   if (groups == 1 || groups == getInput().getType().getDimSize(1))
     return getInput();
   return {};
@@ -34,8 +37,8 @@ struct ComposeChannelShuffles : OpRewritePattern<ChannelShuffleOp> {
   LogicalResult matchAndRewrite(ChannelShuffleOp outer,
                                 PatternRewriter &rewriter) const override {
     auto inner = outer.getInput().getDefiningOp<ChannelShuffleOp>();
-    if (!inner)
-      return rewriter.notifyMatchFailure(outer, "input is not a shuffle");
+    if (!inner || inner == outer || inner.getInput() == outer.getResult())
+      return rewriter.notifyMatchFailure(outer, "input is not another shuffle");
     int64_t channels = outer.getInput().getType().getDimSize(1);
     std::optional<int64_t> groups = composeChannelShuffles(
         channels, static_cast<int64_t>(inner.getGroups()),
@@ -64,7 +67,7 @@ void ChannelShuffleOp::getCanonicalizationPatterns(RewritePatternSet &results,
 //===----------------------------------------------------------------------===//
 
 OpFoldResult ConcatOp::fold(FoldAdaptor) {
-  if (getInputs().size() == 1)
+  if (getInputs().size() == 1 && getInputs().front() != getResult())
     return getInputs().front();
   return {};
 }
@@ -93,6 +96,8 @@ std::optional<ConcatSource> findConcatSource(ConcatOp concat, int64_t offset,
 OpFoldResult SliceOp::fold(FoldAdaptor) {
   int64_t offset = static_cast<int64_t>(getOffset());
   int64_t size = static_cast<int64_t>(getSize());
+  if (getInput() == getResult())
+    return {};
   if (offset == 0 && size == getInput().getType().getDimSize(1))
     return getInput();
   // The channel split of ShuffleNet v2 often reads back one branch of a concat.
@@ -116,6 +121,8 @@ struct NarrowSliceSource : OpRewritePattern<SliceOp> {
     int64_t offset = static_cast<int64_t>(slice.getOffset());
     int64_t size = static_cast<int64_t>(slice.getSize());
     if (auto inner = slice.getInput().getDefiningOp<SliceOp>()) {
+      if (inner == slice || inner.getInput() == slice.getResult())
+        return rewriter.notifyMatchFailure(slice, "a cycle of slices");
       rewriter.replaceOpWithNewOp<SliceOp>(
           slice, inner.getInput(),
           static_cast<int64_t>(inner.getOffset()) + offset, size);
@@ -144,18 +151,21 @@ void SliceOp::getCanonicalizationPatterns(RewritePatternSet &results,
 //===----------------------------------------------------------------------===//
 
 OpFoldResult FlattenOp::fold(FoldAdaptor) {
-  if (getInput().getType() == getType())
+  if (getInput().getType() == getType() && getInput() != getResult())
     return getInput();
   return {};
 }
 
 OpFoldResult ReshapeOp::fold(FoldAdaptor) {
+  if (getInput() == getResult())
+    return {};
   if (getInput().getType() == getType())
     return getInput();
   // A reshape only depends on the row-major element order, which neither a
   // reshape nor a flatten changes: read their input directly (in place).
   Operation *producer = getInput().getDefiningOp();
-  if (isa_and_nonnull<ReshapeOp, FlattenOp>(producer)) {
+  if (isa_and_nonnull<ReshapeOp, FlattenOp>(producer) &&
+      producer->getOperand(0) != getResult()) {
     getInputMutable().assign(producer->getOperand(0));
     return getResult();
   }

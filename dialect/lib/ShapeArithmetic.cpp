@@ -15,10 +15,10 @@ int64_t cnnc::dilatedKernelSize(int64_t kernel, int64_t dilation) {
       std::min<__int128>(size, std::numeric_limits<int64_t>::max()));
 }
 
-int64_t cnnc::slidingWindowOutputSize(int64_t input, int64_t kernel,
-                                      int64_t stride, int64_t dilation,
-                                      int64_t padBefore, int64_t padAfter,
-                                      bool ceilMode) {
+std::optional<int64_t>
+cnnc::slidingWindowOutputSize(int64_t input, int64_t kernel, int64_t stride,
+                              int64_t dilation, int64_t padBefore,
+                              int64_t padAfter, bool ceilMode) {
   assert(stride > 0 && dilation > 0 && kernel > 0 && padBefore >= 0 &&
          padAfter >= 0 && "invalid window");
   // 128-bit intermediates: every operand is an int64, so no sum or product
@@ -38,6 +38,8 @@ int64_t cnnc::slidingWindowOutputSize(int64_t input, int64_t kernel,
   if (ceilMode &&
       (size - 1) * stride >= static_cast<__int128>(input) + padBefore)
     --size;
+  if (size > std::numeric_limits<int64_t>::max())
+    return std::nullopt;
   return static_cast<int64_t>(size);
 }
 

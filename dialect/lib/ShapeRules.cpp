@@ -56,6 +56,11 @@ public:
     if (llvm::is_contained(type.getShape(), 0))
       return fail("expects '", name, "' to have no empty dimension, got ",
                   type);
+    int64_t elements = 1;
+    for (int64_t size : type.getShape())
+      if (llvm::MulOverflow(elements, size, elements))
+        return fail("expects '", name,
+                    "' to have fewer elements than fit in 64 bits, got ", type);
     return type;
   }
 
@@ -111,28 +116,58 @@ private:
   StringRef opName;
 };
 
+/// Ops with optional operands in the middle carry operand segment sizes; the
+/// generated checks let a required operand's segment be empty, so check that
+/// before reading any operand.
+template <typename Adaptor>
+LogicalResult checkRequiredOperands(const Rules &rules, Adaptor &adaptor,
+                                    ArrayRef<unsigned> required,
+                                    ArrayRef<StringRef> names) {
+  for (auto [index, name] : llvm::zip_equal(required, names))
+    if (adaptor.getODSOperands(index).size() != 1)
+      return rules.fail("expects exactly one '", name, "' operand, got ",
+                        adaptor.getODSOperands(index).size());
+  return success();
+}
+
 /// The spatial output size [Ho, Wo] of a sliding window over `input`
 /// ([N, C, H, W]), or a diagnostic when the window does not fit.
+/// A 128-bit integer in decimal, for messages about sizes past int64.
+std::string toDecimal(__int128 value) {
+  if (value == 0)
+    return "0";
+  bool negative = value < 0;
+  unsigned __int128 magnitude = negative
+                                    ? -static_cast<unsigned __int128>(value)
+                                    : static_cast<unsigned __int128>(value);
+  std::string digits;
+  for (; magnitude; magnitude /= 10)
+    digits.insert(digits.begin(), static_cast<char>('0' + magnitude % 10));
+  return negative ? "-" + digits : digits;
+}
+
 FailureOr<std::pair<int64_t, int64_t>>
 slidingWindowOutput(const Rules &rules, RankedTensorType input,
                     ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
                     ArrayRef<int64_t> padding, ArrayRef<int64_t> dilations,
                     bool ceilMode) {
   int64_t h = input.getDimSize(2), w = input.getDimSize(3);
-  int64_t outH = slidingWindowOutputSize(h, kernel[0], strides[0], dilations[0],
-                                         padding[0], padding[2], ceilMode);
-  int64_t outW = slidingWindowOutputSize(w, kernel[1], strides[1], dilations[1],
-                                         padding[1], padding[3], ceilMode);
-  if (outH <= 0 || outW <= 0) {
-    int64_t paddedH = h + padding[0] + padding[2];
-    int64_t paddedW = w + padding[1] + padding[3];
+  std::optional<int64_t> outH = slidingWindowOutputSize(
+      h, kernel[0], strides[0], dilations[0], padding[0], padding[2], ceilMode);
+  std::optional<int64_t> outW = slidingWindowOutputSize(
+      w, kernel[1], strides[1], dilations[1], padding[1], padding[3], ceilMode);
+  if (!outH || !outW)
+    return rules.fail("output size does not fit in 64 bits");
+  if (*outH <= 0 || *outW <= 0) {
+    __int128 paddedH = static_cast<__int128>(h) + padding[0] + padding[2];
+    __int128 paddedW = static_cast<__int128>(w) + padding[1] + padding[3];
     return rules.fail("dilated kernel (",
                       dilatedKernelSize(kernel[0], dilations[0]), "x",
                       dilatedKernelSize(kernel[1], dilations[1]),
-                      ") is larger than the padded input (", paddedH, "x",
-                      paddedW, "): the output would be empty");
+                      ") is larger than the padded input (", toDecimal(paddedH),
+                      "x", toDecimal(paddedW), "): the output would be empty");
   }
-  return std::make_pair(outH, outW);
+  return std::make_pair(*outH, *outW);
 }
 
 struct ConvolutionShape {
@@ -197,14 +232,13 @@ checkPooling(const Rules &rules, Value inputValue, ArrayRef<int64_t> kernel,
       failed(rules.padding(padding)) ||
       failed(rules.pair(dilations, "dilations")))
     return failure();
-  // PyTorch's rule; it guarantees that every window holds an input element.
+  // PyTorch 1.13's rule (on the kernel, not the dilated kernel); it makes
+  // every window hold an input element.
   for (int i = 0; i < 4; ++i) {
-    int64_t extent = dilatedKernelSize(kernel[i % 2], dilations[i % 2]);
-    if (padding[i] > extent / 2)
+    if (padding[i] > kernel[i % 2] / 2)
       return rules.fail("padding (", formatList(padding),
-                        ") must be at most half the dilated kernel size (",
-                        dilatedKernelSize(kernel[0], dilations[0]), "x",
-                        dilatedKernelSize(kernel[1], dilations[1]), ")");
+                        ") must be at most half the kernel size (", kernel[0],
+                        "x", kernel[1], ")");
   }
   FailureOr<std::pair<int64_t, int64_t>> out = slidingWindowOutput(
       rules, *input, kernel, strides, padding, dilations, ceilMode);
@@ -262,6 +296,9 @@ DeformConv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                  Adaptor adaptor,
                                  SmallVectorImpl<Type> &inferred) {
   Rules rules(loc, getOperationName());
+  if (failed(checkRequiredOperands(rules, adaptor, {0, 1, 2},
+                                   {"input", "offset", "filter"})))
+    return failure();
   FailureOr<ConvolutionShape> conv = checkConvolution(
       rules, adaptor.getInput(), adaptor.getFilter(), adaptor.getBias(),
       adaptor.getStrides(), adaptor.getPadding(), adaptor.getDilations(),
@@ -278,6 +315,7 @@ DeformConv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                       ")");
 
   int64_t batch = conv->input.getDimSize(0);
+  // The filter's element count fits in 64 bits, so KH * KW does.
   int64_t taps = conv->filter.getDimSize(2) * conv->filter.getDimSize(3);
   // Offsets and mask: one (dy, dx) pair, resp. one scale, per offset group,
   // kernel tap and output position.
@@ -287,8 +325,13 @@ DeformConv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
     if (failed(type) ||
         failed(rules.sameElementType(conv->input, "input", value, name)))
       return failure();
-    SmallVector<int64_t, 4> expected = {
-        batch, valuesPerTap * offsetGroups * taps, conv->outH, conv->outW};
+    int64_t channels;
+    if (llvm::MulOverflow(valuesPerTap, offsetGroups, channels) ||
+        llvm::MulOverflow(channels, taps, channels))
+      return rules.fail("expects '", name,
+                        "' to have more channels than fit in 64 bits");
+    SmallVector<int64_t, 4> expected = {batch, channels, conv->outH,
+                                        conv->outW};
     if (type->getShape() != ArrayRef<int64_t>(expected))
       return rules.fail("expects '", name, "' of shape ", formatList(expected),
                         " ([N, ", valuesPerTap == 2 ? "2 * " : "",
@@ -446,6 +489,9 @@ LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {
   Rules rules(loc, getOperationName());
+  if (failed(checkRequiredOperands(rules, adaptor, {0, 1, 2},
+                                   {"input", "mean", "variance"})))
+    return failure();
   FailureOr<RankedTensorType> input = rules.tensor(adaptor.getInput(), "input");
   if (failed(input))
     return failure();
@@ -567,10 +613,10 @@ LogicalResult AvgPool2DOp::inferReturnTypes(MLIRContext *,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {
   Rules rules(loc, getOperationName());
+  // PyTorch only forbids zero.
   if (std::optional<uint64_t> divisor = adaptor.getDivisorOverride();
-      divisor && failed(rules.positive(static_cast<int64_t>(*divisor),
-                                       "divisor_override")))
-    return failure();
+      divisor && *divisor == 0)
+    return rules.fail("expects a non-zero 'divisor_override'");
   int64_t noDilation[] = {1, 1};
   FailureOr<RankedTensorType> type = checkPooling(
       rules, adaptor.getInput(), adaptor.getKernelSize(), adaptor.getStrides(),
@@ -637,10 +683,9 @@ LogicalResult SoftmaxOp::inferReturnTypes(MLIRContext *,
   FailureOr<RankedTensorType> input = rules.tensor(adaptor.getInput(), "input");
   if (failed(input))
     return failure();
-  if (input->getRank() == 0)
-    return rules.fail("expects 'input' to have rank >= 1, got ", *input);
+  // As PyTorch, a scalar has one (implicit) dimension to name: -1 or 0.
   if (failed(normalizeDim(rules, static_cast<int64_t>(adaptor.getAxis()),
-                          input->getRank(), "axis")))
+                          std::max<int64_t>(input->getRank(), 1), "axis")))
     return failure();
   inferred.push_back(*input);
   return success();
@@ -655,8 +700,15 @@ LogicalResult FlattenOp::inferReturnTypes(MLIRContext *,
   if (failed(input))
     return failure();
   int64_t rank = input->getRank();
-  if (rank == 0)
-    return rules.fail("expects 'input' to have rank >= 1, got ", *input);
+  // torch.flatten of a scalar is a 1-element vector.
+  if (rank == 0) {
+    for (int64_t dim : {static_cast<int64_t>(adaptor.getStartDim()),
+                        static_cast<int64_t>(adaptor.getEndDim())})
+      if (failed(normalizeDim(rules, dim, 1, "start_dim and end_dim")))
+        return failure();
+    inferred.push_back(RankedTensorType::get({1}, input->getElementType()));
+    return success();
+  }
   FailureOr<int64_t> start = normalizeDim(
       rules, static_cast<int64_t>(adaptor.getStartDim()), rank, "start_dim");
   if (failed(start))
@@ -672,7 +724,7 @@ LogicalResult FlattenOp::inferReturnTypes(MLIRContext *,
   SmallVector<int64_t> shape(dims.take_front(*start));
   int64_t merged = 1;
   for (int64_t size : dims.slice(*start, *end - *start + 1))
-    merged *= size; // Cannot overflow: the input's element count is an int64.
+    merged *= size; // Cannot overflow: tensor() checked the element count.
   shape.push_back(merged);
   llvm::append_range(shape, dims.drop_front(*end + 1));
   inferred.push_back(RankedTensorType::get(shape, input->getElementType()));

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs cnnc and cnnc-opt built with AddressSanitizer (and LeakSanitizer) over
+# Runs cnnc and cnnc-opt built with AddressSanitizer (with LeakSanitizer) and
+# UndefinedBehaviorSanitizer over
 # every malformed model, checkpoint and IR file of the test suite, every
 # example, and the Catch2 unit tests, and fails if a sanitizer reports
 # anything. Usage: sanitizer-sweep.sh ASAN_BUILD_DIR
@@ -7,7 +8,7 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$1
 export ASAN_OPTIONS=exitcode=86:detect_leaks=1
-export UBSAN_OPTIONS=exitcode=86
+export UBSAN_OPTIONS=print_stacktrace=1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -19,7 +20,7 @@ check() { # check LOG COMMAND...: a sanitizer exit or report fails the sweep.
   "$@" >"$log" 2>&1
   local status=$?
   runs=$((runs + 1))
-  if [ "$status" -eq 86 ] || grep -q "Sanitizer" "$log"; then
+  if [ "$status" -eq 86 ] || grep -qE "Sanitizer|runtime error:" "$log"; then
     failures=$((failures + 1))
     echo "SANITIZER REPORT: $*"
     head -30 "$log"

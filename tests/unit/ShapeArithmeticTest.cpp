@@ -67,11 +67,11 @@ TEST_CASE("sliding window sizes match PyTorch's known layers",
   // PyTorch gives 3 for max_pool2d(5x5, k=2, s=2, p=1, ceil_mode=True).
   CHECK(slidingWindowOutputSize(5, 2, 2, 1, 1, 1, true) == 3);
   // Kernel larger than the padded input: empty.
-  CHECK(slidingWindowOutputSize(3, 5, 1, 1, 0, 1, false) <= 0);
+  CHECK(*slidingWindowOutputSize(3, 5, 1, 1, 0, 1, false) <= 0);
   // ... except in ceil mode, by less than a stride: PyTorch gives one window
   // for max_pool2d(2x2, kernel 3, stride 2, ceil_mode=True).
   CHECK(slidingWindowOutputSize(2, 3, 2, 1, 0, 0, true) == 1);
-  CHECK(slidingWindowOutputSize(2, 4, 2, 1, 0, 0, true) <= 0);
+  CHECK(*slidingWindowOutputSize(2, 4, 2, 1, 0, 0, true) <= 0);
 }
 
 TEST_CASE("sliding window sizes match a brute-force count",
@@ -89,7 +89,7 @@ TEST_CASE("sliding window sizes match a brute-force count",
                   continue;
                 int64_t expected = countWindows(input, kernel, stride, dilation,
                                                 before, after, ceil);
-                int64_t actual = slidingWindowOutputSize(
+                int64_t actual = *slidingWindowOutputSize(
                     input, kernel, stride, dilation, before, after, ceil);
                 INFO("input " << input << " kernel " << kernel << " stride "
                               << stride << " dilation " << dilation << " pad "
@@ -98,10 +98,15 @@ TEST_CASE("sliding window sizes match a brute-force count",
               }
 }
 
-TEST_CASE("sliding window arithmetic does not overflow", "[shape-arithmetic]") {
+TEST_CASE("sliding window sizes past 64 bits are reported, not wrapped",
+          "[shape-arithmetic]") {
   constexpr int64_t big = std::numeric_limits<int64_t>::max();
-  CHECK(slidingWindowOutputSize(big, 1, 1, 1, big, big, false) > 0);
-  CHECK(slidingWindowOutputSize(4, big, 1, big, 0, 0, false) <= 0);
+  // (3 + 2 * big - 1) / 1 + 1 does not fit in an int64.
+  CHECK_FALSE(slidingWindowOutputSize(3, 1, 1, 1, big, big, false));
+  CHECK(slidingWindowOutputSize(big, 1, 1, 1, 0, 0, false) == big);
+  CHECK_FALSE(slidingWindowOutputSize(big, 1, 2, 1, big, big, false));
+  CHECK(*slidingWindowOutputSize(big, 1, 4, 1, big, big, false) > 0);
+  CHECK(*slidingWindowOutputSize(4, big, 1, big, 0, 0, false) <= 0);
   CHECK(dilatedKernelSize(big, big) == big);
 }
 

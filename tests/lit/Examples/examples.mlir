@@ -7,7 +7,7 @@
 // RESNET: cnn stats for @bottleneck:
 // RESNET: conv2d pointwise: 2
 // RESNET: conv2d standard: 1
-// RESNET: MACs (conv2d, dense): 218365952
+// RESNET: MACs (convolutions, dense): 218365952
 // RESNET: func.func @bottleneck
 // RESNET: cnn.add
 // SHUFFLE: conv2d depthwise: 1

@@ -1,5 +1,5 @@
 // cnn-print-stats classifies convolutions and counts MACs; the IR is unchanged.
-// RUN: cnnc-opt %s --pass-pipeline='builtin.module(func.func(cnn-print-stats))' 2>&1 >/dev/null | FileCheck %s
+// RUN: cnnc-opt %s --pass-pipeline='builtin.module(cnn-print-stats)' 2>&1 >/dev/null | FileCheck %s
 // RUN: cnnc-opt %s --cnn-print-stats 2>/dev/null | FileCheck %s --check-prefix=IR
 
 // CHECK-LABEL: cnn stats for @block:
@@ -15,7 +15,7 @@
 // CHECK-NEXT:   conv2d dilated: 1
 // 8*8 * (16*32*1*1 + 32*1*3*3 + 32*4*3*3 + 32*32*3*3 + 32*32*3*3) + 32*10
 //   = 64 * (512 + 288 + 1152 + 9216 + 9216) + 320 = 1304896
-// CHECK-NEXT:   MACs (conv2d, dense): 1304896
+// CHECK-NEXT:   MACs (convolutions, dense): 1304896
 // IR: func.func @block
 // IR-COUNT-5: cnn.conv2d
 func.func @block(%x: tensor<1x16x8x8xf32>, %pw: tensor<32x16x1x1xf32>, %dw: tensor<32x1x3x3xf32>,

@@ -1,5 +1,5 @@
 // The IR after each pass, a textual pipeline, and timing, as in mlir-opt.
-// RUN: cnnc-opt %s --pass-pipeline='builtin.module(canonicalize,func.func(cnn-print-stats))' --mlir-print-ir-after-all 2>&1 | FileCheck %s
+// RUN: cnnc-opt %s --pass-pipeline='builtin.module(canonicalize,cnn-print-stats)' --mlir-print-ir-after-all 2>&1 | FileCheck %s
 // RUN: cnnc-opt %s --canonicalize --mlir-print-ir-after=canonicalize --mlir-timing 2>&1 | FileCheck %s --check-prefix=AFTER
 
 // CHECK: IR Dump After Canonicalizer (canonicalize)

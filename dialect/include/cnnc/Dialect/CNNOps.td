@@ -86,14 +86,17 @@ def CNN_Conv2DOp : CNN_Op<"conv2d"> {
     int64_t getChannelMultiplier() { return getOutputChannels() / getNumGroups(); }
     /// groups == C > 1: each input channel has its own filter(s).
     bool isDepthwise();
-    /// A 1x1 kernel, one group, stride 1, no padding: a matrix product over channels.
+    /// A 1x1 kernel, one group, no padding: a matrix product over channels
+    /// (of every stride-th pixel when the stride is larger than 1).
     bool isPointwise();
     /// 1 < groups < C (depthwise is reported by isDepthwise, not here).
     bool isGrouped();
-    /// Some dilation is larger than 1.
+    /// A dilation larger than 1 along an axis where the kernel has several
+    /// taps.
     bool isDilated();
-    /// Multiply-accumulates the op performs (bias excluded).
-    int64_t getNumMACs();
+    /// Multiply-accumulates the op performs (bias excluded), saturating at
+    /// UINT64_MAX.
+    uint64_t getNumMACs();
   }];
 }
 
@@ -131,6 +134,9 @@ def CNN_DeformConv2DOp : CNN_Op<"deform_conv2d", [AttrSizedOperandSegments]> {
   }];
   let extraClassDeclaration = [{
     bool isModulated() { return static_cast<bool>(getMask()); }
+    /// Multiply-accumulates of the convolution proper (bias and bilinear
+    /// sampling excluded), saturating at UINT64_MAX.
+    uint64_t getNumMACs();
   }];
 }
 
@@ -315,11 +321,13 @@ def CNN_MaxPool2DOp : CNN_Op<"max_pool2d"> {
     `torch.nn.functional.max_pool2d` with asymmetric padding (top, left,
     bottom, right) that pads with -inf. The output size follows the
     convolution formula, rounded up with `ceil_mode`, where as in PyTorch a
-    window that would start in the bottom or right padding is dropped. Each
-    padding is at most half the dilated kernel size.
+    window that would start in the bottom or right padding is dropped and a
+    window may overhang the padded input by less than a stride. Each padding
+    is at most half the kernel size (PyTorch 1.13's rule, which ignores the
+    dilation).
 
     ```mlir
-    %y = cnn.max_pool2d %x kernel [3, 3] stride [2, 2] pad [1, 1, 1, 1] ceil_mode
+    %y = cnn.max_pool2d %x kernel [3, 3] stride [2, 2] pad [1, 1, 1, 1]
         : tensor<1x64x112x112xf32> -> tensor<1x64x56x56xf32>
     ```
   }];
@@ -391,6 +399,10 @@ def CNN_DenseOp : CNN_Op<"dense"> {
   let results = (outs CNN_Matrix:$output);
   let assemblyFormat = [{
     $input `,` $weight (`bias` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    /// Multiply-accumulates (bias excluded), saturating at UINT64_MAX.
+    uint64_t getNumMACs();
   }];
 }
 

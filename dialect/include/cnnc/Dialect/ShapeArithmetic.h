@@ -27,11 +27,12 @@ int64_t dilatedKernelSize(int64_t kernel, int64_t dilation);
 /// mode a last window that would start inside the trailing padding is dropped,
 /// and a window may overhang the padded input by less than a stride (so a
 /// kernel slightly larger than the input still gives one output). Returns a
-/// value <= 0 when no window fits. All arguments must be positive (paddings
-/// non-negative); the computation cannot overflow.
-int64_t slidingWindowOutputSize(int64_t input, int64_t kernel, int64_t stride,
-                                int64_t dilation, int64_t padBefore,
-                                int64_t padAfter, bool ceilMode);
+/// value <= 0 when no window fits, and std::nullopt when the count does not
+/// fit in 64 bits. All arguments must be positive (paddings non-negative).
+std::optional<int64_t> slidingWindowOutputSize(int64_t input, int64_t kernel,
+                                               int64_t stride, int64_t dilation,
+                                               int64_t padBefore,
+                                               int64_t padAfter, bool ceilMode);
 
 /// Broadcasts two shapes as NumPy does; std::nullopt when they are
 /// incompatible.

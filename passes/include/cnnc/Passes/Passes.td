@@ -5,14 +5,15 @@
 
 include "mlir/Pass/PassBase.td"
 
-def CNNPrintStats : Pass<"cnn-print-stats", "mlir::func::FuncOp"> {
+def CNNPrintStats : Pass<"cnn-print-stats", "mlir::ModuleOp"> {
   let summary = "Print op counts, convolution variants and MACs of each function";
   let description = [{
-    Reports, for each function, how many ops of each `cnn` kind it holds, how
-    its convolutions split into standard, pointwise, depthwise, grouped and
-    dilated ones, and the multiply-accumulates of its convolutions and dense
-    layers. The IR is left unchanged; the report goes to stderr, for a quick
-    look at a model and for FLOP counts in benchmark tables.
+    Reports, for each function in order, how many ops of each `cnn` kind it
+    holds, how its convolutions split into standard, pointwise, depthwise,
+    grouped, dilated and deformable ones, and the multiply-accumulates of its
+    convolutions and dense layers (saturating at 2^64 - 1). The IR is left
+    unchanged; the report goes to stderr, for a quick look at a model and for
+    FLOP counts in benchmark tables.
   }];
   let dependentDialects = ["cnnc::cnn::CNNDialect"];
 }

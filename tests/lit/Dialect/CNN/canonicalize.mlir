@@ -182,3 +182,16 @@ func.func @dead_ops_are_removed(%x: tensor<1x8x4x4xf32>, %w: tensor<8x8x1x1xf32>
   %1 = cnn.relu %0 : tensor<1x8x4x4xf32>
   return %x : tensor<1x8x4x4xf32>
 }
+
+// -----
+
+// In a graph region an op may read its own result (or a cycle of ops may);
+// the folds leave such ops alone instead of looping forever, and region
+// simplification then removes the dead cycles.
+// CHECK-LABEL: module
+// CHECK-NOT: cnn.
+%0 = "cnn.slice"(%0) <{offset = 0 : i64, size = 4 : i64}> : (tensor<1x4xf32>) -> tensor<1x4xf32>
+%1 = "cnn.reshape"(%2) <{shape = array<i64: 4>}> : (tensor<2x2xf32>) -> tensor<4xf32>
+%2 = "cnn.reshape"(%1) <{shape = array<i64: 2, 2>}> : (tensor<4xf32>) -> tensor<2x2xf32>
+%3 = "cnn.channel_shuffle"(%4) <{groups = 2 : i64}> : (tensor<1x8xf32>) -> tensor<1x8xf32>
+%4 = "cnn.channel_shuffle"(%3) <{groups = 2 : i64}> : (tensor<1x8xf32>) -> tensor<1x8xf32>

@@ -137,3 +137,19 @@ func.func @concat_channel_overflow(%a: tensor<1x9223372036854775807xf32>, %b: te
   %0 = "cnn.concat"(%a, %b) : (tensor<1x9223372036854775807xf32>, tensor<1x2xf32>) -> tensor<1x1xf32>
   return
 }
+
+// -----
+
+func.func @shuffle_negative_groups(%x: tensor<1x6x4x4xf32>) {
+  // expected-error @below {{'cnn.channel_shuffle' op expects 'groups' to be positive, got -2}}
+  %0 = cnn.channel_shuffle %x groups -2 : tensor<1x6x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @slice_negative_size(%x: tensor<1x6x4x4xf32>) {
+  // expected-error @below {{'cnn.slice' op expects 'size' to be positive, got -2}}
+  %0 = cnn.slice %x offset 1 size -2 : tensor<1x6x4x4xf32> -> tensor<1x2x4x4xf32>
+  return
+}

@@ -249,3 +249,52 @@ func.func @deform_wrong_result(%x: tensor<1x6x8x8xf32>, %off: tensor<1x18x6x6xf3
   %0 = cnn.deform_conv2d %x, %off, %w : (tensor<1x6x8x8xf32>, tensor<1x18x6x6xf32>, tensor<4x6x3x3xf32>) -> tensor<1x6x6x6xf32>
   return
 }
+
+// -----
+
+func.func @output_past_64_bits(%x: tensor<1x1x3x3xf32>, %w: tensor<1x1x1x1xf32>) {
+  // expected-error @below {{'cnn.conv2d' op output size does not fit in 64 bits}}
+  %0 = cnn.conv2d %x, %w pad [9223372036854775807, 0, 9223372036854775807, 0] : (tensor<1x1x3x3xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x1x3xf32>
+  return
+}
+
+// -----
+
+func.func @too_many_elements(%x: tensor<1x1x4294967297x4294967297xf32>, %w: tensor<1x1x1x1xf32>) {
+  // expected-error @below {{'cnn.conv2d' op expects 'input' to have fewer elements than fit in 64 bits, got 'tensor<1x1x4294967297x4294967297xf32>'}}
+  %0 = cnn.conv2d %x, %w : (tensor<1x1x4294967297x4294967297xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x4294967297x4294967297xf32>
+  return
+}
+
+// -----
+
+func.func @padded_input_past_64_bits_in_message(%x: tensor<1x1x3x3xf32>, %w: tensor<1x1x5x1xf32>) {
+  // expected-error @below {{'cnn.conv2d' op dilated kernel (9223372036854775807x1) is larger than the padded input (18446744073709551617x3): the output would be empty}}
+  %0 = cnn.conv2d %x, %w pad [9223372036854775807, 0, 9223372036854775807, 0] dilation [9223372036854775807, 1] : (tensor<1x1x3x3xf32>, tensor<1x1x5x1xf32>) -> tensor<1x1x1x3xf32>
+  return
+}
+
+// -----
+
+func.func @deform_offset_element_type(%x: tensor<1x6x8x8xf32>, %off: tensor<1x18x6x6xf16>, %w: tensor<4x6x3x3xf32>) {
+  // expected-error @below {{'cnn.deform_conv2d' op expects 'offset' to have the element type of 'input' ('f32'), got 'f16'}}
+  %0 = cnn.deform_conv2d %x, %off, %w : (tensor<1x6x8x8xf32>, tensor<1x18x6x6xf16>, tensor<4x6x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @deform_negative_offset_groups(%x: tensor<1x6x8x8xf32>, %off: tensor<1x18x6x6xf32>, %w: tensor<4x6x3x3xf32>) {
+  // expected-error @below {{'cnn.deform_conv2d' op expects 'offset_groups' to be positive, got -2}}
+  %0 = cnn.deform_conv2d %x, %off, %w offset_groups -2 : (tensor<1x6x8x8xf32>, tensor<1x18x6x6xf32>, tensor<4x6x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+// Generic form: a required operand's segment must hold exactly one operand.
+func.func @deform_missing_filter(%x: tensor<1x6x8x8xf32>, %off: tensor<1x18x6x6xf32>) {
+  // expected-error @below {{'cnn.deform_conv2d' op expects exactly one 'offset' operand, got 2}}
+  %0 = "cnn.deform_conv2d"(%x, %off, %off) <{operandSegmentSizes = array<i32: 1, 2, 0, 0, 0>}> : (tensor<1x6x8x8xf32>, tensor<1x18x6x6xf32>, tensor<1x18x6x6xf32>) -> tensor<1x4x6x6xf32>
+  return
+}

@@ -159,3 +159,51 @@ func.func @relu_empty(%x: tensor<2x0xf32>) {
   %0 = cnn.relu %x : tensor<2x0xf32>
   return
 }
+
+// -----
+
+func.func @batch_norm_missing_variance(%x: tensor<1x6x4x4xf32>, %m: tensor<6xf32>) {
+  // expected-error @below {{'cnn.batch_norm' op expects exactly one 'mean' operand, got 2}}
+  %0 = "cnn.batch_norm"(%x, %m, %m) <{operandSegmentSizes = array<i32: 1, 2, 0, 0, 0>}> : (tensor<1x6x4x4xf32>, tensor<6xf32>, tensor<6xf32>) -> tensor<1x6x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @batch_norm_no_variance(%x: tensor<1x6x4x4xf32>, %m: tensor<6xf32>) {
+  // expected-error @below {{'cnn.batch_norm' op expects exactly one 'variance' operand, got 0}}
+  %0 = "cnn.batch_norm"(%x, %m, %m) <{operandSegmentSizes = array<i32: 1, 1, 0, 1, 0>}> : (tensor<1x6x4x4xf32>, tensor<6xf32>, tensor<6xf32>) -> tensor<1x6x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @batch_norm_nan_epsilon(%x: tensor<1x8x4x4xf32>, %v: tensor<8xf32>) {
+  // expected-error @below {{'cnn.batch_norm' op expects 'epsilon' to be finite and non-negative, got nan}}
+  %0 = cnn.batch_norm %x mean %v variance %v epsilon 0x7FF8000000000000 : (tensor<1x8x4x4xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<1x8x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @batch_norm_mean_element_type(%x: tensor<1x8x4x4xf32>, %m: tensor<8xf64>, %v: tensor<8xf32>) {
+  // expected-error @below {{'cnn.batch_norm' op expects 'mean' to have the element type of 'input' ('f32'), got 'f64'}}
+  %0 = cnn.batch_norm %x mean %m variance %v : (tensor<1x8x4x4xf32>, tensor<8xf64>, tensor<8xf32>) -> tensor<1x8x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @prelu_slope_element_type(%x: tensor<1x8x4x4xf32>, %s: tensor<8xf16>) {
+  // expected-error @below {{'cnn.prelu' op expects 'slope' to have the element type of 'input' ('f32'), got 'f16'}}
+  %0 = cnn.prelu %x, %s : tensor<1x8x4x4xf32>, tensor<8xf16>
+  return
+}
+
+// -----
+
+func.func @leaky_relu_nan_slope(%x: tensor<4xf32>) {
+  // expected-error @below {{'cnn.leaky_relu' op expects a finite 'negative_slope', got nan}}
+  %0 = cnn.leaky_relu %x negative_slope 0x7FF8000000000000 : tensor<4xf32>
+  return
+}

@@ -51,7 +51,7 @@ func.func @softmax_negative_axis(%x: tensor<1x10xf32>) {
 // -----
 
 func.func @softmax_scalar(%x: tensor<f32>) {
-  // expected-error @below {{'cnn.softmax' op expects 'input' to have rank >= 1, got 'tensor<f32>'}}
+  // expected-error @below {{'cnn.softmax' op expects 'axis' to be in [-1, 1) for a tensor of rank 1, got 1}}
   %0 = cnn.softmax %x : tensor<f32>
   return
 }
@@ -117,7 +117,7 @@ func.func @reshape_wrong_result(%x: tensor<1x8x4x4xf32>) {
 // -----
 
 func.func @flatten_scalar(%x: tensor<f32>) {
-  // expected-error @below {{'cnn.flatten' op expects 'input' to have rank >= 1, got 'tensor<f32>'}}
+  // expected-error @below {{'cnn.flatten' op expects 'start_dim and end_dim' to be in [-1, 1) for a tensor of rank 1, got 1}}
   %0 = cnn.flatten %x : tensor<f32> -> tensor<1xf32>
   return
 }
@@ -127,5 +127,29 @@ func.func @flatten_scalar(%x: tensor<f32>) {
 func.func @reshape_empty_input(%x: tensor<0x4xf32>) {
   // expected-error @below {{'cnn.reshape' op expects 'input' to have no empty dimension, got 'tensor<0x4xf32>'}}
   %0 = cnn.reshape %x to [4, 0] : tensor<0x4xf32>
+  return
+}
+
+// -----
+
+func.func @dense_weight_element_type(%x: tensor<1x512xf32>, %w: tensor<10x512xf16>) {
+  // expected-error @below {{'cnn.dense' op expects 'weight' to have the element type of 'input' ('f32'), got 'f16'}}
+  %0 = cnn.dense %x, %w : (tensor<1x512xf32>, tensor<10x512xf16>) -> tensor<1x10xf32>
+  return
+}
+
+// -----
+
+func.func @dense_bias_element_type(%x: tensor<1x512xf32>, %w: tensor<10x512xf32>, %b: tensor<10xbf16>) {
+  // expected-error @below {{'cnn.dense' op expects 'bias' to have the element type of 'input' ('f32'), got 'bf16'}}
+  %0 = cnn.dense %x, %w bias %b : (tensor<1x512xf32>, tensor<10x512xf32>, tensor<10xbf16>) -> tensor<1x10xf32>
+  return
+}
+
+// -----
+
+func.func @flatten_start_out_of_range(%x: tensor<1x8x4x4xf32>) {
+  // expected-error @below {{'cnn.flatten' op expects 'start_dim' to be in [-4, 4) for a tensor of rank 4, got -5}}
+  %0 = cnn.flatten %x start_dim -5 : tensor<1x8x4x4xf32> -> tensor<128xf32>
   return
 }

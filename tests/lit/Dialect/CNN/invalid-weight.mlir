@@ -38,3 +38,11 @@ func.func @missing_type() {
   %0 = cnn.weight "w"
   return
 }
+
+// -----
+
+func.func @empty_weight() {
+  // expected-error @below {{'cnn.weight' op expects no empty dimension, got 'tensor<0xf32>'}}
+  %0 = cnn.weight "w" = dense<1.0> : tensor<0xf32>
+  return
+}

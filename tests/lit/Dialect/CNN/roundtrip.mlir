@@ -89,8 +89,8 @@ func.func @activations(%x: tensor<1x64x56x56xf32>, %slopes: tensor<64xf32>, %one
 func.func @pooling(%x: tensor<1x64x112x112xf32>) {
   // CHECK: cnn.max_pool2d %{{.*}} kernel [3, 3] stride [2, 2] pad [1, 1, 1, 1] : tensor<1x64x112x112xf32> -> tensor<1x64x56x56xf32>
   %0 = cnn.max_pool2d %x kernel [3, 3] stride [2, 2] pad [1, 1, 1, 1] : tensor<1x64x112x112xf32> -> tensor<1x64x56x56xf32>
-  // CHECK: cnn.max_pool2d %{{.*}} kernel [3, 2] stride [2, 3] pad [0, 1, 2, 0] dilation [2, 1] ceil_mode : tensor<1x64x112x112xf32> -> tensor<1x64x56x38xf32>
-  %1 = cnn.max_pool2d %x kernel [3, 2] stride [2, 3] pad [0, 1, 2, 0] dilation [2, 1] ceil_mode : tensor<1x64x112x112xf32> -> tensor<1x64x56x38xf32>
+  // CHECK: cnn.max_pool2d %{{.*}} kernel [3, 2] stride [2, 3] pad [0, 1, 1, 0] dilation [2, 1] ceil_mode : tensor<1x64x112x112xf32> -> tensor<1x64x55x38xf32>
+  %1 = cnn.max_pool2d %x kernel [3, 2] stride [2, 3] pad [0, 1, 1, 0] dilation [2, 1] ceil_mode : tensor<1x64x112x112xf32> -> tensor<1x64x55x38xf32>
   // CHECK: cnn.avg_pool2d %{{.*}} kernel [3, 3] stride [2, 2] pad [1, 1, 1, 1] ceil_mode count_include_pad divisor 4 : tensor<1x64x112x112xf32> -> tensor<1x64x57x57xf32>
   %2 = cnn.avg_pool2d %x kernel [3, 3] stride [2, 2] pad [1, 1, 1, 1] ceil_mode count_include_pad divisor 4 : tensor<1x64x112x112xf32> -> tensor<1x64x57x57xf32>
   // CHECK: cnn.avg_pool2d %{{.*}} kernel [2, 2] stride [2, 2] : tensor<1x64x112x112xf32> -> tensor<1x64x56x56xf32>
@@ -127,6 +127,16 @@ func.func @dense_and_shapes(%x: tensor<2x2048x1x1xf32>, %w: tensor<1000x2048xf32
   %5 = cnn.softmax %2 axis -2 : tensor<2x1000xf32>
   // CHECK: cnn.reshape %{{.*}} to [2, 8, 256] : tensor<2x2048x1x1xf32>
   %6 = cnn.reshape %x to [2, 8, 256] : tensor<2x2048x1x1xf32>
+  return
+}
+
+// Scalars, as PyTorch allows: flatten gives a 1-element vector.
+// CHECK-LABEL: func @scalars
+func.func @scalars(%s: tensor<f32>) {
+  // CHECK: cnn.flatten %{{.*}} start_dim 0 : tensor<f32> -> tensor<1xf32>
+  %0 = cnn.flatten %s start_dim 0 : tensor<f32> -> tensor<1xf32>
+  // CHECK: cnn.softmax %{{.*}} axis 0 : tensor<f32>
+  %1 = cnn.softmax %s axis 0 : tensor<f32>
   return
 }
 
