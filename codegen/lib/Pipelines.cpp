@@ -1,10 +1,16 @@
 //===- Pipelines.cpp - lowering pipelines of cnnc -------------------------===//
 
 #include "cnnc/Codegen/Pipelines.h"
+#include "cnnc/Codegen/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -14,7 +20,11 @@ void cnnc::buildLowerLoopsToLLVMPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertSCFToCFPass());
+  // Functions without an LLVM intrinsic (tanh) call libm.
+  pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
@@ -23,10 +33,38 @@ void cnnc::buildLowerLoopsToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
 }
 
+void cnnc::buildCNNToLLVMPipeline(OpPassManager &pm) {
+  pm.addPass(createCNNLowerToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  bufferization::OneShotBufferizationOptions options;
+  options.bufferizeFunctionBoundaries = true;
+  options.setFunctionBoundaryTypeConversion(
+      bufferization::LayoutMapOption::IdentityLayoutMap);
+  // Copies as loops, not memref.copy: a strided memref.copy becomes a call
+  // to MLIR's runtime library, which generated code must not depend on.
+  options.memCpyFn = [](OpBuilder &b, Location loc, Value from,
+                        Value to) -> LogicalResult {
+    b.create<linalg::CopyOp>(loc, from, to);
+    return success();
+  };
+  pm.addPass(bufferization::createOneShotBufferizePass(options));
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass());
+  bufferization::BufferDeallocationPipelineOptions deallocation;
+  bufferization::buildBufferDeallocationPipeline(pm, deallocation);
+  pm.addPass(createCanonicalizerPass());
+  buildLowerLoopsToLLVMPipeline(pm);
+}
+
 void cnnc::registerCodegenPipelines() {
   PassPipelineRegistration<>(
       "cnnc-lower-loops-to-llvm",
       "Lower bufferized loop nests (linalg, scf, affine, arith, math, memref, "
       "func) to the LLVM dialect",
       buildLowerLoopsToLLVMPipeline);
+  PassPipelineRegistration<>(
+      "cnnc-lower-to-llvm",
+      "Lower functions of cnn ops on tensors to the LLVM dialect (cnn to "
+      "linalg, bufferization with results as out-parameters, deallocation, "
+      "loops to LLVM)",
+      buildCNNToLLVMPipeline);
 }

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cnnc/Codegen/Passes.h"
 #include "cnnc/Codegen/Pipelines.h"
 #include "cnnc/Dialect/CNNDialect.h"
 #include "cnnc/Passes/Passes.h"
@@ -24,6 +25,7 @@ int main(int argc, char **argv) {
 
   mlir::registerAllPasses();
   cnnc::registerCNNCPasses();
+  cnnc::registerCNNCCodegenPasses();
   cnnc::registerCodegenPipelines();
 
   return mlir::asMainReturnCode(mlir::MlirOptMain(

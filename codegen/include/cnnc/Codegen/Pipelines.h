@@ -11,6 +11,12 @@ namespace cnnc {
 /// memref, func) to the LLVM dialect with upstream passes.
 void buildLowerLoopsToLLVMPipeline(mlir::OpPassManager &pm);
 
+/// Lowers functions of cnn ops on tensors to the LLVM dialect: cnn to linalg,
+/// one-shot bufferization of whole functions (tensor arguments become
+/// memrefs; results become trailing out-parameters), buffer deallocation,
+/// then the loops-to-LLVM pipeline.
+void buildCNNToLLVMPipeline(mlir::OpPassManager &pm);
+
 /// Registers the pipelines above under their command-line names.
 void registerCodegenPipelines();
 

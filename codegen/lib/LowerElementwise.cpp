@@ -1,0 +1,224 @@
+//===- LowerElementwise.cpp - activations, arithmetic, batch norm ---------===//
+//
+// Each op becomes one element-wise linalg.generic whose body computes the
+// PyTorch formula; broadcasting operands are read through broadcast maps.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+#include "cnnc/Dialect/CNNOps.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+
+using namespace mlir;
+using namespace cnnc::lowering;
+namespace cnn = cnnc::cnn;
+
+namespace {
+
+Value constantLike(OpBuilder &b, Location loc, Value like, double value) {
+  return floatConstant(b, loc, like.getType(), value);
+}
+
+/// min(max(x, lo), hi), propagating NaN as PyTorch's clamp does.
+Value clamp(OpBuilder &b, Location loc, Value x, double lo, double hi) {
+  Value low = b.create<arith::MaximumFOp>(loc, x, constantLike(b, loc, x, lo));
+  return b.create<arith::MinimumFOp>(loc, low, constantLike(b, loc, x, hi));
+}
+
+Value sigmoid(OpBuilder &b, Location loc, Value x) {
+  Value negated = b.create<arith::NegFOp>(loc, x);
+  Value exp = b.create<math::ExpOp>(loc, negated);
+  Value one = constantLike(b, loc, x, 1.0);
+  return b.create<arith::DivFOp>(loc, one,
+                                 b.create<arith::AddFOp>(loc, one, exp));
+}
+
+/// relu6(x + 3) / 6.
+Value hardSigmoid(OpBuilder &b, Location loc, Value x) {
+  Value shifted = b.create<arith::AddFOp>(loc, x, constantLike(b, loc, x, 3));
+  return b.create<arith::DivFOp>(loc, clamp(b, loc, shifted, 0, 6),
+                                 constantLike(b, loc, x, 6));
+}
+
+/// A unary op lowered through a scalar formula.
+template <typename OpTy> struct UnaryLowering : OpRewritePattern<OpTy> {
+  using Formula = std::function<Value(OpBuilder &, Location, Value, OpTy)>;
+  UnaryLowering(MLIRContext *context, Formula formula)
+      : OpRewritePattern<OpTy>(context), formula(std::move(formula)) {}
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    Value result =
+        elementwise(rewriter, op.getLoc(), op.getType(), op.getInput(), {},
+                    [&](OpBuilder &b, Location loc, ValueRange args) {
+                      return formula(b, loc, args[0], op);
+                    });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+  Formula formula;
+};
+
+template <typename OpTy, typename ScalarOp>
+struct BroadcastBinaryLowering : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    MLIRContext *context = op.getContext();
+    AffineMap maps[] = {broadcastMap(context, op.getLhs().getType().getShape(),
+                                     type.getShape()),
+                        broadcastMap(context, op.getRhs().getType().getShape(),
+                                     type.getShape())};
+    Value result = elementwise(
+        rewriter, op.getLoc(), type, ValueRange{op.getLhs(), op.getRhs()}, maps,
+        [](OpBuilder &b, Location loc, ValueRange args) {
+          return b.create<ScalarOp>(loc, args[0], args[1]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct PReluLowering : OpRewritePattern<cnn::PReluOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(cnn::PReluOp op,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    unsigned rank = type.getRank();
+    bool perChannel = op.getSlope().getType().getDimSize(0) != 1;
+    AffineMap slopeMap =
+        AffineMap::get(rank, 0,
+                       perChannel ? rewriter.getAffineDimExpr(1)
+                                  : rewriter.getAffineConstantExpr(0),
+                       op.getContext());
+    AffineMap maps[] = {rewriter.getMultiDimIdentityMap(rank), slopeMap};
+    Value result = elementwise(
+        rewriter, op.getLoc(), type, ValueRange{op.getInput(), op.getSlope()},
+        maps, [](OpBuilder &b, Location loc, ValueRange args) {
+          Value zero = constantLike(b, loc, args[0], 0);
+          Value positive = b.create<arith::CmpFOp>(
+              loc, arith::CmpFPredicate::OGE, args[0], zero);
+          Value scaled = b.create<arith::MulFOp>(loc, args[0], args[1]);
+          return b.create<arith::SelectOp>(loc, positive, args[0], scaled);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct BatchNormLowering : OpRewritePattern<cnn::BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(cnn::BatchNormOp op,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    unsigned rank = type.getRank();
+    double epsilon = op.getEpsilon().convertToDouble();
+    SmallVector<Value> inputs = {op.getInput(), op.getMean(), op.getVariance()};
+    bool hasScale = static_cast<bool>(op.getScale());
+    bool hasShift = static_cast<bool>(op.getShift());
+    if (hasScale)
+      inputs.push_back(op.getScale());
+    if (hasShift)
+      inputs.push_back(op.getShift());
+    AffineMap channel =
+        AffineMap::get(rank, 0, rewriter.getAffineDimExpr(1), op.getContext());
+    SmallVector<AffineMap> maps(inputs.size(), channel);
+    maps[0] = rewriter.getMultiDimIdentityMap(rank);
+    // (x - mean) / sqrt(var + eps) * scale + shift, in PyTorch's order.
+    Value result = elementwise(
+        rewriter, op.getLoc(), type, inputs, maps,
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          Value centered = b.create<arith::SubFOp>(loc, args[0], args[1]);
+          Value variance = b.create<arith::AddFOp>(
+              loc, args[2], constantLike(b, loc, args[2], epsilon));
+          Value normalized = b.create<arith::DivFOp>(
+              loc, centered, b.create<math::SqrtOp>(loc, variance));
+          unsigned next = 3;
+          if (hasScale)
+            normalized = b.create<arith::MulFOp>(loc, normalized, args[next++]);
+          if (hasShift)
+            normalized = b.create<arith::AddFOp>(loc, normalized, args[next]);
+          return normalized;
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct WeightLowering : OpRewritePattern<cnn::WeightOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(cnn::WeightOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<ElementsAttr> value = op.getValue();
+    if (!value)
+      return op.emitOpError("parameter '")
+             << op.getName()
+             << "' has no value: bind weights first (cnnc --weights or "
+                "--random-weights)";
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, op.getType(),
+                                                   cast<TypedAttr>(*value));
+    return success();
+  }
+};
+
+} // namespace
+
+void cnnc::lowering::populateElementwiseLoweringPatterns(
+    RewritePatternSet &patterns) {
+  MLIRContext *context = patterns.getContext();
+  patterns.add<UnaryLowering<cnn::ReluOp>>(
+      context, [](OpBuilder &b, Location loc, Value x, cnn::ReluOp) -> Value {
+        return b.create<arith::MaximumFOp>(loc, x, constantLike(b, loc, x, 0));
+      });
+  patterns.add<UnaryLowering<cnn::Relu6Op>>(
+      context, [](OpBuilder &b, Location loc, Value x, cnn::Relu6Op) {
+        return clamp(b, loc, x, 0, 6);
+      });
+  patterns.add<UnaryLowering<cnn::ClipOp>>(
+      context, [](OpBuilder &b, Location loc, Value x, cnn::ClipOp op) {
+        return clamp(b, loc, x, op.getMin().convertToDouble(),
+                     op.getMax().convertToDouble());
+      });
+  patterns.add<UnaryLowering<cnn::LeakyReluOp>>(
+      context,
+      [](OpBuilder &b, Location loc, Value x, cnn::LeakyReluOp op) -> Value {
+        Value zero = constantLike(b, loc, x, 0);
+        Value positive =
+            b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, x, zero);
+        Value scaled = b.create<arith::MulFOp>(
+            loc, x,
+            constantLike(b, loc, x, op.getNegativeSlope().convertToDouble()));
+        return b.create<arith::SelectOp>(loc, positive, x, scaled);
+      });
+  patterns.add<UnaryLowering<cnn::SigmoidOp>>(
+      context, [](OpBuilder &b, Location loc, Value x, cnn::SigmoidOp) {
+        return sigmoid(b, loc, x);
+      });
+  patterns.add<UnaryLowering<cnn::HardSigmoidOp>>(
+      context, [](OpBuilder &b, Location loc, Value x, cnn::HardSigmoidOp) {
+        return hardSigmoid(b, loc, x);
+      });
+  patterns.add<UnaryLowering<cnn::HardSwishOp>>(
+      context,
+      [](OpBuilder &b, Location loc, Value x, cnn::HardSwishOp) -> Value {
+        return b.create<arith::MulFOp>(loc, x, hardSigmoid(b, loc, x));
+      });
+  patterns.add<UnaryLowering<cnn::SiluOp>>(
+      context, [](OpBuilder &b, Location loc, Value x, cnn::SiluOp) -> Value {
+        return b.create<arith::MulFOp>(loc, x, sigmoid(b, loc, x));
+      });
+  patterns.add<UnaryLowering<cnn::TanhOp>>(
+      context, [](OpBuilder &b, Location loc, Value x, cnn::TanhOp) -> Value {
+        return b.create<math::TanhOp>(loc, x);
+      });
+  patterns.add<BroadcastBinaryLowering<cnn::AddOp, arith::AddFOp>,
+               BroadcastBinaryLowering<cnn::MulOp, arith::MulFOp>,
+               PReluLowering, BatchNormLowering, WeightLowering>(context);
+}

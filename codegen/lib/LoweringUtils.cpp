@@ -1,0 +1,135 @@
+//===- LoweringUtils.cpp - helpers shared by the cnn lowerings ------------===//
+
+#include "LoweringUtils.h"
+
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/IR/AffineMap.h"
+
+using namespace mlir;
+
+namespace cnnc::lowering {
+
+Value floatConstant(OpBuilder &b, Location loc, Type elementType,
+                    double value) {
+  return b.create<arith::ConstantOp>(loc, elementType,
+                                     b.getFloatAttr(elementType, value));
+}
+
+Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
+  return b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
+}
+
+Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                   double value) {
+  Value scalar = floatConstant(b, loc, type.getElementType(), value);
+  return b
+      .create<linalg::FillOp>(loc, ValueRange{scalar},
+                              ValueRange{emptyTensor(b, loc, type)})
+      .getResult(0);
+}
+
+Value padTensor(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
+                ArrayRef<int64_t> high, double value) {
+  if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&
+      llvm::all_of(high, [](int64_t p) { return p == 0; }))
+    return input;
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  for (size_t i = 0; i < shape.size(); ++i)
+    shape[i] += low[i] + high[i];
+  auto resultType = RankedTensorType::get(shape, type.getElementType());
+  Value padValue = floatConstant(b, loc, type.getElementType(), value);
+  SmallVector<OpFoldResult> lowSizes, highSizes;
+  for (auto [l, h] : llvm::zip_equal(low, high)) {
+    lowSizes.push_back(b.getIndexAttr(l));
+    highSizes.push_back(b.getIndexAttr(h));
+  }
+  return b.create<tensor::PadOp>(loc, resultType, input, lowSizes, highSizes,
+                                 padValue);
+}
+
+Value padSpatial(OpBuilder &b, Location loc, Value input, int64_t top,
+                 int64_t left, int64_t bottom, int64_t right, double value) {
+  return padTensor(b, loc, input, {0, 0, top, left}, {0, 0, bottom, right},
+                   value);
+}
+
+Value broadcastAlong(OpBuilder &b, Location loc, Value vector,
+                     RankedTensorType target, int64_t dim) {
+  AffineMap map = AffineMap::get(target.getRank(), 0, b.getAffineDimExpr(dim),
+                                 b.getContext());
+  return elementwise(
+      b, loc, target, vector, map,
+      [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+}
+
+Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
+                  ValueRange inputs, ArrayRef<AffineMap> inputMaps,
+                  BodyBuilder body) {
+  unsigned rank = resultType.getRank();
+  SmallVector<AffineMap> maps;
+  for (size_t i = 0; i < inputs.size(); ++i)
+    maps.push_back(inputMaps.empty() ? b.getMultiDimIdentityMap(rank)
+                                     : inputMaps[i]);
+  maps.push_back(b.getMultiDimIdentityMap(rank));
+  Value init = emptyTensor(b, loc, resultType);
+  return b
+      .create<linalg::GenericOp>(
+          loc, TypeRange{resultType}, inputs, ValueRange{init}, maps,
+          iterators(rank),
+          [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+            Value result = body(nested, nestedLoc, args.drop_back());
+            nested.create<linalg::YieldOp>(nestedLoc, result);
+          })
+      .getResult(0);
+}
+
+AffineMap broadcastMap(MLIRContext *context, ArrayRef<int64_t> operand,
+                       ArrayRef<int64_t> result) {
+  SmallVector<AffineExpr> exprs;
+  size_t offset = result.size() - operand.size();
+  for (size_t i = 0; i < operand.size(); ++i) {
+    if (operand[i] == 1 && result[offset + i] != 1)
+      exprs.push_back(getAffineConstantExpr(0, context));
+    else
+      exprs.push_back(getAffineDimExpr(offset + i, context));
+  }
+  return AffineMap::get(result.size(), 0, exprs, context);
+}
+
+Value reshapeTensor(OpBuilder &b, Location loc, Value input,
+                    RankedTensorType target) {
+  auto type = cast<RankedTensorType>(input.getType());
+  if (type == target)
+    return input;
+  Value flat = input;
+  if (type.getRank() != 1) {
+    SmallVector<ReassociationIndices> all(1);
+    for (int64_t i = 0; i < type.getRank(); ++i)
+      all[0].push_back(i);
+    if (type.getRank() == 0)
+      all.clear();
+    flat = b.create<tensor::CollapseShapeOp>(
+        loc,
+        RankedTensorType::get({type.getNumElements()}, type.getElementType()),
+        input, all);
+  }
+  if (target.getRank() == 1)
+    return flat;
+  SmallVector<ReassociationIndices> all(1);
+  for (int64_t i = 0; i < target.getRank(); ++i)
+    all[0].push_back(i);
+  if (target.getRank() == 0)
+    all.clear();
+  return b.create<tensor::ExpandShapeOp>(loc, target, flat, all);
+}
+
+SmallVector<utils::IteratorType> iterators(unsigned parallel,
+                                           unsigned reduction) {
+  SmallVector<utils::IteratorType> kinds(parallel,
+                                         utils::IteratorType::parallel);
+  kinds.append(reduction, utils::IteratorType::reduction);
+  return kinds;
+}
+
+} // namespace cnnc::lowering
