@@ -11,7 +11,9 @@
 #ifndef CNNC_DIALECT_VERIFYSHAPERULES_H
 #define CNNC_DIALECT_VERIFYSHAPERULES_H
 
+#include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
+#include "llvm/Support/MathExtras.h"
 
 namespace cnnc::cnn::OpTrait {
 
@@ -21,9 +23,20 @@ class VerifyShapeRules
 public:
   static mlir::LogicalResult verifyTrait(mlir::Operation *op) {
     llvm::SmallVector<mlir::Type, 1> inferred;
-    return ConcreteType::inferReturnTypes(
-        op->getContext(), op->getLoc(),
-        typename ConcreteType::Adaptor(llvm::cast<ConcreteType>(op)), inferred);
+    if (mlir::failed(ConcreteType::inferReturnTypes(
+            op->getContext(), op->getLoc(),
+            typename ConcreteType::Adaptor(llvm::cast<ConcreteType>(op)),
+            inferred)))
+      return mlir::failure();
+    // Operands are checked to hold fewer than 2^63 elements; results too.
+    for (mlir::Type type : inferred) {
+      int64_t elements = 1;
+      for (int64_t size : llvm::cast<mlir::ShapedType>(type).getShape())
+        if (llvm::MulOverflow(elements, size, elements))
+          return op->emitOpError("result ")
+                 << type << " would have more elements than fit in 64 bits";
+    }
+    return mlir::success();
   }
 };
 

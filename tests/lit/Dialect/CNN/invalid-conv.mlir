@@ -298,3 +298,11 @@ func.func @deform_missing_filter(%x: tensor<1x6x8x8xf32>, %off: tensor<1x18x6x6x
   %0 = "cnn.deform_conv2d"(%x, %off, %off) <{operandSegmentSizes = array<i32: 1, 2, 0, 0, 0>}> : (tensor<1x6x8x8xf32>, tensor<1x18x6x6xf32>, tensor<1x18x6x6xf32>) -> tensor<1x4x6x6xf32>
   return
 }
+
+// -----
+
+func.func @result_past_64_bits(%x: tensor<1x1x2147483648x2147483648xf32>, %w: tensor<4x1x1x1xf32>) {
+  // expected-error @below {{'cnn.conv2d' op result 'tensor<1x4x2147483648x2147483648xf32>' would have more elements than fit in 64 bits}}
+  %0 = cnn.conv2d %x, %w : (tensor<1x1x2147483648x2147483648xf32>, tensor<4x1x1x1xf32>) -> tensor<1x4x2147483648x2147483648xf32>
+  return
+}
