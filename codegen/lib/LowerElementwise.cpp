@@ -157,11 +157,8 @@ struct WeightLowering : OpRewritePattern<cnn::WeightOp> {
   LogicalResult matchAndRewrite(cnn::WeightOp op,
                                 PatternRewriter &rewriter) const override {
     std::optional<ElementsAttr> value = op.getValue();
-    if (!value)
-      return op.emitOpError("parameter '")
-             << op.getName()
-             << "' has no value: bind weights first (cnnc --weights or "
-                "--random-weights)";
+    if (!value) // Reported by the pass before the conversion.
+      return rewriter.notifyMatchFailure(op, "parameter without a value");
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, op.getType(),
                                                    cast<TypedAttr>(*value));
     return success();

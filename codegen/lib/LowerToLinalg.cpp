@@ -24,6 +24,19 @@ namespace {
 struct LowerToLinalgPass : cnnc::impl::CNNLowerToLinalgBase<LowerToLinalgPass> {
   void runOnOperation() override {
     MLIRContext *context = &getContext();
+    // Parameters need values; say so once for each, before converting.
+    bool unbound = false;
+    getOperation().walk([&](cnnc::cnn::WeightOp op) {
+      if (op.getValue())
+        return;
+      op.emitOpError("parameter '")
+          << op.getName()
+          << "' has no value: bind weights first (cnnc --weights or "
+             "--random-weights)";
+      unbound = true;
+    });
+    if (unbound)
+      return signalPassFailure();
     ConversionTarget target(*context);
     target.addIllegalDialect<cnnc::cnn::CNNDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });

@@ -5,7 +5,11 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cnnc/Codegen/Emission.h"
+#include "cnnc/Codegen/Passes.h"
+#include "cnnc/Codegen/Pipelines.h"
 #include "cnnc/Dialect/CNNDialect.h"
+#include "cnnc/Dialect/CNNOps.h"
 #include "cnnc/Frontend/Emitter.h"
 #include "cnnc/Frontend/Parser.h"
 #include "cnnc/Frontend/Weights.h"
@@ -15,8 +19,12 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
@@ -26,7 +34,7 @@
 using namespace llvm;
 
 namespace {
-enum class EmitKind { CNN };
+enum class EmitKind { CNN, Linalg, LLVMDialect, LLVMIR, Asm, Obj, SharedLib };
 
 cl::OptionCategory category("cnnc options");
 
@@ -35,11 +43,28 @@ cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.cnn>"),
 cl::opt<std::string> outputFile("o", cl::desc("Output file (default: stdout)"),
                                 cl::value_desc("file"), cl::init("-"),
                                 cl::cat(category));
-cl::opt<EmitKind>
-    emit("emit", cl::desc("What to produce"), cl::init(EmitKind::CNN),
-         cl::values(clEnumValN(EmitKind::CNN, "cnn",
-                               "the model in the cnn dialect (tensors, NCHW)")),
-         cl::cat(category));
+cl::opt<EmitKind> emit(
+    "emit", cl::desc("What to produce"), cl::init(EmitKind::CNN),
+    cl::values(clEnumValN(EmitKind::CNN, "cnn",
+                          "the model in the cnn dialect (tensors, NCHW)"),
+               clEnumValN(EmitKind::Linalg, "linalg",
+                          "after cnn-lower-to-linalg: linalg and tensor ops"),
+               clEnumValN(EmitKind::LLVMDialect, "llvm-dialect",
+                          "after bufferization and lowering: the LLVM dialect"),
+               clEnumValN(EmitKind::LLVMIR, "llvm", "optimized LLVM IR"),
+               clEnumValN(EmitKind::Asm, "asm", "assembly for the target"),
+               clEnumValN(EmitKind::Obj, "obj", "an object file (needs -o)"),
+               clEnumValN(EmitKind::SharedLib, "so",
+                          "a shared library linked with lld (needs -o)")),
+    cl::cat(category));
+cl::opt<unsigned> optLevel("O", cl::desc("Optimization level, 0 to 3"),
+                           cl::init(3), cl::Prefix, cl::cat(category));
+cl::opt<std::string>
+    targetTriple("mtriple", cl::desc("Target triple (default: the host's)"),
+                 cl::value_desc("triple"), cl::cat(category));
+cl::opt<std::string> targetCpu("mcpu",
+                               cl::desc("Target CPU (default: the host's)"),
+                               cl::value_desc("cpu"), cl::cat(category));
 cl::opt<std::string> weightsFile(
     "weights",
     cl::desc("Bind parameters by name to the tensors of a safetensors "
@@ -52,10 +77,101 @@ cl::opt<uint64_t> randomWeights(
     cl::value_desc("seed"), cl::cat(category));
 } // namespace
 
+namespace {
+bool fail(const Twine &message) {
+  WithColor::error(errs(), "cnnc") << message << "\n";
+  return false;
+}
+
+/// Lowers the model as far as --emit asks and writes the result.
+bool emitOutput(mlir::ModuleOp module) {
+  bool binary = emit == EmitKind::Obj || emit == EmitKind::SharedLib;
+  if (binary && outputFile == "-")
+    return fail("--emit=obj and --emit=so write files: name one with -o");
+  if (optLevel > 3)
+    return fail("-O takes 0, 1, 2 or 3");
+
+  if (emit != EmitKind::CNN) {
+    // Code needs every parameter's value: say so once, not per parameter.
+    int64_t unbound = 0;
+    module.walk([&](cnnc::cnn::WeightOp op) { unbound += !op.getValue(); });
+    if (unbound)
+      return fail("the model has " + Twine(unbound) +
+                  " parameter(s) without values: give them with "
+                  "--weights=FILE.safetensors or --random-weights=SEED");
+    mlir::PassManager pm(module.getContext());
+    if (failed(mlir::applyPassManagerCLOptions(pm)))
+      return false;
+    mlir::applyDefaultTimingPassManagerCLOptions(pm);
+    if (emit == EmitKind::Linalg)
+      pm.addPass(cnnc::createCNNLowerToLinalg());
+    else
+      cnnc::buildCNNToLLVMPipeline(pm);
+    if (failed(pm.run(module)))
+      return false;
+  }
+
+  std::string errorMessage;
+  if (emit == EmitKind::CNN || emit == EmitKind::Linalg ||
+      emit == EmitKind::LLVMDialect) {
+    auto output = mlir::openOutputFile(outputFile, &errorMessage);
+    if (!output)
+      return fail(errorMessage);
+    module->print(output->os());
+    output->os() << "\n";
+    output->keep();
+    return true;
+  }
+
+  cnnc::TargetSpec target{targetTriple, targetCpu, optLevel};
+  LLVMContext llvmContext;
+  Expected<std::unique_ptr<Module>> llvmModule =
+      cnnc::translateToLLVMIR(module, llvmContext, target);
+  if (!llvmModule)
+    return fail(toString(llvmModule.takeError()));
+
+  if (emit == EmitKind::SharedLib) {
+    SmallString<128> object;
+    int fd;
+    if (std::error_code error =
+            sys::fs::createTemporaryFile("cnnc", "o", fd, object))
+      return fail("cannot create a temporary file: " + error.message());
+    FileRemover removeObject(object);
+    {
+      raw_fd_ostream os(fd, /*shouldClose=*/true);
+      if (Error error = cnnc::emitMachineCode(**llvmModule, target,
+                                              CodeGenFileType::ObjectFile, os))
+        return fail(toString(std::move(error)));
+    }
+    if (Error error =
+            cnnc::linkSharedLibrary({std::string(object)}, outputFile))
+      return fail(toString(std::move(error)));
+    return true;
+  }
+
+  auto output = mlir::openOutputFile(outputFile, &errorMessage);
+  if (!output)
+    return fail(errorMessage);
+  if (emit == EmitKind::LLVMIR) {
+    (*llvmModule)->print(output->os(), nullptr);
+  } else if (Error error = cnnc::emitMachineCode(
+                 **llvmModule, target,
+                 emit == EmitKind::Asm ? CodeGenFileType::AssemblyFile
+                                       : CodeGenFileType::ObjectFile,
+                 output->os())) {
+    return fail(toString(std::move(error)));
+  }
+  output->keep();
+  return true;
+}
+} // namespace
+
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
+  mlir::registerPassManagerCLOptions();
+  mlir::registerDefaultTimingManagerCLOptions();
   // Show cnnc's own options and the few MLIR printing options that matter for
   // its output, not the hundreds that libLLVM and libMLIR register.
   static cl::OptionCategory printing("IR printing options");
@@ -63,7 +179,9 @@ int main(int argc, char **argv) {
   for (const char *name :
        {"mlir-print-debuginfo", "mlir-pretty-debuginfo",
         "mlir-print-op-generic", "mlir-elide-elementsattrs-if-larger",
-        "mlir-print-local-scope"}) {
+        "mlir-print-local-scope", "mlir-print-ir-after-all",
+        "mlir-print-ir-after", "mlir-print-ir-before",
+        "mlir-print-ir-before-all", "mlir-timing"}) {
     auto it = cl::getRegisteredOptions().find(name);
     if (it != cl::getRegisteredOptions().end()) {
       it->second->setHiddenFlag(cl::NotHidden);
@@ -99,7 +217,11 @@ int main(int argc, char **argv) {
   }
   sourceMgr.AddNewSourceBuffer(std::move(*buffer), SMLoc());
 
-  mlir::MLIRContext context;
+  mlir::DialectRegistry registry;
+  cnnc::registerCodegenDependencies(registry);
+  mlir::MLIRContext context(registry);
+  // Diagnostics point at the model's lines; the IR op adds nothing there.
+  context.printOpOnDiagnostic(false);
   mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
   cnnc::frontend::Diagnostics diagnostics(sourceMgr);
 
@@ -128,14 +250,5 @@ int main(int argc, char **argv) {
   if (failed(mlir::verify(*emitted->module)))
     return 1;
 
-  std::string errorMessage;
-  auto output = mlir::openOutputFile(outputFile, &errorMessage);
-  if (!output) {
-    WithColor::error(errs(), "cnnc") << errorMessage << "\n";
-    return 1;
-  }
-  emitted->module->print(output->os());
-  output->os() << "\n";
-  output->keep();
-  return 0;
+  return emitOutput(*emitted->module) ? 0 : 1;
 }

@@ -17,6 +17,10 @@ void buildLowerLoopsToLLVMPipeline(mlir::OpPassManager &pm);
 /// then the loops-to-LLVM pipeline.
 void buildCNNToLLVMPipeline(mlir::OpPassManager &pm);
 
+/// Registers the dialects and the external interface models (bufferization
+/// of arith, tensor, linalg, scf and func ops) that the pipelines above need.
+void registerCodegenDependencies(mlir::DialectRegistry &registry);
+
 /// Registers the pipelines above under their command-line names.
 void registerCodegenPipelines();
 
