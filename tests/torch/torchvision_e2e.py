@@ -1,0 +1,98 @@
+#!/usr/bin/python3
+"""Compiles torchvision models end to end and compares them with PyTorch.
+
+Usage: torchvision_e2e.py CNNC EXAMPLES_DIR EXPORT_WEIGHTS_PY MODEL...
+
+For each model: export a checkpoint from torchvision (random initialization,
+randomized batch-norm statistics and affine parameters), compile
+examples/MODEL.cnn with it to a shared library (cnnc --emit=so), call the
+library on a random input and compare with the torchvision model in eval
+mode on the same input: relative L2 error at most 1e-4.
+
+The library's entry point is still the lowered function itself: each memref
+argument is passed as MLIR's expanded descriptor (allocated pointer, aligned
+pointer, offset, sizes, strides), the output last. This test changes when the
+generated C API lands.
+"""
+import ctypes
+import json
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import torch
+import torchvision
+
+
+def load_safetensors(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    size = struct.unpack("<Q", data[:8])[0]
+    header = json.loads(data[8:8 + size])
+    tensors = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = entry["data_offsets"]
+        dtype = {"F32": np.float32, "I64": np.int64}[entry["dtype"]]
+        array = np.frombuffer(data[8 + size + begin:8 + size + end], dtype=dtype)
+        tensors[name] = torch.from_numpy(array.reshape(entry["shape"]).copy())
+    return tensors
+
+
+def descriptor(array):
+    """MLIR's expanded memref descriptor of a C-contiguous array."""
+    pointer = array.ctypes.data_as(ctypes.c_void_p)
+    strides = [s // array.itemsize for s in array.strides]
+    return ([pointer, pointer, ctypes.c_int64(0)]
+            + [ctypes.c_int64(d) for d in array.shape]
+            + [ctypes.c_int64(s) for s in strides])
+
+
+def check(model_name, cnnc, examples, export, tmp):
+    weights = os.path.join(tmp, model_name + ".safetensors")
+    library = os.path.join(tmp, "lib" + model_name + ".so")
+    subprocess.run(["/usr/bin/python3", export, model_name, weights, "--seed", "5",
+                    "--randomize-batchnorm"], check=True)
+    start = time.time()
+    subprocess.run([cnnc, os.path.join(examples, model_name + ".cnn"),
+                    "--weights", weights, "--emit=so", "-o", library], check=True)
+    compile_seconds = time.time() - start
+
+    kwargs = dict(aux_logits=False, init_weights=False) if model_name == "googlenet" else {}
+    model = getattr(torchvision.models, model_name)(weights=None, **kwargs)
+    model.load_state_dict(load_safetensors(weights))
+    model.eval()
+    rng = np.random.default_rng(0)
+    image = rng.uniform(-1, 1, (1, 3, 224, 224)).astype(np.float32)
+    with torch.no_grad():
+        expected = model(torch.from_numpy(image)).numpy()
+
+    entry = getattr(ctypes.CDLL(library), model_name)
+    entry.restype = None
+    actual = np.zeros(expected.shape, dtype=np.float32)
+    entry(*(descriptor(image) + descriptor(actual)))
+    error = np.linalg.norm(actual - expected) / np.linalg.norm(expected)
+    ok = error <= 1e-4
+    print(f"{model_name}: relative L2 error {error:.2e} "
+          f"(compiled in {compile_seconds:.0f} s): {'ok' if ok else 'FAILED'}")
+    return ok
+
+
+def main():
+    cnnc, examples, export = sys.argv[1:4]
+    models = sys.argv[4:]
+    failures = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for model_name in models:
+            failures += not check(model_name, cnnc, examples, export, tmp)
+    print(f"{len(models) - failures} passed, {failures} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
