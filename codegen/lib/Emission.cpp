@@ -66,7 +66,8 @@ createTargetMachine(const cnnc::TargetSpec &spec) {
 
 Expected<std::unique_ptr<Module>>
 cnnc::translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
-                        const TargetSpec &target) {
+                        const TargetSpec &target,
+                        function_ref<Error(Module &)> extend) {
   mlir::registerBuiltinDialectTranslation(*module.getContext());
   mlir::registerLLVMDialectTranslation(*module.getContext());
   std::unique_ptr<Module> llvmModule =
@@ -80,6 +81,9 @@ cnnc::translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
     return machine.takeError();
   llvmModule->setDataLayout((*machine)->createDataLayout());
   llvmModule->setTargetTriple((*machine)->getTargetTriple().str());
+  if (extend)
+    if (Error error = extend(*llvmModule))
+      return std::move(error);
   auto optimize =
       mlir::makeOptimizingTransformer(target.optLevel,
                                       /*sizeLevel=*/0, machine->get());

@@ -29,7 +29,7 @@
 
 using namespace mlir;
 
-void cnnc::buildLowerLoopsToLLVMPipeline(OpPassManager &pm) {
+void cnnc::buildLowerLoopsToLLVMPipeline(OpPassManager &pm, bool barePointers) {
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertSCFToCFPass());
@@ -41,12 +41,14 @@ void cnnc::buildLowerLoopsToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createConvertFuncToLLVMPass());
+  ConvertFuncToLLVMPassOptions funcOptions;
+  funcOptions.useBarePtrCallConv = barePointers;
+  pm.addPass(createConvertFuncToLLVMPass(funcOptions));
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }
 
-void cnnc::buildCNNToLLVMPipeline(OpPassManager &pm) {
+void cnnc::buildCNNToLLVMPipeline(OpPassManager &pm, bool barePointers) {
   pm.addPass(createCNNLowerToLinalg());
   pm.addPass(createCanonicalizerPass());
   bufferization::OneShotBufferizationOptions options;
@@ -65,7 +67,7 @@ void cnnc::buildCNNToLLVMPipeline(OpPassManager &pm) {
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
   pm.addPass(createCanonicalizerPass());
-  buildLowerLoopsToLLVMPipeline(pm);
+  buildLowerLoopsToLLVMPipeline(pm, barePointers);
 }
 
 void cnnc::registerCodegenDependencies(DialectRegistry &registry) {
@@ -87,11 +89,11 @@ void cnnc::registerCodegenPipelines() {
       "cnnc-lower-loops-to-llvm",
       "Lower bufferized loop nests (linalg, scf, affine, arith, math, memref, "
       "func) to the LLVM dialect",
-      buildLowerLoopsToLLVMPipeline);
+      [](OpPassManager &pm) { buildLowerLoopsToLLVMPipeline(pm); });
   PassPipelineRegistration<>(
       "cnnc-lower-to-llvm",
       "Lower functions of cnn ops on tensors to the LLVM dialect (cnn to "
       "linalg, bufferization with results as out-parameters, deallocation, "
       "loops to LLVM)",
-      buildCNNToLLVMPipeline);
+      [](OpPassManager &pm) { buildCNNToLLVMPipeline(pm); });
 }

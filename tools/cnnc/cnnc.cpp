@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cnnc/Codegen/CInterface.h"
 #include "cnnc/Codegen/Emission.h"
 #include "cnnc/Codegen/Passes.h"
 #include "cnnc/Codegen/Pipelines.h"
@@ -34,7 +35,16 @@
 using namespace llvm;
 
 namespace {
-enum class EmitKind { CNN, Linalg, LLVMDialect, LLVMIR, Asm, Obj, SharedLib };
+enum class EmitKind {
+  CNN,
+  Linalg,
+  LLVMDialect,
+  LLVMIR,
+  Asm,
+  Obj,
+  SharedLib,
+  Header
+};
 
 cl::OptionCategory category("cnnc options");
 
@@ -55,7 +65,9 @@ cl::opt<EmitKind> emit(
                clEnumValN(EmitKind::Asm, "asm", "assembly for the target"),
                clEnumValN(EmitKind::Obj, "obj", "an object file (needs -o)"),
                clEnumValN(EmitKind::SharedLib, "so",
-                          "a shared library linked with lld (needs -o)")),
+                          "a shared library linked with lld (needs -o)"),
+               clEnumValN(EmitKind::Header, "header",
+                          "the C header of the library's API")),
     cl::cat(category));
 cl::opt<unsigned> optLevel("O", cl::desc("Optimization level, 0 to 3"),
                            cl::init(3), cl::Prefix, cl::cat(category));
@@ -91,7 +103,28 @@ bool emitOutput(mlir::ModuleOp module) {
   if (optLevel > 3)
     return fail("-O takes 0, 1, 2 or 3");
 
+  Expected<cnnc::ModelSignature> signature = cnnc::getModelSignature(module);
+  if (!signature)
+    return fail(toString(signature.takeError()));
+  std::string errorMessage;
+  if (emit == EmitKind::Header) {
+    auto output = mlir::openOutputFile(outputFile, &errorMessage);
+    if (!output)
+      return fail(errorMessage);
+    output->os() << cnnc::generateHeader(*signature);
+    output->keep();
+    return true;
+  }
+
   if (emit != EmitKind::CNN) {
+    // The names now live in the signature; LLVM has no use for them.
+    module.walk([](mlir::func::FuncOp func) {
+      for (unsigned i = 0; i < func.getNumArguments(); ++i)
+        func.removeArgAttr(i, "cnn.name");
+      for (unsigned i = 0; i < func.getNumResults(); ++i)
+        func.removeResultAttr(
+            i, mlir::StringAttr::get(func.getContext(), "cnn.name"));
+    });
     // Code needs every parameter's value: say so once, not per parameter.
     int64_t unbound = 0;
     module.walk([&](cnnc::cnn::WeightOp op) { unbound += !op.getValue(); });
@@ -103,15 +136,17 @@ bool emitOutput(mlir::ModuleOp module) {
     if (failed(mlir::applyPassManagerCLOptions(pm)))
       return false;
     mlir::applyDefaultTimingPassManagerCLOptions(pm);
+    // Past the LLVM dialect, functions take bare pointers: the C API.
+    bool machineCode =
+        emit != EmitKind::Linalg && emit != EmitKind::LLVMDialect;
     if (emit == EmitKind::Linalg)
       pm.addPass(cnnc::createCNNLowerToLinalg());
     else
-      cnnc::buildCNNToLLVMPipeline(pm);
+      cnnc::buildCNNToLLVMPipeline(pm, /*barePointers=*/machineCode);
     if (failed(pm.run(module)))
       return false;
   }
 
-  std::string errorMessage;
   if (emit == EmitKind::CNN || emit == EmitKind::Linalg ||
       emit == EmitKind::LLVMDialect) {
     auto output = mlir::openOutputFile(outputFile, &errorMessage);
@@ -126,7 +161,9 @@ bool emitOutput(mlir::ModuleOp module) {
   cnnc::TargetSpec target{targetTriple, targetCpu, optLevel};
   LLVMContext llvmContext;
   Expected<std::unique_ptr<Module>> llvmModule =
-      cnnc::translateToLLVMIR(module, llvmContext, target);
+      cnnc::translateToLLVMIR(module, llvmContext, target, [&](Module &llvm) {
+        return cnnc::addCInterface(llvm, *signature);
+      });
   if (!llvmModule)
     return fail(toString(llvmModule.takeError()));
 

@@ -4,6 +4,7 @@
 #define CNNC_CODEGEN_EMISSION_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CodeGen.h"
@@ -22,11 +23,12 @@ struct TargetSpec {
   unsigned optLevel = 3; // 0 to 3, as -O.
 };
 
-/// Translates a module in the LLVM dialect to LLVM IR for `target` and runs
-/// LLVM's optimization pipeline at its level.
-llvm::Expected<std::unique_ptr<llvm::Module>>
-translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
-                  const TargetSpec &target);
+/// Translates a module in the LLVM dialect to LLVM IR for `target`, lets
+/// `extend` add to it (the C API), and runs LLVM's optimization pipeline at
+/// the target's level.
+llvm::Expected<std::unique_ptr<llvm::Module>> translateToLLVMIR(
+    mlir::ModuleOp module, llvm::LLVMContext &context, const TargetSpec &target,
+    llvm::function_ref<llvm::Error(llvm::Module &)> extend = nullptr);
 
 /// Writes `module` as an object file or as assembly.
 llvm::Error emitMachineCode(llvm::Module &module, const TargetSpec &target,

@@ -8,14 +8,18 @@
 namespace cnnc {
 
 /// Lowers bufferized loop nests (linalg on memrefs, scf, affine, arith, math,
-/// memref, func) to the LLVM dialect with upstream passes.
-void buildLowerLoopsToLLVMPipeline(mlir::OpPassManager &pm);
+/// memref, func) to the LLVM dialect with upstream passes. With
+/// `barePointers`, functions take each (statically shaped) memref as a plain
+/// pointer to its data, the C calling convention of generated libraries;
+/// otherwise as MLIR's memref descriptor.
+void buildLowerLoopsToLLVMPipeline(mlir::OpPassManager &pm,
+                                   bool barePointers = false);
 
 /// Lowers functions of cnn ops on tensors to the LLVM dialect: cnn to linalg,
 /// one-shot bufferization of whole functions (tensor arguments become
 /// memrefs; results become trailing out-parameters), buffer deallocation,
 /// then the loops-to-LLVM pipeline.
-void buildCNNToLLVMPipeline(mlir::OpPassManager &pm);
+void buildCNNToLLVMPipeline(mlir::OpPassManager &pm, bool barePointers = false);
 
 /// Registers the dialects and the external interface models (bufferization
 /// of arith, tensor, linalg, scf and func ops) that the pipelines above need.

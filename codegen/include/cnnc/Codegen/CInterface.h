@@ -1,0 +1,51 @@
+//===- CInterface.h - the C API of generated libraries ----------*- C++ -*-===//
+//
+// Every generated library exports `int <model>_run(inputs..., outputs...)`
+// and the introspection entry `cnnc_model()`; docs/c-api.md describes
+// them and generateHeader() writes the matching header.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CNNC_CODEGEN_CINTERFACE_H
+#define CNNC_CODEGEN_CINTERFACE_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <vector>
+
+namespace cnnc {
+
+/// The version of the introspection structures; bumped on any change.
+constexpr unsigned kCInterfaceVersion = 1;
+
+struct TensorSignature {
+  std::string name;
+  std::string dtype; // "f32", "f16", "bf16" or "f64".
+  llvm::SmallVector<int64_t> shape;
+};
+
+struct ModelSignature {
+  std::string name;
+  std::vector<TensorSignature> inputs, outputs;
+};
+
+/// The signature of the model function of a cnn-level module: its inputs
+/// and outputs with the names the frontend gave them (`cnn.name`).
+llvm::Expected<ModelSignature> getModelSignature(mlir::ModuleOp module);
+
+/// Adds the C API to a translated module whose model function takes a bare
+/// pointer per input, then per output: `<model>_run`, a generic entry point,
+/// and `cnnc_model`. The model function itself becomes internal.
+llvm::Error addCInterface(llvm::Module &module,
+                          const ModelSignature &signature);
+
+/// The C header that declares the library's API for `signature`.
+std::string generateHeader(const ModelSignature &signature);
+
+} // namespace cnnc
+
+#endif // CNNC_CODEGEN_CINTERFACE_H
