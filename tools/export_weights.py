@@ -11,10 +11,12 @@ safetensors package is not needed. MODEL is a torchvision classification model
 unknown name lists them). Nothing is downloaded: the model is built with
 weights=None and initialized from torch's generator seeded with --seed.
 
---randomize-batchnorm draws every batch norm's running_mean, running_var
-(positive), weight and bias at random, so that a compiler that folds batch
-norm into convolutions is tested on more than the identity that a fresh model
-holds (mean 0, variance 1, weight 1, bias 0).
+--randomize-batchnorm draws every batch norm's weight and bias at random,
+measures its running mean and variance on random images (as training would),
+then moves them off by a random amount: a compiler that folds batch norm into
+convolutions is tested on more than the identity that a fresh model holds
+(mean 0, variance 1, weight 1, bias 0), and the model's output still depends
+on its input.
 
 The model is put in eval mode and its whole state_dict (every key, including
 num_batches_tracked as I64 scalars) is written as safetensors
@@ -78,18 +80,34 @@ def build_model(name, seed, randomize_batchnorm):
                                 dtype=torch.float64)
             return (low + (high - low) * values).to(like.dtype)
 
+        batchnorms = [m for m in model.modules()
+                      if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
         with torch.no_grad():
-            for module in model.modules():
-                if not isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
-                    continue
-                if module.running_mean is not None:
-                    module.running_mean.copy_(
-                        uniform(module.running_mean, -0.5, 0.5))
-                    module.running_var.copy_(
-                        uniform(module.running_var, 0.5, 2.0))
+            for module in batchnorms:
                 if module.weight is not None:
                     module.weight.copy_(uniform(module.weight, 0.5, 1.5))
-                    module.bias.copy_(uniform(module.bias, -0.5, 0.5))
+                    module.bias.copy_(uniform(module.bias, -0.2, 0.2))
+        # Running statistics measured on random images, as training would
+        # leave them: made up ones (or a fresh model's 0 and 1) let
+        # activations saturate, and a deep network's output then hardly
+        # depends on its input, which would hide errors in early layers.
+        for module in batchnorms:
+            module.reset_running_stats()
+            module.momentum = None  # A cumulative average.
+        model.train()
+        with torch.no_grad():
+            for _ in range(2):
+                model(uniform(torch.empty(4, 3, 224, 224), -1.0, 1.0))
+        # Then moved off the measured values, so that folding them into the
+        # convolutions is tested on more than the measured numbers.
+        with torch.no_grad():
+            for module in batchnorms:
+                if module.running_mean is None:
+                    continue
+                std = module.running_var.sqrt()
+                module.running_mean.add_(
+                    uniform(module.running_mean, -0.1, 0.1) * std)
+                module.running_var.mul_(uniform(module.running_var, 0.8, 1.25))
     model.eval()
     return model
 

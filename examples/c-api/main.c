@@ -1,8 +1,9 @@
 /* Calling a cnnc-generated library from C.
  *
- *   cnnc examples/mobilenet_v2.cnn --random-weights=1 --emit=so -o libmobilenet_v2.so
- *   cnnc examples/mobilenet_v2.cnn --emit=header -o mobilenet_v2.h
- *   cc -I. examples/c-api/main.c -L. -lmobilenet_v2 -Wl,-rpath,. -o classify
+ *   cnnc examples/mobilenet_v2.cnn --random-weights=1 --emit=so -o
+ * libmobilenet_v2.so cnnc examples/mobilenet_v2.cnn --emit=header -o
+ * mobilenet_v2.h cc -I. examples/c-api/main.c -L. -lmobilenet_v2 -Wl,-rpath,.
+ * -o classify
  *   ./classify
  *
  * MODEL_HEADER, MODEL_RUN, INPUT_SIZE and OUTPUT_SIZE name the model; the

@@ -52,18 +52,29 @@ void cnnc::frontend::bindRandomWeights(EmittedModel &model, uint64_t seed) {
     // Each parameter has its own stream: values do not depend on the order
     // of layers or on the other parameters.
     Random random(seed ^ hashName(name));
-    // Fan-in: all dimensions but the first (PyTorch's convention).
+    // Distributions that keep activations in range through a deep network
+    // (so that outputs depend on inputs): He-uniform filters and dense
+    // weights (fan-in: all dimensions but the first), small biases and
+    // means, variances and batch-norm scales around 1.
     int64_t fanIn = 1;
     for (int64_t size : type.getShape().drop_front())
       fanIn *= size;
-    double bound =
-        1.0 / std::sqrt(static_cast<double>(std::max<int64_t>(fanIn, 1)));
-    bool positive = name.ends_with("running_var");
-    std::vector<float> values(type.getNumElements());
-    for (float &value : values) {
-      double u = random.uniform();
-      value = static_cast<float>(positive ? 0.5 + u : (2 * u - 1) * bound);
+    double low, high;
+    if (type.getRank() >= 2) {
+      double bound =
+          std::sqrt(6.0 / static_cast<double>(std::max<int64_t>(fanIn, 1)));
+      low = -bound;
+      high = bound;
+    } else if (name.ends_with("running_var") || name.ends_with(".weight")) {
+      low = 0.5; // Variances, and the scales of batch norm and PReLU.
+      high = 1.5;
+    } else {
+      low = -0.1; // Biases and running means.
+      high = 0.1;
     }
+    std::vector<float> values(type.getNumElements());
+    for (float &value : values)
+      value = static_cast<float>(low + (high - low) * random.uniform());
     // Other element types would need a conversion; the frontend emits f32
     // parameters for f32 models, and bf16/f16/f64 models get theirs rounded.
     Attribute attr;

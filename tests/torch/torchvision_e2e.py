@@ -7,7 +7,9 @@ For each model: export a checkpoint from torchvision (random initialization,
 randomized batch-norm statistics and affine parameters), compile
 examples/MODEL.cnn with it to a shared library (cnnc --emit=so), call the
 library on a random input and compare with the torchvision model in eval
-mode on the same input: relative L2 error at most 1e-4.
+mode on the same input: relative L2 error at most 1e-4. A second input checks
+that the outputs depend on the input (by at least 1e-2, relatively) and that
+the library reproduces that change (to 1e-3), so that early layers count.
 
 The library is called as docs/c-api.md shows from Python: ctypes and numpy,
 `int MODEL_run(const float *input, float *output)`.
@@ -56,19 +58,31 @@ def check(model_name, cnnc, examples, export, tmp):
     model = getattr(torchvision.models, model_name)(weights=None, **kwargs)
     model.load_state_dict(load_safetensors(weights))
     model.eval()
-    rng = np.random.default_rng(0)
-    image = rng.uniform(-1, 1, (1, 3, 224, 224)).astype(np.float32)
-    with torch.no_grad():
-        expected = model(torch.from_numpy(image)).numpy()
-
     run = getattr(ctypes.CDLL(library), model_name + "_run")
     run.restype = ctypes.c_int
     run.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
-    actual = np.zeros(expected.shape, dtype=np.float32)
-    status = run(image.ctypes.data, actual.ctypes.data)
-    error = np.linalg.norm(actual - expected) / np.linalg.norm(expected)
-    ok = status == 0 and error <= 1e-4
-    print(f"{model_name}: relative L2 error {error:.2e} "
+    rng = np.random.default_rng(0)
+    expected, actual = [], []
+    for _ in range(2):
+        image = rng.uniform(-1, 1, (1, 3, 224, 224)).astype(np.float32)
+        with torch.no_grad():
+            expected.append(model(torch.from_numpy(image)).numpy())
+        out = np.zeros(expected[-1].shape, dtype=np.float32)
+        if run(image.ctypes.data, out.ctypes.data) != 0:
+            print(f"{model_name}: MODEL_run failed")
+            return False
+        actual.append(out)
+    error = max(np.linalg.norm(a - e) / np.linalg.norm(e)
+                for a, e in zip(actual, expected))
+    # The test is only as good as the outputs' dependence on the input: the
+    # change between the two inputs must be large and reproduced too.
+    change = expected[0] - expected[1]
+    sensitivity = np.linalg.norm(change) / np.linalg.norm(expected[0])
+    change_error = (np.linalg.norm((actual[0] - actual[1]) - change)
+                    / np.linalg.norm(change))
+    ok = error <= 1e-4 and sensitivity >= 1e-2 and change_error <= 1e-3
+    print(f"{model_name}: relative L2 error {error:.2e}, output change between "
+          f"two inputs {sensitivity:.2e} reproduced to {change_error:.2e} "
           f"(compiled in {compile_seconds:.0f} s): {'ok' if ok else 'FAILED'}")
     return ok
 

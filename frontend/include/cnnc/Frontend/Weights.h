@@ -14,8 +14,10 @@
 namespace cnnc::frontend {
 
 /// Gives every cnn.weight of the model deterministic pseudo-random values
-/// drawn from `seed`: uniform in +-1/sqrt(fan-in) like PyTorch's default
-/// initialization, and positive for batch-norm variances.
+/// drawn from `seed`, each parameter from its own stream: He-uniform filters
+/// and dense weights, biases and running means in [-0.1, 0.1], variances and
+/// batch-norm scales in [0.5, 1.5], so that activations stay in range and a
+/// deep model's output depends on its input.
 void bindRandomWeights(EmittedModel &model, uint64_t seed);
 
 /// Gives every parameter the checkpoint tensor of the same name. Reports, at

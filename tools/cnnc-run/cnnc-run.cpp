@@ -1,0 +1,313 @@
+//===- cnnc-run.cpp - run or time any cnnc-generated library --------------===//
+//
+// Loads a library built by `cnnc --emit=so`, reads its description through
+// cnnc_model(), feeds it .npy inputs (or random ones from a seed), writes its
+// outputs as .npy, and times it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/DynamicLibrary.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace llvm;
+
+namespace {
+
+// The introspection structures of docs/c-api.md, version 1.
+struct TensorInfo {
+  const char *name;
+  int32_t dtype;
+  int32_t rank;
+  const int64_t *shape;
+};
+struct ModelInfo {
+  uint32_t version;
+  uint32_t numInputs;
+  uint32_t numOutputs;
+  uint32_t reserved;
+  const char *name;
+  const TensorInfo *inputs;
+  const TensorInfo *outputs;
+  uint64_t scratchBytes;
+  int (*run)(const void *const *inputs, void *const *outputs);
+};
+
+cl::OptionCategory category("cnnc-run options");
+cl::opt<std::string> libraryPath(cl::Positional, cl::desc("<libmodel.so>"),
+                                 cl::Required, cl::cat(category));
+cl::list<std::string>
+    inputFiles("input",
+               cl::desc("An input's values from a .npy file (float32, C "
+                        "order); inputs not given are random"),
+               cl::value_desc("NAME=file.npy"), cl::cat(category));
+cl::opt<uint64_t> seed("seed", cl::desc("Seed of the random inputs"),
+                       cl::init(0), cl::cat(category));
+cl::opt<std::string> outputDir("output-dir",
+                               cl::desc("Write each output as DIR/NAME.npy"),
+                               cl::value_desc("dir"), cl::cat(category));
+cl::opt<unsigned> benchRuns(
+    "bench",
+    cl::desc("Time N runs after a warm-up; print min, median and p90 in ms"),
+    cl::value_desc("N"), cl::init(0), cl::cat(category));
+cl::opt<unsigned> topK("top",
+                       cl::desc("Print the K best classes of each [1, K'] "
+                                "output (0: none)"),
+                       cl::value_desc("K"), cl::init(5), cl::cat(category));
+
+[[noreturn]] void fail(const Twine &message) {
+  WithColor::error(errs(), "cnnc-run") << message << "\n";
+  exit(1);
+}
+
+int64_t numElements(const TensorInfo &tensor) {
+  int64_t count = 1;
+  for (int i = 0; i < tensor.rank; ++i)
+    count *= tensor.shape[i];
+  return count;
+}
+
+std::string shapeText(ArrayRef<int64_t> shape) {
+  std::string text = "[";
+  for (auto [index, size] : enumerate(shape))
+    text += (index ? ", " : "") + std::to_string(size);
+  return text + "]";
+}
+
+/// Reads a float32, C-order .npy file of exactly `expected` shape.
+std::vector<float> readNpy(StringRef path, StringRef name,
+                           ArrayRef<int64_t> expected) {
+  ErrorOr<std::unique_ptr<MemoryBuffer>> file =
+      MemoryBuffer::getFile(path, /*IsText=*/false);
+  if (!file)
+    fail("cannot read '" + path + "': " + file.getError().message());
+  StringRef data = (*file)->getBuffer();
+  if (data.size() < 10 || !data.starts_with("\x93NUMPY"))
+    fail("'" + path + "' is not a .npy file");
+  unsigned major = static_cast<unsigned char>(data[6]);
+  size_t headerLength, headerStart;
+  if (major == 1) {
+    headerLength = static_cast<unsigned char>(data[8]) |
+                   static_cast<unsigned char>(data[9]) << 8;
+    headerStart = 10;
+  } else if ((major == 2 || major == 3) && data.size() >= 12) {
+    headerLength = 0;
+    for (int i = 0; i < 4; ++i)
+      headerLength |=
+          static_cast<size_t>(static_cast<unsigned char>(data[8 + i]))
+          << (8 * i);
+    headerStart = 12;
+  } else {
+    fail("'" + path + "' has an unsupported .npy version " + Twine(major));
+  }
+  if (headerStart + headerLength > data.size())
+    fail("'" + path + "' is truncated: its header runs past the end");
+  StringRef header = data.substr(headerStart, headerLength);
+  if (!header.contains("'descr': '<f4'"))
+    fail("'" + path + "' must hold float32 ('<f4') values for input '" + name +
+         "'");
+  if (header.contains("'fortran_order': True"))
+    fail("'" + path + "' is in Fortran order; save it in C order");
+  size_t open = header.find("'shape': (");
+  size_t close = open == StringRef::npos ? open : header.find(')', open);
+  if (close == StringRef::npos)
+    fail("'" + path + "' has no shape in its header");
+  SmallVector<int64_t> shape;
+  SmallVector<StringRef> parts;
+  header.slice(open + 10, close).split(parts, ',', -1, false);
+  for (StringRef part : parts) {
+    int64_t size;
+    if (part.trim().getAsInteger(10, size))
+      fail("'" + path + "' has a malformed shape in its header");
+    shape.push_back(size);
+  }
+  if (ArrayRef<int64_t>(shape) != expected)
+    fail("'" + path + "' has shape " + shapeText(shape) + ", but input '" +
+         name + "' takes " + shapeText(expected));
+  size_t count = 1;
+  for (int64_t size : expected)
+    count *= size;
+  StringRef payload = data.drop_front(headerStart + headerLength);
+  if (payload.size() < count * sizeof(float))
+    fail("'" + path + "' is truncated: " + Twine(payload.size()) +
+         " bytes of data for " + Twine(count) + " float32 values");
+  std::vector<float> values(count);
+  std::memcpy(values.data(), payload.data(), count * sizeof(float));
+  return values;
+}
+
+void writeNpy(StringRef path, ArrayRef<int64_t> shape, ArrayRef<float> values) {
+  std::string dims;
+  for (int64_t size : shape)
+    dims += std::to_string(size) + ",";
+  if (shape.size() > 1)
+    dims.pop_back();
+  std::string header =
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
+  // Pad so that the data starts on a 64-byte boundary, ending in '\n'.
+  size_t total = 10 + header.size() + 1;
+  header.append((64 - total % 64) % 64, ' ');
+  header += '\n';
+  std::error_code error;
+  raw_fd_ostream os(path, error);
+  if (error)
+    fail("cannot write '" + path + "': " + error.message());
+  os << "\x93NUMPY" << '\x01' << '\x00';
+  os << static_cast<char>(header.size() & 0xff)
+     << static_cast<char>(header.size() >> 8) << header;
+  os.write(reinterpret_cast<const char *>(values.data()),
+           values.size() * sizeof(float));
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  if (!cl::ParseCommandLineOptions(
+          argc, argv,
+          "cnnc-run: run or time a library built by cnnc --emit=so\n\n"
+          "  cnnc-run libmodel.so                       random inputs, top-5\n"
+          "  cnnc-run libmodel.so --input image=x.npy --output-dir out\n"
+          "  cnnc-run libmodel.so --bench 50            min/median/p90 "
+          "latency\n",
+          &errs()))
+    return 1;
+
+  // A bare file name means the file here, not a search of the library path.
+  SmallString<256> path(libraryPath);
+  if (!StringRef(libraryPath).contains('/'))
+    sys::fs::make_absolute(path);
+  std::string error;
+  auto library = sys::DynamicLibrary::getLibrary(path.c_str(), &error);
+  if (!library.isValid())
+    fail("cannot load '" + libraryPath + "': " + error);
+  auto *describe = reinterpret_cast<const ModelInfo *(*)()>(
+      library.getAddressOfSymbol("cnnc_model"));
+  if (!describe)
+    fail("'" + libraryPath +
+         "' is not a cnnc library: it exports no 'cnnc_model' symbol");
+  const ModelInfo &model = *describe();
+  if (model.version != 1)
+    fail("'" + libraryPath + "' uses C API version " + Twine(model.version) +
+         "; this cnnc-run reads version 1");
+  auto check = [&](const TensorInfo &tensor) {
+    if (tensor.dtype != 0)
+      fail("tensor '" + Twine(tensor.name) +
+           "' is not float32; cnnc-run handles float32 models only");
+  };
+
+  std::map<std::string, std::string> given;
+  for (const std::string &spec : inputFiles) {
+    auto [name, path] = StringRef(spec).split('=');
+    if (path.empty())
+      fail("--input takes NAME=file.npy, got '" + spec + "'");
+    given[name.str()] = path.str();
+  }
+  std::vector<std::vector<float>> inputs;
+  std::mt19937_64 random(seed);
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  for (unsigned i = 0; i < model.numInputs; ++i) {
+    const TensorInfo &tensor = model.inputs[i];
+    check(tensor);
+    ArrayRef<int64_t> shape(tensor.shape, tensor.rank);
+    auto it = given.find(tensor.name);
+    if (it != given.end()) {
+      inputs.push_back(readNpy(it->second, tensor.name, shape));
+      given.erase(it);
+    } else {
+      std::vector<float> values(numElements(tensor));
+      for (float &value : values)
+        value = uniform(random);
+      inputs.push_back(std::move(values));
+    }
+  }
+  if (!given.empty())
+    fail("model '" + Twine(model.name) + "' has no input '" +
+         given.begin()->first + "'");
+  std::vector<std::vector<float>> outputs;
+  for (unsigned i = 0; i < model.numOutputs; ++i) {
+    check(model.outputs[i]);
+    outputs.emplace_back(numElements(model.outputs[i]));
+  }
+  std::vector<const void *> inputPointers;
+  for (auto &values : inputs)
+    inputPointers.push_back(values.data());
+  std::vector<void *> outputPointers;
+  for (auto &values : outputs)
+    outputPointers.push_back(values.data());
+
+  auto runOnce = [&] {
+    auto start = std::chrono::steady_clock::now();
+    if (int status = model.run(inputPointers.data(), outputPointers.data()))
+      fail("the model returned error " + Twine(status));
+    std::chrono::duration<double, std::milli> elapsed =
+        std::chrono::steady_clock::now() - start;
+    return elapsed.count();
+  };
+  double first = runOnce();
+  outs() << "model " << model.name << ": " << model.numInputs << " input(s), "
+         << model.numOutputs << " output(s); first run "
+         << format("%.3f", first) << " ms\n";
+
+  for (unsigned i = 0; i < model.numOutputs; ++i) {
+    const TensorInfo &tensor = model.outputs[i];
+    ArrayRef<int64_t> shape(tensor.shape, tensor.rank);
+    const std::vector<float> &values = outputs[i];
+    if (topK && tensor.rank == 2 && shape[0] == 1) {
+      std::vector<int64_t> order(values.size());
+      for (size_t j = 0; j < order.size(); ++j)
+        order[j] = j;
+      size_t k = std::min<size_t>(topK, order.size());
+      std::partial_sort(
+          order.begin(), order.begin() + k, order.end(),
+          [&](int64_t a, int64_t b) { return values[a] > values[b]; });
+      outs() << tensor.name << " top-" << k << ":";
+      for (size_t j = 0; j < k; ++j)
+        outs() << " " << order[j] << " (" << format("%.4f", values[order[j]])
+               << ")";
+      outs() << "\n";
+    }
+    if (!outputDir.empty()) {
+      if (std::error_code ec = sys::fs::create_directories(outputDir))
+        fail("cannot create '" + outputDir + "': " + ec.message());
+      SmallString<128> path(outputDir);
+      sys::path::append(path, std::string(tensor.name) + ".npy");
+      writeNpy(path, shape, values);
+    }
+  }
+
+  if (benchRuns) {
+    std::vector<double> times;
+    for (unsigned i = 0; i < benchRuns; ++i)
+      times.push_back(runOnce());
+    std::sort(times.begin(), times.end());
+    auto at = [&](double q) {
+      return times[std::min<size_t>(times.size() - 1,
+                                    static_cast<size_t>(q * times.size()))];
+    };
+    outs() << "latency over " << benchRuns << " runs: min "
+           << format("%.3f", times.front()) << " ms, median "
+           << format("%.3f", at(0.5)) << " ms, p90 " << format("%.3f", at(0.9))
+           << " ms\n";
+  }
+  return 0;
+}
