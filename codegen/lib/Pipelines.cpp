@@ -2,6 +2,7 @@
 
 #include "cnnc/Codegen/Pipelines.h"
 #include "cnnc/Codegen/Passes.h"
+#include "cnnc/Passes/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -49,6 +50,9 @@ void cnnc::buildLowerLoopsToLLVMPipeline(OpPassManager &pm, bool barePointers) {
 }
 
 void cnnc::buildCNNToLLVMPipeline(OpPassManager &pm, bool barePointers) {
+  // Graph passes, then lowering.
+  pm.addPass(createCNNFoldBatchNorm());
+  pm.addPass(createCanonicalizerPass());
   pm.addPass(createCNNLowerToLinalg());
   pm.addPass(createCanonicalizerPass());
   bufferization::OneShotBufferizationOptions options;
@@ -92,8 +96,8 @@ void cnnc::registerCodegenPipelines() {
       [](OpPassManager &pm) { buildLowerLoopsToLLVMPipeline(pm); });
   PassPipelineRegistration<>(
       "cnnc-lower-to-llvm",
-      "Lower functions of cnn ops on tensors to the LLVM dialect (cnn to "
-      "linalg, bufferization with results as out-parameters, deallocation, "
-      "loops to LLVM)",
+      "Lower functions of cnn ops on tensors to the LLVM dialect (batch-norm "
+      "folding, cnn to linalg, bufferization with results as out-parameters, "
+      "deallocation, loops to LLVM)",
       [](OpPassManager &pm) { buildCNNToLLVMPipeline(pm); });
 }

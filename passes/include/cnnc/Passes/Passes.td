@@ -18,4 +18,19 @@ def CNNPrintStats : Pass<"cnn-print-stats", "mlir::ModuleOp"> {
   let dependentDialects = ["cnnc::cnn::CNNDialect"];
 }
 
+def CNNFoldBatchNorm : Pass<"cnn-fold-batch-norm", "mlir::ModuleOp"> {
+  let summary = "Fold inference batch norms into the preceding convolution or dense layer";
+  let description = [{
+    A `cnn.batch_norm` whose input is a `cnn.conv2d` or `cnn.dense` used by
+    nothing else, with every parameter a `cnn.weight` holding values, is
+    folded into that layer: each output channel's filter is scaled by
+    scale / sqrt(variance + epsilon) and its bias becomes
+    (bias - mean) * scale / sqrt(variance + epsilon) + shift, computed in
+    double precision. The batch norm disappears, and with it one pass over
+    the feature map. Convolutions whose result has other users, and
+    parameters without values, are left alone.
+  }];
+  let dependentDialects = ["cnnc::cnn::CNNDialect"];
+}
+
 #endif // CNNC_PASSES_TD
