@@ -102,26 +102,31 @@ Value reshapeTensor(OpBuilder &b, Location loc, Value input,
   auto type = cast<RankedTensorType>(input.getType());
   if (type == target)
     return input;
+  // Through a 1-D tensor: collapse everything into it (or expand a scalar
+  // into it), then expand it into the target (or collapse it to a scalar).
+  auto all = [](int64_t rank) {
+    SmallVector<ReassociationIndices> reassociation;
+    if (rank > 0) {
+      reassociation.emplace_back();
+      for (int64_t i = 0; i < rank; ++i)
+        reassociation.front().push_back(i);
+    }
+    return reassociation;
+  };
+  auto flatType =
+      RankedTensorType::get({type.getNumElements()}, type.getElementType());
   Value flat = input;
-  if (type.getRank() != 1) {
-    SmallVector<ReassociationIndices> all(1);
-    for (int64_t i = 0; i < type.getRank(); ++i)
-      all[0].push_back(i);
-    if (type.getRank() == 0)
-      all.clear();
-    flat = b.create<tensor::CollapseShapeOp>(
-        loc,
-        RankedTensorType::get({type.getNumElements()}, type.getElementType()),
-        input, all);
-  }
+  if (type.getRank() == 0)
+    flat = b.create<tensor::ExpandShapeOp>(loc, flatType, input, all(0));
+  else if (type.getRank() > 1)
+    flat = b.create<tensor::CollapseShapeOp>(loc, flatType, input,
+                                             all(type.getRank()));
   if (target.getRank() == 1)
     return flat;
-  SmallVector<ReassociationIndices> all(1);
-  for (int64_t i = 0; i < target.getRank(); ++i)
-    all[0].push_back(i);
   if (target.getRank() == 0)
-    all.clear();
-  return b.create<tensor::ExpandShapeOp>(loc, target, flat, all);
+    return b.create<tensor::CollapseShapeOp>(loc, target, flat, all(0));
+  return b.create<tensor::ExpandShapeOp>(loc, target, flat,
+                                         all(target.getRank()));
 }
 
 SmallVector<utils::IteratorType> iterators(unsigned parallel,
