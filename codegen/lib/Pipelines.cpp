@@ -68,6 +68,7 @@ void cnnc::buildCNNToLLVMPipeline(OpPassManager &pm, bool barePointers) {
   };
   pm.addPass(bufferization::createOneShotBufferizePass(options));
   pm.addPass(bufferization::createBufferResultsToOutParamsPass());
+  pm.addPass(createCNNPlanMemory());
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
   pm.addPass(createCanonicalizerPass());
@@ -98,6 +99,6 @@ void cnnc::registerCodegenPipelines() {
       "cnnc-lower-to-llvm",
       "Lower functions of cnn ops on tensors to the LLVM dialect (batch-norm "
       "folding, cnn to linalg, bufferization with results as out-parameters, "
-      "deallocation, loops to LLVM)",
+      "one arena for temporary buffers, deallocation, loops to LLVM)",
       [](OpPassManager &pm) { buildCNNToLLVMPipeline(pm); });
 }

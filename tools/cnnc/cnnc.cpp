@@ -69,6 +69,8 @@ cl::opt<EmitKind> emit(
                clEnumValN(EmitKind::Header, "header",
                           "the C header of the library's API")),
     cl::cat(category));
+// --stats: registered in main, in place of LLVM's own -stats.
+bool printStats = false;
 cl::opt<unsigned> optLevel("O", cl::desc("Optimization level, 0 to 3"),
                            cl::init(3), cl::Prefix, cl::cat(category));
 cl::opt<std::string>
@@ -145,6 +147,19 @@ bool emitOutput(mlir::ModuleOp module) {
       cnnc::buildCNNToLLVMPipeline(pm, /*barePointers=*/machineCode);
     if (failed(pm.run(module)))
       return false;
+    if (printStats) {
+      auto bytes = [&](StringRef name) {
+        auto attr = module->getAttrOfType<mlir::IntegerAttr>(name);
+        return attr ? attr.getInt() : 0;
+      };
+      if (emit == EmitKind::Linalg)
+        errs() << "cnnc: --stats needs a lowering past bufferization "
+                  "(--emit=llvm-dialect or later)\n";
+      else
+        errs() << "memory: arena " << bytes("cnnc.arena_bytes")
+               << " bytes for the intermediate tensors (without reuse: "
+               << bytes("cnnc.unplanned_bytes") << " bytes)\n";
+    }
   }
 
   if (emit == EmitKind::CNN || emit == EmitKind::Linalg ||
@@ -213,6 +228,15 @@ int main(int argc, char **argv) {
   // its output, not the hundreds that libLLVM and libMLIR register.
   static cl::OptionCategory printing("IR printing options");
   cl::HideUnrelatedOptions({&category, &printing});
+  // LLVM registers a -stats of its own (its statistics) by now; cnnc's
+  // --stats reports memory instead.
+  if (cl::Option *llvmStats = cl::getRegisteredOptions().lookup("stats"))
+    llvmStats->removeArgument();
+  static cl::opt<bool, true> stats(
+      "stats", cl::location(printStats),
+      cl::desc("Print the size of the arena that holds the intermediate "
+               "tensors, and the bytes they would take without reuse"),
+      cl::cat(category));
   for (const char *name :
        {"mlir-print-debuginfo", "mlir-pretty-debuginfo",
         "mlir-print-op-generic", "mlir-elide-elementsattrs-if-larger",

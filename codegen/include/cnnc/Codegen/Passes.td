@@ -24,4 +24,20 @@ def CNNLowerToLinalg : Pass<"cnn-lower-to-linalg", "mlir::ModuleOp"> {
   ];
 }
 
+def CNNPlanMemory : Pass<"cnn-plan-memory", "mlir::ModuleOp"> {
+  let summary = "Place a function's temporary buffers in one arena, reused by liveness";
+  let description = [{
+    Runs after bufferization, before deallocation. Every statically shaped
+    `memref.alloc` at the top level of a function whose uses all stay inside
+    the function is given an offset in one arena: buffers that are live at
+    the same time never overlap, and a buffer reuses the bytes of buffers
+    that died before it was allocated (greedy placement, largest first,
+    64-byte alignment). The allocations become `memref.view`s of a single
+    `memref.alloc` of the arena. The arena's size and the bytes the separate
+    allocations would need are recorded on the module as
+    `cnnc.arena_bytes` and `cnnc.unplanned_bytes` (per function, summed).
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
+}
+
 #endif // CNNC_CODEGEN_PASSES_TD

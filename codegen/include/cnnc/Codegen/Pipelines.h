@@ -15,10 +15,11 @@ namespace cnnc {
 void buildLowerLoopsToLLVMPipeline(mlir::OpPassManager &pm,
                                    bool barePointers = false);
 
-/// Lowers functions of cnn ops on tensors to the LLVM dialect: cnn to linalg,
-/// one-shot bufferization of whole functions (tensor arguments become
-/// memrefs; results become trailing out-parameters), buffer deallocation,
-/// then the loops-to-LLVM pipeline.
+/// Lowers functions of cnn ops on tensors to the LLVM dialect: batch-norm
+/// folding, cnn to linalg, one-shot bufferization of whole functions (tensor
+/// arguments become memrefs; results become trailing out-parameters), one
+/// arena for the temporary buffers, buffer deallocation, then the
+/// loops-to-LLVM pipeline.
 void buildCNNToLLVMPipeline(mlir::OpPassManager &pm, bool barePointers = false);
 
 /// Registers the dialects and the external interface models (bufferization

@@ -1,0 +1,177 @@
+//===- PlanMemory.cpp - one arena for a function's temporary buffers ------===//
+//
+// After bufferization every intermediate tensor is a memref.alloc. Their live
+// ranges in the function's top-level op order decide which may share bytes;
+// a greedy placement (largest first, lowest free offset) packs them into one
+// arena, which is allocated once.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cnnc/Codegen/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+namespace cnnc {
+#define GEN_PASS_DEF_CNNPLANMEMORY
+#include "cnnc/Codegen/Passes.h.inc"
+} // namespace cnnc
+
+using namespace mlir;
+
+namespace {
+
+constexpr int64_t kAlignment = 64;
+
+struct Buffer {
+  memref::AllocOp alloc;
+  int64_t bytes;
+  unsigned first, last; // Live range, in top-level op positions.
+  int64_t offset = 0;
+};
+
+/// The position of the top-level op of `block` that contains `op`.
+std::optional<unsigned>
+topLevelPosition(Operation *op, Block &block,
+                 const DenseMap<Operation *, unsigned> &positions) {
+  while (op && op->getBlock() != &block)
+    op = op->getParentOp();
+  if (!op)
+    return std::nullopt;
+  return positions.lookup(op);
+}
+
+/// The last top-level position where `value` or a view of it is used, or
+/// std::nullopt when the buffer escapes (returned, stored, or passed to a
+/// call, which could keep it).
+std::optional<unsigned>
+lastUse(Value value, Block &block,
+        const DenseMap<Operation *, unsigned> &positions) {
+  unsigned last = 0;
+  SmallVector<Value> worklist = {value};
+  while (!worklist.empty()) {
+    Value current = worklist.pop_back_val();
+    for (OpOperand &use : current.getUses()) {
+      Operation *user = use.getOwner();
+      if (isa<func::ReturnOp, func::CallOp>(user))
+        return std::nullopt;
+      std::optional<unsigned> position =
+          topLevelPosition(user, block, positions);
+      if (!position)
+        return std::nullopt;
+      last = std::max(last, *position);
+      // Views alias the buffer: follow them. Any other op that makes a
+      // memref from it might alias it in ways not tracked here: give up.
+      auto view = dyn_cast<ViewLikeOpInterface>(user);
+      bool isView = view && view.getViewSource() == current;
+      for (Value result : user->getResults()) {
+        if (!isa<BaseMemRefType>(result.getType()))
+          continue;
+        if (!isView)
+          return std::nullopt;
+        worklist.push_back(result);
+      }
+    }
+  }
+  return last;
+}
+
+int64_t alignUp(int64_t bytes) {
+  return (bytes + kAlignment - 1) / kAlignment * kAlignment;
+}
+
+struct PlanMemoryPass : cnnc::impl::CNNPlanMemoryBase<PlanMemoryPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    int64_t arenaTotal = 0, unplannedTotal = 0;
+    for (func::FuncOp func : module.getOps<func::FuncOp>()) {
+      if (func.isExternal())
+        continue;
+      auto [arena, unplanned] = plan(func);
+      arenaTotal += arena;
+      unplannedTotal += unplanned;
+    }
+    Builder b(module.getContext());
+    module->setAttr("cnnc.arena_bytes", b.getI64IntegerAttr(arenaTotal));
+    module->setAttr("cnnc.unplanned_bytes",
+                    b.getI64IntegerAttr(unplannedTotal));
+  }
+
+  /// Plans one function; returns the arena's bytes and the bytes the
+  /// planned buffers would take separately.
+  std::pair<int64_t, int64_t> plan(func::FuncOp func) {
+    Block &block = func.getBody().front();
+    DenseMap<Operation *, unsigned> positions;
+    for (auto [index, op] : llvm::enumerate(block))
+      positions[&op] = index;
+
+    std::vector<Buffer> buffers;
+    for (Operation &op : block) {
+      auto alloc = dyn_cast<memref::AllocOp>(op);
+      if (!alloc)
+        continue;
+      MemRefType type = alloc.getType();
+      if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
+          !alloc.getDynamicSizes().empty() ||
+          alloc.getSymbolOperands().size() ||
+          !type.getElementType().isIntOrFloat())
+        continue;
+      std::optional<unsigned> last = lastUse(alloc, block, positions);
+      if (!last)
+        continue;
+      int64_t bytes =
+          type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
+      buffers.push_back({alloc, bytes, positions[alloc], *last});
+    }
+    if (buffers.empty())
+      return {0, 0};
+
+    // Largest first; each at the lowest offset free during its lifetime.
+    std::vector<Buffer *> order;
+    for (Buffer &buffer : buffers)
+      order.push_back(&buffer);
+    llvm::sort(order, [](const Buffer *a, const Buffer *b) {
+      return a->bytes != b->bytes ? a->bytes > b->bytes : a->first < b->first;
+    });
+    std::vector<Buffer *> placed;
+    int64_t arenaBytes = 0, unplannedBytes = 0;
+    for (Buffer *buffer : order) {
+      unplannedBytes += alignUp(buffer->bytes);
+      std::vector<std::pair<int64_t, int64_t>> busy;
+      for (Buffer *other : placed)
+        if (other->first <= buffer->last && buffer->first <= other->last)
+          busy.push_back(
+              {other->offset, other->offset + alignUp(other->bytes)});
+      llvm::sort(busy);
+      int64_t offset = 0;
+      for (auto [start, end] : busy) {
+        if (offset + alignUp(buffer->bytes) <= start)
+          break;
+        offset = std::max(offset, end);
+      }
+      buffer->offset = offset;
+      arenaBytes = std::max(arenaBytes, offset + alignUp(buffer->bytes));
+      placed.push_back(buffer);
+    }
+
+    // One allocation at the top of the function; views replace the rest.
+    OpBuilder b(&block, block.begin());
+    Location loc = func.getLoc();
+    auto arenaType = MemRefType::get({arenaBytes}, b.getIntegerType(8));
+    Value arena = b.create<memref::AllocOp>(loc, arenaType,
+                                            b.getI64IntegerAttr(kAlignment));
+    for (Buffer &buffer : buffers) {
+      b.setInsertionPoint(buffer.alloc);
+      Value offset = b.create<arith::ConstantIndexOp>(buffer.alloc.getLoc(),
+                                                      buffer.offset);
+      Value view = b.create<memref::ViewOp>(buffer.alloc.getLoc(),
+                                            buffer.alloc.getType(), arena,
+                                            offset, ValueRange{});
+      buffer.alloc.replaceAllUsesWith(view);
+      buffer.alloc.erase();
+    }
+    return {arenaBytes, unplannedBytes};
+  }
+};
+
+} // namespace
