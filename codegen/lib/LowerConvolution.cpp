@@ -2,7 +2,9 @@
 //
 // conv2d: the input is zero-padded (padding may be asymmetric), the output
 // starts as the broadcast bias (or zero), and the convolution accumulates
-// into it: linalg.conv_2d_nchw_fchw for one group, otherwise a linalg.generic
+// into it: linalg.conv_2d_nchw_fchw for one group,
+// linalg.depthwise_conv_2d_nchw_chw for depthwise with channel multiplier 1,
+// otherwise a linalg.generic
 // over [N, G, O/G, Ho, Wo] x [C/G, KH, KW] on grouped views of the tensors.
 // deform_conv2d: the same loop nest, whose body samples the input bilinearly
 // at the offset position (torchvision's bilinear_interpolate).
@@ -78,6 +80,20 @@ struct Conv2DLowering : OpRewritePattern<cnn::Conv2DOp> {
       rewriter.replaceOpWithNewOp<linalg::Conv2DNchwFchwOp>(
           op, TypeRange{type}, ValueRange{input, op.getFilter()},
           ValueRange{init}, rewriter.getI64TensorAttr(strides),
+          rewriter.getI64TensorAttr(dilations));
+      return success();
+    }
+
+    RankedTensorType filterType = op.getFilter().getType();
+    if (groups == filterType.getDimSize(0) && filterType.getDimSize(1) == 1) {
+      // Depthwise with channel multiplier 1: filter [C, 1, KH, KW] as
+      // [C, KH, KW].
+      Value filter = rewriter.create<tensor::CollapseShapeOp>(
+          loc, op.getFilter(),
+          SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+      rewriter.replaceOpWithNewOp<linalg::DepthwiseConv2DNchwChwOp>(
+          op, TypeRange{type}, ValueRange{input, filter}, ValueRange{init},
+          rewriter.getI64TensorAttr(strides),
           rewriter.getI64TensorAttr(dilations));
       return success();
     }

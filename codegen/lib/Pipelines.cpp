@@ -25,6 +25,7 @@
 #include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -34,6 +35,7 @@ void cnnc::buildLowerLoopsToLLVMPipeline(OpPassManager &pm, bool barePointers) {
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertSCFToCFPass());
+  pm.addPass(createConvertVectorToLLVMPass());
   // Functions without an LLVM intrinsic (tanh) call libm.
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createConvertMathToLLVMPass());
@@ -72,6 +74,8 @@ void cnnc::buildCNNToLLVMPipeline(OpPassManager &pm, bool barePointers) {
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
   pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createCNNVectorizeConvolutions());
+  pm.addPass(createCanonicalizerPass());
   buildLowerLoopsToLLVMPipeline(pm, barePointers);
 }
 
@@ -80,7 +84,7 @@ void cnnc::registerCodegenDependencies(DialectRegistry &registry) {
       .insert<arith::ArithDialect, bufferization::BufferizationDialect,
               cf::ControlFlowDialect, func::FuncDialect, linalg::LinalgDialect,
               LLVM::LLVMDialect, math::MathDialect, memref::MemRefDialect,
-              scf::SCFDialect, tensor::TensorDialect>();
+              scf::SCFDialect, tensor::TensorDialect, vector::VectorDialect>();
   arith::registerBufferizableOpInterfaceExternalModels(registry);
   bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
       registry);
@@ -92,13 +96,14 @@ void cnnc::registerCodegenDependencies(DialectRegistry &registry) {
 void cnnc::registerCodegenPipelines() {
   PassPipelineRegistration<>(
       "cnnc-lower-loops-to-llvm",
-      "Lower bufferized loop nests (linalg, scf, affine, arith, math, memref, "
-      "func) to the LLVM dialect",
+      "Lower bufferized loop nests (linalg, scf, affine, vector, arith, math, "
+      "memref, func) to the LLVM dialect",
       [](OpPassManager &pm) { buildLowerLoopsToLLVMPipeline(pm); });
   PassPipelineRegistration<>(
       "cnnc-lower-to-llvm",
       "Lower functions of cnn ops on tensors to the LLVM dialect (batch-norm "
       "folding, cnn to linalg, bufferization with results as out-parameters, "
-      "one arena for temporary buffers, deallocation, loops to LLVM)",
+      "one arena for temporary buffers, deallocation, vectorized "
+      "convolutions, loops to LLVM)",
       [](OpPassManager &pm) { buildCNNToLLVMPipeline(pm); });
 }

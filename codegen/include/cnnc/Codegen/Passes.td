@@ -40,4 +40,25 @@ def CNNPlanMemory : Pass<"cnn-plan-memory", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
 }
 
+def CNNVectorizeConvolutions
+    : Pass<"cnn-vectorize-convolutions", "mlir::func::FuncOp"> {
+  let summary = "Register-tiled vector loop nests for convolutions on buffers";
+  let description = [{
+    Runs after bufferization. Rewrites `linalg.conv_2d_nchw_fchw` and
+    `linalg.depthwise_conv_2d_nchw_chw` on static f32 memrefs (innermost
+    stride 1) as scf loops over register tiles of 8-lane vectors along the
+    output width: a convolution keeps 6 output channels x 16 columns (or
+    12 x 8 for narrow images) of accumulators in registers across the whole
+    reduction over input channels and kernel taps, a depthwise convolution
+    up to 32 columns of one channel. 1x1 stride-1 convolutions run over the
+    flattened image as matrix products. Strided rows are read by masked
+    loads and shuffles, row and channel tails by masked loads and stores.
+    Other convolutions are left for the loop lowering.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect",
+    "mlir::scf::SCFDialect", "mlir::vector::VectorDialect"
+  ];
+}
+
 #endif // CNNC_CODEGEN_PASSES_TD

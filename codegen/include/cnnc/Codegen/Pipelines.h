@@ -18,8 +18,8 @@ void buildLowerLoopsToLLVMPipeline(mlir::OpPassManager &pm,
 /// Lowers functions of cnn ops on tensors to the LLVM dialect: batch-norm
 /// folding, cnn to linalg, one-shot bufferization of whole functions (tensor
 /// arguments become memrefs; results become trailing out-parameters), one
-/// arena for the temporary buffers, buffer deallocation, then the
-/// loops-to-LLVM pipeline.
+/// arena for the temporary buffers, buffer deallocation, vectorized
+/// convolutions, then the loops-to-LLVM pipeline.
 void buildCNNToLLVMPipeline(mlir::OpPassManager &pm, bool barePointers = false);
 
 /// Registers the dialects and the external interface models (bufferization

@@ -1,0 +1,113 @@
+// cnn-vectorize-convolutions: convolutions on buffers become register-tiled
+// loops over 8-lane vectors; what the kernels cannot take is left alone.
+// RUN: cnnc-opt %s --cnn-vectorize-convolutions --canonicalize | FileCheck %s
+
+// A 1x1 stride-1 convolution runs over the flattened 5x7 image: two full
+// blocks of 16 columns (6 channels x 2 vectors = 12 accumulators carried
+// through the loop over the 16 input channels), then the 3-column tail with
+// masked loads and stores, and the 2 channels left over from 8 = 6 + 2.
+// CHECK-LABEL: func @pointwise
+// CHECK-DAG: %[[X:.*]] = memref.collapse_shape %arg0 {{\[}}[0], [1], [2, 3]] : memref<1x16x5x7xf32> into memref<1x16x35xf32>
+// CHECK-DAG: %[[Y:.*]] = memref.collapse_shape %arg2 {{\[}}[0], [1], [2, 3]] : memref<1x8x5x7xf32> into memref<1x8x35xf32>
+// CHECK: scf.for %[[COL:.*]] = %c0 to %c32 step %c16 {
+// CHECK-COUNT-12: vector.load %[[Y]]
+// CHECK: scf.for %{{.*}} = %c0 to %c16 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK-COUNT-2: vector.load %[[X]]
+// CHECK: memref.load %arg1
+// CHECK-NEXT: vector.broadcast
+// CHECK-NEXT: arith.mulf {{.*}} fastmath<contract> : vector<8xf32>
+// CHECK-NEXT: arith.addf {{.*}} fastmath<contract> : vector<8xf32>
+// CHECK: scf.yield
+// CHECK-COUNT-12: vector.store
+// The column tail: 3 valid lanes, the second vector empty.
+// CHECK: %[[TAIL:.*]] = vector.constant_mask [3] : vector<8xi1>
+// CHECK: vector.maskedload %[[Y]][%c0, %{{.*}}, %c32], %[[TAIL]]
+// CHECK: vector.maskedstore %[[Y]]
+// CHECK-NOT: linalg.conv_2d_nchw_fchw
+// CHECK: return
+func.func @pointwise(%x: memref<1x16x5x7xf32>, %w: memref<8x16x1x1xf32>,
+                     %y: memref<1x8x5x7xf32>) {
+  linalg.conv_2d_nchw_fchw
+    {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%x, %w : memref<1x16x5x7xf32>, memref<8x16x1x1xf32>)
+    outs(%y : memref<1x8x5x7xf32>)
+  return
+}
+
+// Stride 2: each vector of 8 output columns is one masked load of the 15
+// input elements it covers (never past them) and a shuffle of every other
+// lane; the row of 4 columns is a single 12-channel x 1-vector tile
+// (7 = 3 * 2 + 1 input lanes for the 4 valid output lanes).
+// CHECK-LABEL: func @strided
+// CHECK: scf.for %{{.*}} = %c0 to %c4 step %c1 {
+// CHECK-COUNT-12: vector.maskedload %arg2
+// CHECK: scf.for %{{.*}} = %c0 to %c2 step %c1 iter_args
+// CHECK: scf.for %{{.*}} = %c0 to %c3 step %c1 iter_args
+// CHECK: scf.for %{{.*}} = %c0 to %c3 step %c1 iter_args
+// CHECK: %[[SPAN:.*]] = vector.constant_mask [7] : vector<16xi1>
+// CHECK: %[[WIDE:.*]] = vector.maskedload %arg0[{{.*}}], %[[SPAN]], %{{.*}} : memref<1x2x9x9xf32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
+// CHECK: vector.shuffle %[[WIDE]], %[[WIDE]] [0, 2, 4, 6, 8, 10, 12, 14] : vector<16xf32>, vector<16xf32>
+// CHECK-COUNT-12: vector.maskedstore
+// CHECK-NOT: linalg.conv_2d_nchw_fchw
+func.func @strided(%x: memref<1x2x9x9xf32>, %w: memref<12x2x3x3xf32>,
+                   %y: memref<1x12x4x4xf32>) {
+  linalg.conv_2d_nchw_fchw
+    {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+    ins(%x, %w : memref<1x2x9x9xf32>, memref<12x2x3x3xf32>)
+    outs(%y : memref<1x12x4x4xf32>)
+  return
+}
+
+// Depthwise: up to 4 vectors of one row of one channel, accumulated over the
+// 3x3 taps with dilation 2.
+// CHECK-LABEL: func @depthwise
+// CHECK: scf.for %[[C:.*]] = %c0 to %c3 step %c1 {
+// CHECK: scf.for %[[ROW:.*]] = %c0 to %c6 step %c1 {
+// CHECK-COUNT-3: vector.load %arg2[%c0, %[[C]], %[[ROW]]
+// CHECK: vector.maskedload %arg2
+// CHECK: scf.for %[[KH:.*]] = %c0 to %c3 step %c1 iter_args
+// CHECK: scf.for %[[KW:.*]] = %c0 to %c3 step %c1 iter_args
+// CHECK: memref.load %arg1[%[[C]], %[[KH]], %[[KW]]] : memref<3x3x3xf32>
+// CHECK-COUNT-3: vector.load %arg0
+// CHECK: vector.maskedload %arg0
+// CHECK-COUNT-3: vector.store %{{.*}}, %arg2
+// CHECK: vector.maskedstore %arg2
+// CHECK-NOT: linalg.depthwise_conv_2d_nchw_chw
+func.func @depthwise(%x: memref<1x3x10x30xf32>, %w: memref<3x3x3xf32>,
+                     %y: memref<1x3x6x26xf32>) {
+  linalg.depthwise_conv_2d_nchw_chw
+    {dilations = dense<2> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%x, %w : memref<1x3x10x30xf32>, memref<3x3x3xf32>)
+    outs(%y : memref<1x3x6x26xf32>)
+  return
+}
+
+// Refused: a view whose innermost stride is not 1, a tensor-semantics
+// convolution, and a dynamic shape.
+// CHECK-LABEL: func @refused
+// CHECK: linalg.conv_2d_nchw_fchw {{.*}} ins(%{{.*}}, %{{.*}} : memref<1x2x4x4xf32, strided<[64, 32, 8, 2]>>
+// CHECK: linalg.conv_2d_nchw_fchw {{.*}} -> tensor<1x3x4x4xf32>
+// CHECK: linalg.depthwise_conv_2d_nchw_chw {{.*}} memref<?x2x4x4xf32>
+func.func @refused(%x: memref<1x2x8x8xf32>, %w: memref<3x2x1x1xf32>,
+                   %y: memref<1x3x4x4xf32>, %t: tensor<1x2x4x4xf32>,
+                   %tw: tensor<3x2x1x1xf32>, %ty: tensor<1x3x4x4xf32>,
+                   %dx: memref<?x2x4x4xf32>, %dw: memref<2x1x1xf32>,
+                   %dy: memref<?x2x4x4xf32>) -> tensor<1x3x4x4xf32> {
+  %every2 = memref.subview %x[0, 0, 0, 0] [1, 2, 4, 4] [1, 1, 2, 2]
+      : memref<1x2x8x8xf32> to memref<1x2x4x4xf32, strided<[128, 64, 16, 2]>>
+  %cast = memref.reinterpret_cast %x to offset: [0], sizes: [1, 2, 4, 4], strides: [64, 32, 8, 2]
+      : memref<1x2x8x8xf32> to memref<1x2x4x4xf32, strided<[64, 32, 8, 2]>>
+  linalg.conv_2d_nchw_fchw
+    {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%cast, %w : memref<1x2x4x4xf32, strided<[64, 32, 8, 2]>>, memref<3x2x1x1xf32>)
+    outs(%y : memref<1x3x4x4xf32>)
+  %r = linalg.conv_2d_nchw_fchw
+    {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%t, %tw : tensor<1x2x4x4xf32>, tensor<3x2x1x1xf32>)
+    outs(%ty : tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32>
+  linalg.depthwise_conv_2d_nchw_chw
+    {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%dx, %dw : memref<?x2x4x4xf32>, memref<2x1x1xf32>)
+    outs(%dy : memref<?x2x4x4xf32>)
+  return %r : tensor<1x3x4x4xf32>
+}
