@@ -51,7 +51,8 @@ void cnnc::buildLowerLoopsToLLVMPipeline(OpPassManager &pm, bool barePointers) {
   pm.addPass(createCanonicalizerPass());
 }
 
-void cnnc::buildCNNToLLVMPipeline(OpPassManager &pm, bool barePointers) {
+void cnnc::buildCNNToLLVMPipeline(OpPassManager &pm, bool barePointers,
+                                  bool scratchArgument) {
   // Graph passes, then lowering.
   pm.addPass(createCNNFoldBatchNorm());
   pm.addPass(createCanonicalizerPass());
@@ -70,7 +71,9 @@ void cnnc::buildCNNToLLVMPipeline(OpPassManager &pm, bool barePointers) {
   };
   pm.addPass(bufferization::createOneShotBufferizePass(options));
   pm.addPass(bufferization::createBufferResultsToOutParamsPass());
-  pm.addPass(createCNNPlanMemory());
+  CNNPlanMemoryOptions planOptions;
+  planOptions.scratchArgument = scratchArgument;
+  pm.addPass(createCNNPlanMemory(planOptions));
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
   pm.addPass(createCanonicalizerPass());

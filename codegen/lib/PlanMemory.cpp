@@ -81,6 +81,8 @@ int64_t alignUp(int64_t bytes) {
 }
 
 struct PlanMemoryPass : cnnc::impl::CNNPlanMemoryBase<PlanMemoryPass> {
+  using CNNPlanMemoryBase::CNNPlanMemoryBase;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     int64_t arenaTotal = 0, unplannedTotal = 0;
@@ -90,6 +92,8 @@ struct PlanMemoryPass : cnnc::impl::CNNPlanMemoryBase<PlanMemoryPass> {
       auto [arena, unplanned] = plan(func);
       arenaTotal += arena;
       unplannedTotal += unplanned;
+      if (scratchArgument && failed(checkNoAllocation(func)))
+        return signalPassFailure();
     }
     Builder b(module.getContext());
     module->setAttr("cnnc.arena_bytes", b.getI64IntegerAttr(arenaTotal));
@@ -123,8 +127,11 @@ struct PlanMemoryPass : cnnc::impl::CNNPlanMemoryBase<PlanMemoryPass> {
           type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
       buffers.push_back({alloc, bytes, positions[alloc], *last});
     }
-    if (buffers.empty())
+    if (buffers.empty()) {
+      if (scratchArgument)
+        addScratchArgument(func, 0);
       return {0, 0};
+    }
 
     // Largest first; each at the lowest offset free during its lifetime.
     std::vector<Buffer *> order;
@@ -158,8 +165,10 @@ struct PlanMemoryPass : cnnc::impl::CNNPlanMemoryBase<PlanMemoryPass> {
     OpBuilder b(&block, block.begin());
     Location loc = func.getLoc();
     auto arenaType = MemRefType::get({arenaBytes}, b.getIntegerType(8));
-    Value arena = b.create<memref::AllocOp>(loc, arenaType,
-                                            b.getI64IntegerAttr(kAlignment));
+    Value arena = scratchArgument
+                      ? addScratchArgument(func, arenaBytes)
+                      : b.create<memref::AllocOp>(
+                            loc, arenaType, b.getI64IntegerAttr(kAlignment));
     for (Buffer &buffer : buffers) {
       b.setInsertionPoint(buffer.alloc);
       Value offset = b.create<arith::ConstantIndexOp>(buffer.alloc.getLoc(),
@@ -171,6 +180,29 @@ struct PlanMemoryPass : cnnc::impl::CNNPlanMemoryBase<PlanMemoryPass> {
       buffer.alloc.erase();
     }
     return {arenaBytes, unplannedBytes};
+  }
+
+  /// Appends the caller-provided arena to the function's arguments.
+  Value addScratchArgument(func::FuncOp func, int64_t bytes) {
+    Builder b(func.getContext());
+    unsigned index = func.getNumArguments();
+    auto type = MemRefType::get({bytes}, b.getIntegerType(8));
+    func.insertArgument(
+        index, type,
+        b.getDictionaryAttr(b.getNamedAttr("cnnc.scratch", b.getUnitAttr())),
+        func.getLoc());
+    return func.getArgument(index);
+  }
+
+  /// With a caller-provided arena, nothing may be allocated on the heap.
+  LogicalResult checkNoAllocation(func::FuncOp func) {
+    WalkResult result = func.walk([](memref::AllocOp alloc) {
+      alloc.emitError("this buffer cannot be placed in the scratch arena "
+                      "(dynamic shape, non-identity layout, or it escapes "
+                      "the function)");
+      return WalkResult::interrupt();
+    });
+    return failure(result.wasInterrupted());
   }
 };
 

@@ -21,8 +21,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string>
@@ -32,7 +34,7 @@ using namespace llvm;
 
 namespace {
 
-// The introspection structures of docs/c-api.md, version 1.
+// The introspection structures of docs/c-api.md, version 2.
 struct TensorInfo {
   const char *name;
   int32_t dtype;
@@ -43,12 +45,15 @@ struct ModelInfo {
   uint32_t version;
   uint32_t numInputs;
   uint32_t numOutputs;
-  uint32_t reserved;
+  uint32_t scratchAlignment;
   const char *name;
   const TensorInfo *inputs;
   const TensorInfo *outputs;
   uint64_t scratchBytes;
   int (*run)(const void *const *inputs, void *const *outputs);
+  int (*runWithScratch)(const void *const *inputs, void *const *outputs,
+                        void *scratch);
+  const char *(*statusMessage)(int status);
 };
 
 cl::OptionCategory category("cnnc-run options");
@@ -206,9 +211,9 @@ int main(int argc, char **argv) {
     fail("'" + libraryPath +
          "' is not a cnnc library: it exports no 'cnnc_model' symbol");
   const ModelInfo &model = *describe();
-  if (model.version != 1)
+  if (model.version != 2)
     fail("'" + libraryPath + "' uses C API version " + Twine(model.version) +
-         "; this cnnc-run reads version 1");
+         "; this cnnc-run reads version 2");
   auto check = [&](const TensorInfo &tensor) {
     if (tensor.dtype != 0)
       fail("tensor '" + Twine(tensor.name) +
@@ -255,18 +260,34 @@ int main(int argc, char **argv) {
   for (auto &values : outputs)
     outputPointers.push_back(values.data());
 
+  // One scratch arena for every call: the timed runs do not allocate.
+  struct FreeScratch {
+    void operator()(void *p) const { std::free(p); }
+  };
+  std::unique_ptr<void, FreeScratch> scratch;
+  if (model.scratchBytes) {
+    size_t alignment = std::max<size_t>(model.scratchAlignment, 1);
+    size_t bytes = (model.scratchBytes + alignment - 1) / alignment * alignment;
+    scratch.reset(std::aligned_alloc(alignment, bytes));
+    if (!scratch)
+      fail("cannot allocate the model's " + Twine(model.scratchBytes) +
+           " bytes of scratch memory");
+  }
+
   auto runOnce = [&] {
     auto start = std::chrono::steady_clock::now();
-    if (int status = model.run(inputPointers.data(), outputPointers.data()))
-      fail("the model returned error " + Twine(status));
+    if (int status = model.runWithScratch(inputPointers.data(),
+                                          outputPointers.data(), scratch.get()))
+      fail("the model failed with status " + Twine(status) + ": " +
+           model.statusMessage(status));
     std::chrono::duration<double, std::milli> elapsed =
         std::chrono::steady_clock::now() - start;
     return elapsed.count();
   };
   double first = runOnce();
   outs() << "model " << model.name << ": " << model.numInputs << " input(s), "
-         << model.numOutputs << " output(s); first run "
-         << format("%.3f", first) << " ms\n";
+         << model.numOutputs << " output(s), " << model.scratchBytes
+         << " bytes of scratch; first run " << format("%.3f", first) << " ms\n";
 
   for (unsigned i = 0; i < model.numOutputs; ++i) {
     const TensorInfo &tensor = model.outputs[i];

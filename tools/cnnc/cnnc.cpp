@@ -109,6 +109,7 @@ bool emitOutput(mlir::ModuleOp module) {
   if (!signature)
     return fail(toString(signature.takeError()));
   std::string errorMessage;
+  uint64_t scratchBytes = 0;
   if (emit == EmitKind::Header) {
     auto output = mlir::openOutputFile(outputFile, &errorMessage);
     if (!output)
@@ -144,9 +145,13 @@ bool emitOutput(mlir::ModuleOp module) {
     if (emit == EmitKind::Linalg)
       pm.addPass(cnnc::createCNNLowerToLinalg());
     else
-      cnnc::buildCNNToLLVMPipeline(pm, /*barePointers=*/machineCode);
+      cnnc::buildCNNToLLVMPipeline(pm, /*barePointers=*/machineCode,
+                                   /*scratchArgument=*/machineCode);
     if (failed(pm.run(module)))
       return false;
+    if (auto arena =
+            module->getAttrOfType<mlir::IntegerAttr>("cnnc.arena_bytes"))
+      scratchBytes = arena.getInt();
     if (printStats) {
       auto bytes = [&](StringRef name) {
         auto attr = module->getAttrOfType<mlir::IntegerAttr>(name);
@@ -177,7 +182,7 @@ bool emitOutput(mlir::ModuleOp module) {
   LLVMContext llvmContext;
   Expected<std::unique_ptr<Module>> llvmModule =
       cnnc::translateToLLVMIR(module, llvmContext, target, [&](Module &llvm) {
-        return cnnc::addCInterface(llvm, *signature);
+        return cnnc::addCInterface(llvm, *signature, scratchBytes);
       });
   if (!llvmModule)
     return fail(toString(llvmModule.takeError()));

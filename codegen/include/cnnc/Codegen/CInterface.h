@@ -20,7 +20,22 @@
 namespace cnnc {
 
 /// The version of the introspection structures; bumped on any change.
-constexpr unsigned kCInterfaceVersion = 1;
+constexpr unsigned kCInterfaceVersion = 2;
+
+/// The alignment, in bytes, that caller-provided scratch memory must have.
+constexpr unsigned kScratchAlignment = 64;
+
+/// What the run functions of a generated library return (`enum cnnc_status`
+/// in the header).
+enum class CStatus {
+  Ok = 0,
+  OutOfMemory = 1,
+  NullPointer = 2,
+  MisalignedScratch = 3,
+};
+
+/// The message that `status_message` of a library returns for `status`.
+const char *statusMessageText(CStatus status);
 
 struct TensorSignature {
   std::string name;
@@ -38,10 +53,12 @@ struct ModelSignature {
 llvm::Expected<ModelSignature> getModelSignature(mlir::ModuleOp module);
 
 /// Adds the C API to a translated module whose model function takes a bare
-/// pointer per input, then per output: `<model>_run`, a generic entry point,
-/// and `cnnc_model`. The model function itself becomes internal.
-llvm::Error addCInterface(llvm::Module &module,
-                          const ModelSignature &signature);
+/// pointer per input, then per output, then the scratch arena of
+/// `scratchBytes` bytes: `<model>_run_with_scratch`, `<model>_run` (which
+/// allocates the arena), generic entry points, and `cnnc_model`. The model
+/// function itself becomes internal.
+llvm::Error addCInterface(llvm::Module &module, const ModelSignature &signature,
+                          uint64_t scratchBytes);
 
 /// The C header that declares the library's API for `signature`.
 std::string generateHeader(const ModelSignature &signature);

@@ -36,7 +36,17 @@ def CNNPlanMemory : Pass<"cnn-plan-memory", "mlir::ModuleOp"> {
     `memref.alloc` of the arena. The arena's size and the bytes the separate
     allocations would need are recorded on the module as
     `cnnc.arena_bytes` and `cnnc.unplanned_bytes` (per function, summed).
+
+    With `scratch-argument`, the arena is not allocated: it becomes a new
+    last argument of the function, `memref<NxI8>` with the attribute
+    `cnnc.scratch`, so that the caller provides the memory and a call never
+    allocates; a buffer that cannot be placed in the arena is then an error.
   }];
+  let options = [
+    Option<"scratchArgument", "scratch-argument", "bool", /*default=*/"false",
+           "Take the arena as a new last function argument instead of "
+           "allocating it">
+  ];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
 }
 

@@ -18,9 +18,11 @@ void buildLowerLoopsToLLVMPipeline(mlir::OpPassManager &pm,
 /// Lowers functions of cnn ops on tensors to the LLVM dialect: batch-norm
 /// folding, cnn to linalg, one-shot bufferization of whole functions (tensor
 /// arguments become memrefs; results become trailing out-parameters), one
-/// arena for the temporary buffers, buffer deallocation, vectorized
+/// arena for the temporary buffers (with `scratchArgument`, taken from the
+/// caller as a new last argument), buffer deallocation, vectorized
 /// convolutions, then the loops-to-LLVM pipeline.
-void buildCNNToLLVMPipeline(mlir::OpPassManager &pm, bool barePointers = false);
+void buildCNNToLLVMPipeline(mlir::OpPassManager &pm, bool barePointers = false,
+                            bool scratchArgument = false);
 
 /// Registers the dialects and the external interface models (bufferization
 /// of arith, tensor, linalg, scf and func ops) that the pipelines above need.
