@@ -51,8 +51,7 @@ void cnnc::buildLowerLoopsToLLVMPipeline(OpPassManager &pm, bool barePointers) {
   pm.addPass(createCanonicalizerPass());
 }
 
-void cnnc::buildCNNToLLVMPipeline(OpPassManager &pm, bool barePointers,
-                                  bool scratchArgument) {
+void cnnc::buildCNNToLoopsPipeline(OpPassManager &pm, bool scratchArgument) {
   // Graph passes, then lowering.
   pm.addPass(createCNNFoldBatchNorm());
   pm.addPass(createCanonicalizerPass());
@@ -71,6 +70,7 @@ void cnnc::buildCNNToLLVMPipeline(OpPassManager &pm, bool barePointers,
   };
   pm.addPass(bufferization::createOneShotBufferizePass(options));
   pm.addPass(bufferization::createBufferResultsToOutParamsPass());
+  pm.addPass(createCNNFlattenConstantGlobals());
   CNNPlanMemoryOptions planOptions;
   planOptions.scratchArgument = scratchArgument;
   pm.addPass(createCNNPlanMemory(planOptions));
@@ -79,6 +79,11 @@ void cnnc::buildCNNToLLVMPipeline(OpPassManager &pm, bool barePointers,
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createCNNVectorizeConvolutions());
   pm.addPass(createCanonicalizerPass());
+}
+
+void cnnc::buildCNNToLLVMPipeline(OpPassManager &pm, bool barePointers,
+                                  bool scratchArgument) {
+  buildCNNToLoopsPipeline(pm, scratchArgument);
   buildLowerLoopsToLLVMPipeline(pm, barePointers);
 }
 
@@ -103,10 +108,17 @@ void cnnc::registerCodegenPipelines() {
       "memref, func) to the LLVM dialect",
       [](OpPassManager &pm) { buildLowerLoopsToLLVMPipeline(pm); });
   PassPipelineRegistration<>(
+      "cnnc-lower-to-loops",
+      "Lower functions of cnn ops on tensors to loops on buffers (batch-norm "
+      "folding, cnn to linalg, bufferization with results as out-parameters, "
+      "flat constant globals, one arena for temporary buffers, deallocation, "
+      "vectorized convolutions)",
+      [](OpPassManager &pm) { buildCNNToLoopsPipeline(pm); });
+  PassPipelineRegistration<>(
       "cnnc-lower-to-llvm",
       "Lower functions of cnn ops on tensors to the LLVM dialect (batch-norm "
       "folding, cnn to linalg, bufferization with results as out-parameters, "
-      "one arena for temporary buffers, deallocation, vectorized "
-      "convolutions, loops to LLVM)",
+      "flat constant globals, one arena for temporary buffers, "
+      "deallocation, vectorized convolutions, loops to LLVM)",
       [](OpPassManager &pm) { buildCNNToLLVMPipeline(pm); });
 }

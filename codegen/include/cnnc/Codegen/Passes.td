@@ -50,6 +50,21 @@ def CNNPlanMemory : Pass<"cnn-plan-memory", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
 }
 
+def CNNFlattenConstantGlobals
+    : Pass<"cnn-flatten-constant-globals", "mlir::ModuleOp"> {
+  let summary = "Store constant globals of rank 2 or more as flat 1-D arrays";
+  let description = [{
+    Runs after bufferization. Every constant `memref.global` of static shape
+    and rank 2 or more becomes a 1-D global of the same data, and each
+    `memref.get_global` of it is followed by a `memref.expand_shape` back to
+    the original shape. LLVM represents an N-d constant as nested arrays
+    (one constant per innermost row): for the weights of a real network
+    that is millions of objects, which dominated compile time; a flat array
+    is one.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def CNNVectorizeConvolutions
     : Pass<"cnn-vectorize-convolutions", "mlir::func::FuncOp"> {
   let summary = "Register-tiled vector loop nests for convolutions on buffers";

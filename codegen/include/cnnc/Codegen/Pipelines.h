@@ -15,12 +15,17 @@ namespace cnnc {
 void buildLowerLoopsToLLVMPipeline(mlir::OpPassManager &pm,
                                    bool barePointers = false);
 
-/// Lowers functions of cnn ops on tensors to the LLVM dialect: batch-norm
+/// Lowers functions of cnn ops on tensors to loops on buffers: batch-norm
 /// folding, cnn to linalg, one-shot bufferization of whole functions (tensor
-/// arguments become memrefs; results become trailing out-parameters), one
-/// arena for the temporary buffers (with `scratchArgument`, taken from the
-/// caller as a new last argument), buffer deallocation, vectorized
-/// convolutions, then the loops-to-LLVM pipeline.
+/// arguments become memrefs; results become trailing out-parameters), flat
+/// constant globals, one arena for the temporary buffers (with
+/// `scratchArgument`, taken from the caller as a new last argument), buffer
+/// deallocation and vectorized convolutions.
+void buildCNNToLoopsPipeline(mlir::OpPassManager &pm,
+                             bool scratchArgument = false);
+
+/// Lowers functions of cnn ops on tensors to the LLVM dialect:
+/// buildCNNToLoopsPipeline, then buildLowerLoopsToLLVMPipeline.
 void buildCNNToLLVMPipeline(mlir::OpPassManager &pm, bool barePointers = false,
                             bool scratchArgument = false);
 
