@@ -14,12 +14,14 @@
 #include "cnnc/Frontend/Emitter.h"
 #include "cnnc/Frontend/Parser.h"
 #include "cnnc/Frontend/Weights.h"
+#include "cnnc/Passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
@@ -28,6 +30,7 @@
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
@@ -38,6 +41,7 @@ namespace {
 enum class EmitKind {
   CNN,
   Linalg,
+  Loops,
   LLVMDialect,
   LLVMIR,
   Asm,
@@ -54,11 +58,17 @@ cl::opt<std::string> outputFile("o", cl::desc("Output file (default: stdout)"),
                                 cl::value_desc("file"), cl::init("-"),
                                 cl::cat(category));
 cl::opt<EmitKind> emit(
-    "emit", cl::desc("What to produce"), cl::init(EmitKind::CNN),
+    "emit",
+    cl::desc("What to produce (default: from the -o file's extension: .so, "
+             ".o, .h, .ll, .s; else cnn)"),
+    cl::init(EmitKind::CNN),
     cl::values(clEnumValN(EmitKind::CNN, "cnn",
                           "the model in the cnn dialect (tensors, NCHW)"),
                clEnumValN(EmitKind::Linalg, "linalg",
                           "after cnn-lower-to-linalg: linalg and tensor ops"),
+               clEnumValN(EmitKind::Loops, "loops",
+                          "after bufferization, memory planning and "
+                          "vectorization: loops on buffers"),
                clEnumValN(EmitKind::LLVMDialect, "llvm-dialect",
                           "after bufferization and lowering: the LLVM dialect"),
                clEnumValN(EmitKind::LLVMIR, "llvm", "optimized LLVM IR"),
@@ -95,6 +105,18 @@ namespace {
 bool fail(const Twine &message) {
   WithColor::error(errs(), "cnnc") << message << "\n";
   return false;
+}
+
+/// What an output file's name asks for when --emit is not given.
+EmitKind emitKindFromOutputName(StringRef name) {
+  StringRef extension = sys::path::extension(name);
+  return StringSwitch<EmitKind>(extension)
+      .Case(".so", EmitKind::SharedLib)
+      .Case(".o", EmitKind::Obj)
+      .Case(".h", EmitKind::Header)
+      .Case(".ll", EmitKind::LLVMIR)
+      .Case(".s", EmitKind::Asm)
+      .Default(EmitKind::CNN);
 }
 
 /// Lowers the model as far as --emit asks and writes the result.
@@ -139,11 +161,14 @@ bool emitOutput(mlir::ModuleOp module) {
     if (failed(mlir::applyPassManagerCLOptions(pm)))
       return false;
     mlir::applyDefaultTimingPassManagerCLOptions(pm);
-    // Past the LLVM dialect, functions take bare pointers: the C API.
-    bool machineCode =
-        emit != EmitKind::Linalg && emit != EmitKind::LLVMDialect;
+    // Past the LLVM dialect, functions take bare pointers and the scratch
+    // arena: the C API. The loops show the arena argument too.
+    bool machineCode = emit != EmitKind::Linalg && emit != EmitKind::Loops &&
+                       emit != EmitKind::LLVMDialect;
     if (emit == EmitKind::Linalg)
       pm.addPass(cnnc::createCNNLowerToLinalg());
+    else if (emit == EmitKind::Loops)
+      cnnc::buildCNNToLoopsPipeline(pm, /*scratchArgument=*/true);
     else
       cnnc::buildCNNToLLVMPipeline(pm, /*barePointers=*/machineCode,
                                    /*scratchArgument=*/machineCode);
@@ -168,7 +193,7 @@ bool emitOutput(mlir::ModuleOp module) {
   }
 
   if (emit == EmitKind::CNN || emit == EmitKind::Linalg ||
-      emit == EmitKind::LLVMDialect) {
+      emit == EmitKind::Loops || emit == EmitKind::LLVMDialect) {
     auto output = mlir::openOutputFile(outputFile, &errorMessage);
     if (!output)
       return fail(errorMessage);
@@ -225,6 +250,10 @@ bool emitOutput(mlir::ModuleOp module) {
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  // Every pass that cnnc runs can be named in --mlir-print-ir-after/before.
+  mlir::registerAllPasses();
+  cnnc::registerCNNCPasses();
+  cnnc::registerCNNCCodegenPasses();
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
@@ -267,6 +296,8 @@ int main(int argc, char **argv) {
                                    "... with a checkpoint's\n",
                                    &errs()))
     return 1;
+  if (!emit.getNumOccurrences())
+    emit = emitKindFromOutputName(outputFile);
   if (!weightsFile.empty() && randomWeights.getNumOccurrences()) {
     WithColor::error(errs(), "cnnc")
         << "--weights and --random-weights exclude each other\n";
