@@ -54,6 +54,7 @@ void cnnc::buildLowerLoopsToLLVMPipeline(OpPassManager &pm, bool barePointers) {
 void cnnc::buildCNNToLoopsPipeline(OpPassManager &pm, bool scratchArgument) {
   // Graph passes, then lowering.
   pm.addPass(createCNNFoldBatchNorm());
+  pm.addPass(createCNNFoldConstants());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCNNLowerToLinalg());
   pm.addPass(createCanonicalizerPass());
@@ -110,15 +111,15 @@ void cnnc::registerCodegenPipelines() {
   PassPipelineRegistration<>(
       "cnnc-lower-to-loops",
       "Lower functions of cnn ops on tensors to loops on buffers (batch-norm "
-      "folding, cnn to linalg, bufferization with results as out-parameters, "
-      "flat constant globals, one arena for temporary buffers, deallocation, "
-      "vectorized convolutions)",
+      "and constant folding, cnn to linalg, bufferization with results as "
+      "out-parameters, flat constant globals, one arena for temporary "
+      "buffers, deallocation, vectorized convolutions)",
       [](OpPassManager &pm) { buildCNNToLoopsPipeline(pm); });
   PassPipelineRegistration<>(
       "cnnc-lower-to-llvm",
       "Lower functions of cnn ops on tensors to the LLVM dialect (batch-norm "
-      "folding, cnn to linalg, bufferization with results as out-parameters, "
-      "flat constant globals, one arena for temporary buffers, "
-      "deallocation, vectorized convolutions, loops to LLVM)",
+      "and constant folding, cnn to linalg, bufferization with results as "
+      "out-parameters, flat constant globals, one arena for temporary "
+      "buffers, deallocation, vectorized convolutions, loops to LLVM)",
       [](OpPassManager &pm) { buildCNNToLLVMPipeline(pm); });
 }

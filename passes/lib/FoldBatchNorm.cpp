@@ -1,5 +1,6 @@
 //===- FoldBatchNorm.cpp - batch norm into the preceding layer ------------===//
 
+#include "WeightValues.h"
 #include "cnnc/Dialect/CNNOps.h"
 #include "cnnc/Passes/Passes.h"
 
@@ -17,52 +18,10 @@ namespace cnnc {
 
 using namespace mlir;
 using namespace cnnc::cnn;
+using cnnc::makeWeight;
+using cnnc::readWeight;
 
 namespace {
-
-/// The values of a cnn.weight as doubles, if it holds f32 or f64 values.
-std::optional<std::vector<double>> readWeight(Value value) {
-  auto weight = value.getDefiningOp<WeightOp>();
-  if (!weight || !weight.getValue())
-    return std::nullopt;
-  ElementsAttr attr = *weight.getValue();
-  Type element = attr.getElementType();
-  std::vector<double> values;
-  if (auto dense = dyn_cast<DenseFPElementsAttr>(attr)) {
-    for (const APFloat &v : dense.getValues<APFloat>())
-      values.push_back(v.convertToDouble());
-    return values;
-  }
-  if (element.isF32()) {
-    if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(attr))
-      if (std::optional<ArrayRef<float>> data = resource.tryGetAsArrayRef())
-        return std::vector<double>(data->begin(), data->end());
-  }
-  if (element.isF64()) {
-    if (auto resource = dyn_cast<DenseF64ResourceElementsAttr>(attr))
-      if (std::optional<ArrayRef<double>> data = resource.tryGetAsArrayRef())
-        return std::vector<double>(data->begin(), data->end());
-  }
-  return std::nullopt;
-}
-
-/// A new cnn.weight holding `values` rounded to `type`'s element type.
-Value makeWeight(PatternRewriter &rewriter, Location loc, StringRef name,
-                 RankedTensorType type, ArrayRef<double> values) {
-  Attribute attr;
-  if (type.getElementType().isF32()) {
-    std::vector<float> rounded(values.begin(), values.end());
-    attr = DenseResourceElementsAttr::get(
-        type, name,
-        HeapAsmResourceBlob::allocateAndCopyInferAlign(
-            ArrayRef<float>(rounded)));
-  } else {
-    attr = DenseResourceElementsAttr::get(
-        type, name, HeapAsmResourceBlob::allocateAndCopyInferAlign(values));
-  }
-  return rewriter.create<WeightOp>(loc, type, rewriter.getStringAttr(name),
-                                   cast<ElementsAttr>(attr));
-}
 
 /// The name of a layer's parameters: the filter's name without ".weight".
 std::string layerName(Value filter) {

@@ -15,10 +15,10 @@ namespace cnnc {
 void buildLowerLoopsToLLVMPipeline(mlir::OpPassManager &pm,
                                    bool barePointers = false);
 
-/// Lowers functions of cnn ops on tensors to loops on buffers: batch-norm
-/// folding, cnn to linalg, one-shot bufferization of whole functions (tensor
-/// arguments become memrefs; results become trailing out-parameters), flat
-/// constant globals, one arena for the temporary buffers (with
+/// Lowers functions of cnn ops on tensors to loops on buffers: batch-norm and
+/// constant folding, cnn to linalg, one-shot bufferization of whole functions
+/// (tensor arguments become memrefs; results become trailing out-parameters),
+/// flat constant globals, one arena for the temporary buffers (with
 /// `scratchArgument`, taken from the caller as a new last argument), buffer
 /// deallocation and vectorized convolutions.
 void buildCNNToLoopsPipeline(mlir::OpPassManager &pm,

@@ -33,4 +33,20 @@ def CNNFoldBatchNorm : Pass<"cnn-fold-batch-norm", "mlir::ModuleOp"> {
   let dependentDialects = ["cnnc::cnn::CNNDialect"];
 }
 
+def CNNFoldConstants : Pass<"cnn-fold-constants", "mlir::ModuleOp"> {
+  let summary = "Evaluate ops whose operands are all parameters at compile time";
+  let description = [{
+    An op whose every operand is a `cnn.weight` with values computes the same
+    result on every run, so it is evaluated once, at compile time, and
+    replaced by a new `cnn.weight` named after the op and its operands (for
+    example `relu(prelu.weight)`). Evaluated: the element-wise activations
+    (relu, relu6, clip, leaky_relu, sigmoid, hard_sigmoid, hard_swish, silu,
+    tanh), add and mul with broadcasting, reshape and flatten, and the
+    channel moves (channel_shuffle, slice, concat), in double precision,
+    rounded to the element type. Parameters that become unused are removed;
+    convolutions, pooling and dense layers on constants are left to run.
+  }];
+  let dependentDialects = ["cnnc::cnn::CNNDialect"];
+}
+
 #endif // CNNC_PASSES_TD
