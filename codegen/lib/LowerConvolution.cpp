@@ -6,8 +6,8 @@
 // linalg.depthwise_conv_2d_nchw_chw for depthwise with channel multiplier 1,
 // otherwise a linalg.generic
 // over [N, G, O/G, Ho, Wo] x [C/G, KH, KW] on grouped views of the tensors.
-// deform_conv2d: the same loop nest, whose body samples the input bilinearly
-// at the offset position (torchvision's bilinear_interpolate).
+// deform_conv2d: the input sampled bilinearly at each tap's offset position
+// (torchvision's bilinear_interpolate) into columns, then a 1x1 convolution.
 //
 //===----------------------------------------------------------------------===//
 
@@ -219,6 +219,12 @@ Value bilinearSample(OpBuilder &b, Location loc, Value image, Value n,
   return b.create<arith::SelectOp>(loc, outside, zero, sum);
 }
 
+/// deform_conv2d in two steps: the input sampled at every tap's offset
+/// position (scaled by the mask), as columns [N, C * KH * KW, Ho, Wo]; then a
+/// grouped 1x1 convolution of the columns with the filter seen as
+/// [O, C / groups * KH * KW, 1, 1]. Each sample is computed once, not once
+/// per output channel, and the product is an ordinary (vectorized)
+/// convolution.
 struct DeformConv2DLowering : OpRewritePattern<cnn::DeformConv2DOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -233,29 +239,29 @@ struct DeformConv2DLowering : OpRewritePattern<cnn::DeformConv2DOp> {
     ArrayRef<int64_t> dilations = op.getDilations();
     int64_t groups = static_cast<int64_t>(op.getGroups());
     int64_t offsetGroups = static_cast<int64_t>(op.getOffsetGroups());
+    int64_t batch = inputType.getDimSize(0);
     int64_t channels = inputType.getDimSize(1);
-    int64_t channelsPerGroup = channels / groups;
     int64_t channelsPerOffsetGroup = channels / offsetGroups;
     int64_t height = inputType.getDimSize(2), width = inputType.getDimSize(3);
-    int64_t kernelW = filterType.getDimSize(3);
-    int64_t taps = filterType.getDimSize(2) * kernelW;
+    int64_t kernelH = filterType.getDimSize(2),
+            kernelW = filterType.getDimSize(3);
+    int64_t taps = kernelH * kernelW;
+    int64_t outHeight = type.getDimSize(2), outWidth = type.getDimSize(3);
+    Type element = type.getElementType();
 
-    Value init = initialAccumulator(rewriter, loc, type, op.getBias());
-    Value groupedFilter = splitView(rewriter, loc, op.getFilter(), 0, groups);
-    Value groupedInit = splitView(rewriter, loc, init, 1, groups);
-    MLIRContext *context = op.getContext();
-    auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
-    // Loops: n g o oh ow | c kh kw.
-    AffineMap maps[] = {
-        AffineMap::get(8, 0, {d(1), d(2), d(5), d(6), d(7)}, context),
-        AffineMap::get(8, 0, {d(0), d(1), d(2), d(3), d(4)}, context)};
+    // Columns: loops n c kh kw oh ow, all parallel.
+    auto samplesType = RankedTensorType::get(
+        {batch, channels, kernelH, kernelW, outHeight, outWidth}, element);
+    Value empty =
+        rewriter.create<tensor::EmptyOp>(loc, samplesType.getShape(), element);
+    AffineMap identity =
+        AffineMap::getMultiDimIdentityMap(6, rewriter.getContext());
     Value image = op.getInput(), offsets = op.getOffset(), mask = op.getMask();
-    Value grouped =
+    Value samples =
         rewriter
             .create<linalg::GenericOp>(
-                loc, TypeRange{groupedInit.getType()},
-                ValueRange{groupedFilter}, ValueRange{groupedInit}, maps,
-                iterators(5, 3),
+                loc, TypeRange{samplesType}, ValueRange{}, ValueRange{empty},
+                ArrayRef<AffineMap>{identity}, iterators(6, 0),
                 [&](OpBuilder &b, Location l, ValueRange args) {
                   Type f = args[0].getType();
                   auto index = [&](int64_t dim) {
@@ -270,10 +276,8 @@ struct DeformConv2DLowering : OpRewritePattern<cnn::DeformConv2DOp> {
                   auto add = [&](Value a, Value v) {
                     return b.create<arith::AddIOp>(l, a, v).getResult();
                   };
-                  Value n = index(0), g = index(1), oh = index(3),
-                        ow = index(4), ci = index(5), kh = index(6),
-                        kw = index(7);
-                  Value channel = add(mul(g, c(channelsPerGroup)), ci);
+                  Value n = index(0), channel = index(1), kh = index(2),
+                        kw = index(3), oh = index(4), ow = index(5);
                   Value offsetGroup = b.create<arith::DivUIOp>(
                       l, channel, c(channelsPerOffsetGroup));
                   Value tap = add(mul(kh, c(kernelW)), kw);
@@ -311,14 +315,30 @@ struct DeformConv2DLowering : OpRewritePattern<cnn::DeformConv2DOp> {
                         l, mask, ValueRange{n, maskChannel, oh, ow});
                     sample = b.create<arith::MulFOp>(l, sample, scale);
                   }
-                  Value product = b.create<arith::MulFOp>(l, args[0], sample);
-                  b.create<linalg::YieldOp>(
-                      l,
-                      ValueRange{b.create<arith::AddFOp>(l, args[1], product)});
+                  b.create<linalg::YieldOp>(l, ValueRange{sample});
                 })
             .getResult(0);
-    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
-        op, type, grouped, splitDim(type.getRank(), 1));
+    auto columnsType = RankedTensorType::get(
+        {batch, channels * taps, outHeight, outWidth}, element);
+    Value columns = rewriter.create<tensor::CollapseShapeOp>(
+        loc, columnsType, samples,
+        SmallVector<ReassociationIndices>{{0}, {1, 2, 3}, {4}, {5}});
+    // The filter [O, C/G, KH, KW] as [O, C/G * KH * KW, 1, 1]: the same
+    // order as the columns of one group.
+    int64_t outChannels = filterType.getDimSize(0);
+    int64_t perGroup = filterType.getDimSize(1) * taps;
+    Value flatFilter = rewriter.create<tensor::CollapseShapeOp>(
+        loc, RankedTensorType::get({outChannels, perGroup}, element),
+        op.getFilter(), SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
+    Value pointwiseFilter = rewriter.create<tensor::ExpandShapeOp>(
+        loc, RankedTensorType::get({outChannels, perGroup, 1, 1}, element),
+        flatFilter, SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
+    rewriter.replaceOpWithNewOp<cnn::Conv2DOp>(
+        op, type, columns, pointwiseFilter, op.getBias(),
+        rewriter.getDenseI64ArrayAttr({1, 1}),
+        rewriter.getDenseI64ArrayAttr({0, 0, 0, 0}),
+        rewriter.getDenseI64ArrayAttr({1, 1}),
+        rewriter.getI64IntegerAttr(groups));
     return success();
   }
 };

@@ -29,13 +29,20 @@ func.func @depthwise_multiplier_two(%x: tensor<1x4x11x11xf32>, %w: tensor<8x1x3x
 
 // -----
 
+// Deformable: the samples (times the mask) as columns [N, C*KH*KW, Ho, Wo],
+// computed once each, then a grouped 1x1 convolution with the filter as
+// [O, C/G*KH*KW, 1, 1].
 // CHECK-LABEL: func @deformable
-// CHECK: linalg.generic
-// CHECK: linalg.index 7
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} outs(%{{.*}} : tensor<1x4x3x3x6x6xf32>)
+// CHECK: linalg.index 5
 // CHECK: tensor.extract %arg1
 // CHECK: math.floor
 // CHECK: tensor.extract %arg0
 // CHECK: tensor.extract %arg3
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2, 3], [4], [5]] : tensor<1x4x3x3x6x6xf32> into tensor<1x36x6x6xf32>
+// CHECK: tensor.collapse_shape %arg2 {{\[\[}}0], [1, 2, 3]] : tensor<4x2x3x3xf32> into tensor<4x18xf32>
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2, 3]] output_shape [4, 18, 1, 1]
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
 func.func @deformable(%x: tensor<1x4x6x6xf32>, %off: tensor<1x36x6x6xf32>, %w: tensor<4x2x3x3xf32>, %m: tensor<1x18x6x6xf32>) -> tensor<1x4x6x6xf32> {
   %0 = cnn.deform_conv2d %x, %off, %w mask %m pad [1, 1, 1, 1] groups 2 offset_groups 2 : (tensor<1x4x6x6xf32>, tensor<1x36x6x6xf32>, tensor<4x2x3x3xf32>, tensor<1x18x6x6xf32>) -> tensor<1x4x6x6xf32>
   return %0 : tensor<1x4x6x6xf32>
