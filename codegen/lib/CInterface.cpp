@@ -108,7 +108,11 @@ Error cnnc::addCInterface(Module &module, const ModelSignature &signature,
                              "the lowered module has no function '" +
                                  signature.name + "' taking " +
                                  Twine(tensorCount + 1) + " pointers");
-  model->setLinkage(GlobalValue::InternalLinkage);
+  // The model and the functions it calls are internal: the library
+  // exports the C API below and nothing else.
+  for (Function &function : module)
+    if (!function.isDeclaration())
+      function.setLinkage(GlobalValue::InternalLinkage);
   Type *i32 = Type::getInt32Ty(context);
   Type *i64 = Type::getInt64Ty(context);
   PointerType *ptr = PointerType::get(context, 0);

@@ -80,6 +80,7 @@ void cnnc::buildCNNToLoopsPipeline(OpPassManager &pm, bool scratchArgument) {
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createCNNVectorizeConvolutions());
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCNNOutlineLoopNests());
 }
 
 void cnnc::buildCNNToLLVMPipeline(OpPassManager &pm, bool barePointers,
