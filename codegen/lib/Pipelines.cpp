@@ -78,7 +78,7 @@ void cnnc::buildCNNToLoopsPipeline(OpPassManager &pm, bool scratchArgument) {
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
   pm.addPass(createCanonicalizerPass());
-  pm.addNestedPass<func::FuncOp>(createCNNVectorizeConvolutions());
+  pm.addPass(createCNNVectorizeConvolutions());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCNNOutlineLoopNests());
 }

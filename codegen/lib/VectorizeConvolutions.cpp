@@ -15,6 +15,10 @@
 // - Depthwise convolution: V = 4 vectors of one output row of one channel,
 //   accumulated over the kernel taps.
 //
+// Constant filters are prepacked at compile time into the order the tile
+// reads them, [O / R][C][KH][KW][R] (zero-padded to whole blocks), so the R
+// values broadcast at each step are adjacent instead of C * KH * KW apart.
+//
 // Strided inputs are read with one masked load of the covering span and a
 // shuffle that keeps every stride-th lane; the tails of rows and of channel
 // blocks are handled by masked loads and stores of the exact valid lanes, so
@@ -27,6 +31,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace cnnc {
@@ -196,6 +202,62 @@ SmallVector<Value> imageIndices(Value n, Value c, Value row, bool flattened) {
   return {n, c, row};
 }
 
+/// The values of a constant global, if `filter` reads one (directly or
+/// through the flat view of cnn-flatten-constant-globals).
+std::optional<std::vector<float>> constantFilterValues(Value filter,
+                                                       ModuleOp module) {
+  if (auto view = filter.getDefiningOp<memref::ExpandShapeOp>())
+    filter = view.getSrc();
+  auto get = filter.getDefiningOp<memref::GetGlobalOp>();
+  if (!get)
+    return std::nullopt;
+  auto global = module.lookupSymbol<memref::GlobalOp>(get.getNameAttr());
+  if (!global || !global.getConstant())
+    return std::nullopt;
+  Attribute initial = global.getInitialValueAttr();
+  if (auto dense = dyn_cast_or_null<DenseFPElementsAttr>(initial)) {
+    if (!dense.getElementType().isF32())
+      return std::nullopt;
+    auto values = dense.getValues<float>();
+    return std::vector<float>(values.begin(), values.end());
+  }
+  if (auto blob = dyn_cast_or_null<DenseF32ResourceElementsAttr>(initial))
+    if (std::optional<ArrayRef<float>> data = blob.tryGetAsArrayRef())
+      return std::vector<float>(data->begin(), data->end());
+  return std::nullopt;
+}
+
+/// A constant global holding the filter [O, C, KH, KW] packed as
+/// [ceil(O / R)][C][KH][KW][R], channels past O zero; read as 1-D.
+Value packedFilter(OpBuilder &b, Location loc, ModuleOp module,
+                   ArrayRef<float> values, ArrayRef<int64_t> shape,
+                   int64_t rows, StringRef name) {
+  std::string key = (name + "_packed" + Twine(rows)).str();
+  auto global = module.lookupSymbol<memref::GlobalOp>(key);
+  if (global)
+    return b.create<memref::GetGlobalOp>(loc, global.getType(),
+                                         global.getSymName());
+  int64_t outChannels = shape[0], inner = shape[1] * shape[2] * shape[3];
+  int64_t blocks = (outChannels + rows - 1) / rows;
+  std::vector<float> packed(blocks * inner * rows, 0.0f);
+  for (int64_t o = 0; o < outChannels; ++o)
+    for (int64_t k = 0; k < inner; ++k)
+      packed[((o / rows) * inner + k) * rows + o % rows] =
+          values[o * inner + k];
+  auto type = RankedTensorType::get({static_cast<int64_t>(packed.size())},
+                                    b.getF32Type());
+  auto data = DenseResourceElementsAttr::get(
+      type, key,
+      HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<float>(packed)));
+  OpBuilder moduleBuilder(module.getBodyRegion());
+  global = moduleBuilder.create<memref::GlobalOp>(
+      loc, key, moduleBuilder.getStringAttr("private"),
+      MemRefType::get(type.getShape(), type.getElementType()), data,
+      /*constant=*/true, moduleBuilder.getI64IntegerAttr(64));
+  return b.create<memref::GetGlobalOp>(loc, global.getType(),
+                                       global.getSymName());
+}
+
 struct ConvLowering : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -244,6 +306,33 @@ struct ConvLowering : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     int64_t tileChannels = vectors == 2 ? 6 : 12;
     int64_t tileColumns = vectors * kLanes;
 
+    // Filter values, from the packed copy when the filter is a constant.
+    auto module = op->getParentOfType<ModuleOp>();
+    Value packed;
+    if (std::optional<std::vector<float>> values =
+            constantFilterValues(filter, module)) {
+      auto get = (filter.getDefiningOp<memref::ExpandShapeOp>()
+                      ? filter.getDefiningOp<memref::ExpandShapeOp>().getSrc()
+                      : filter)
+                     .getDefiningOp<memref::GetGlobalOp>();
+      packed = packedFilter(rewriter, loc, module, *values, fShape,
+                            tileChannels, get.getName());
+    }
+    auto filterValue = [&](Value channel, int64_t i, Value c, Value kh,
+                           Value kw) {
+      if (!packed)
+        return e.broadcastScalar(filter, {e.add(channel, i), c, kh, kw});
+      // channel is a multiple of tileChannels: block channel / R, lane i.
+      Value tap = e.add(e.mul(e.add(e.mul(c, kernelH), kh), kernelW), kw);
+      Value block =
+          rewriter.create<arith::DivUIOp>(loc, channel, e.index(tileChannels));
+      Value position =
+          e.add(e.mul(e.add(e.mul(block, inChannels * kernelH * kernelW), tap),
+                      tileChannels),
+                i);
+      return e.broadcastScalar(packed, {position});
+    };
+
     auto emitTile = [&](Value n, Value row, Value column, int64_t valid,
                         Value channel, int64_t channels) {
       auto validLanes = [&](int64_t v) { return valid - v * kLanes; };
@@ -275,8 +364,7 @@ struct ConvLowering : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
                               strides[1], validLanes(v)));
                         SmallVector<Value> next(carried);
                         for (int64_t i = 0; i < channels; ++i) {
-                          Value weight = e.broadcastScalar(
-                              filter, {e.add(channel, i), c, kh, kw});
+                          Value weight = filterValue(channel, i, c, kh, kw);
                           for (int64_t v = 0; v < vectors; ++v)
                             next[i * vectors + v] = e.multiplyAdd(
                                 next[i * vectors + v], weight, pixels[v]);

@@ -82,6 +82,27 @@ func.func @depthwise(%x: memref<1x3x10x30xf32>, %w: memref<3x3x3xf32>,
   return
 }
 
+// A constant filter is prepacked: w[o][c] = 2 * o + c, 8 channels in tiles
+// of 6, becomes [2 blocks][2 input channels][6 lanes] with the last block's
+// missing channels zero: [0 2 4 6 8 10 | 1 3 5 7 9 11 | 12 14 0 0 0 0 |
+// 13 15 0 0 0 0] (checked in the blob at the end). Each step broadcasts
+// adjacent values of the packed copy.
+// CHECK-LABEL: func @packed
+// CHECK: %[[P:.*]] = memref.get_global @w_packed6 : memref<24xf32>
+// CHECK: scf.for
+// CHECK: memref.load %[[P]][%{{.*}}] : memref<24xf32>
+// CHECK-NEXT: vector.broadcast
+// CHECK-NOT: memref.load %{{.*}} : memref<8x2x1x1xf32>
+memref.global "private" constant @w : memref<8x2x1x1xf32> = dense<[[[[0.0]], [[1.0]]], [[[2.0]], [[3.0]]], [[[4.0]], [[5.0]]], [[[6.0]], [[7.0]]], [[[8.0]], [[9.0]]], [[[10.0]], [[11.0]]], [[[12.0]], [[13.0]]], [[[14.0]], [[15.0]]]]>
+func.func @packed(%x: memref<1x2x1x20xf32>, %y: memref<1x8x1x20xf32>) {
+  %w = memref.get_global @w : memref<8x2x1x1xf32>
+  linalg.conv_2d_nchw_fchw
+    {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%x, %w : memref<1x2x1x20xf32>, memref<8x2x1x1xf32>)
+    outs(%y : memref<1x8x1x20xf32>)
+  return
+}
+
 // Refused: a view whose innermost stride is not 1, a tensor-semantics
 // convolution, and a dynamic shape.
 // CHECK-LABEL: func @refused
@@ -111,3 +132,5 @@ func.func @refused(%x: memref<1x2x8x8xf32>, %w: memref<3x2x1x1xf32>,
     outs(%dy : memref<?x2x4x4xf32>)
   return %r : tensor<1x3x4x4xf32>
 }
+
+// CHECK: w_packed6: "0x040000000000000000000040000080400000C04000000041000020410000803F000040400000A0400000E0400000104100003041000040410000604100000000000000000000000000000000000050410000704100000000000000000000000000000000"

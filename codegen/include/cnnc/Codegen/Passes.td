@@ -83,7 +83,7 @@ def CNNOutlineLoopNests : Pass<"cnn-outline-loop-nests", "mlir::ModuleOp"> {
 }
 
 def CNNVectorizeConvolutions
-    : Pass<"cnn-vectorize-convolutions", "mlir::func::FuncOp"> {
+    : Pass<"cnn-vectorize-convolutions", "mlir::ModuleOp"> {
   let summary = "Register-tiled vector loop nests for convolutions on buffers";
   let description = [{
     Runs after bufferization. Rewrites `linalg.conv_2d_nchw_fchw` and
@@ -93,9 +93,11 @@ def CNNVectorizeConvolutions
     12 x 8 for narrow images) of accumulators in registers across the whole
     reduction over input channels and kernel taps, a depthwise convolution
     up to 32 columns of one channel. 1x1 stride-1 convolutions run over the
-    flattened image as matrix products. Strided rows are read by masked
-    loads and shuffles, row and channel tails by masked loads and stores.
-    Other convolutions are left for the loop lowering.
+    flattened image as matrix products. A filter that is a constant global
+    is prepacked at compile time into a new global in the order the tile
+    reads it, [O / R][C][KH][KW][R]. Strided rows are read by masked loads
+    and shuffles, row and channel tails by masked loads and stores. Other
+    convolutions are left for the loop lowering.
   }];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect",
