@@ -2,8 +2,8 @@
 # Runs cnnc and cnnc-opt built with AddressSanitizer (with LeakSanitizer) and
 # UndefinedBehaviorSanitizer over
 # every malformed model, checkpoint and IR file of the test suite, every
-# example, and the Catch2 unit tests, and fails if a sanitizer reports
-# anything. Usage: sanitizer-sweep.sh ASAN_BUILD_DIR
+# example (the small ones compiled down to shared libraries), and the Catch2
+# unit tests, and fails if a sanitizer reports anything. Usage: sanitizer-sweep.sh ASAN_BUILD_DIR
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$1
@@ -56,6 +56,16 @@ for example in "$root"/examples/*.cnn; do
   check "$work/log" "$build/bin/cnnc" "$example" --random-weights=1 -o "$work/example.mlir"
   check "$work/log2" "$build/bin/cnnc-opt" "$work/example.mlir" --canonicalize --cnn-print-stats -o /dev/null
 done
+
+# The whole lowering pipeline, down to a shared library, on the small
+# examples (one per operation family) and MobileNetV2 to loops.
+for example in deformable_v2_block dilated_context resnext_block \
+  se_resnet_block shufflenet_v1_unit vgg_stack; do
+  check "$work/log" "$build/bin/cnnc" "$root/examples/$example.cnn" \
+    --random-weights=1 -o "$work/lib$example.so"
+done
+check "$work/log" "$build/bin/cnnc" "$root/examples/mobilenet_v2.cnn" \
+  --random-weights=1 --emit=loops -o /dev/null
 
 # Every IR test input, including the invalid ones.
 while IFS= read -r -d '' ir; do
