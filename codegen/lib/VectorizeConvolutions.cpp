@@ -194,6 +194,29 @@ SmallVector<int64_t> intValues(DenseIntElementsAttr attr) {
   return llvm::to_vector(attr.getValues<int64_t>());
 }
 
+/// The operands and window of a convolution that the vector kernels take.
+struct ConvOnBuffers {
+  Value input, filter, output;
+  SmallVector<int64_t> strides, dilations;
+};
+
+/// `op`'s operands if it runs on static f32 buffers whose innermost stride
+/// is 1; otherwise failure, with the reason.
+template <typename ConvOp>
+FailureOr<ConvOnBuffers> matchConvOnBuffers(ConvOp op,
+                                            PatternRewriter &rewriter) {
+  if (!op.hasPureBufferSemantics())
+    return rewriter.notifyMatchFailure(op, "not on buffers");
+  ConvOnBuffers conv{op.getDpsInputs()[0], op.getDpsInputs()[1],
+                     op.getDpsInits()[0], intValues(op.getStrides()),
+                     intValues(op.getDilations())};
+  if (!isUsableBuffer(conv.input) || !isUsableBuffer(conv.filter) ||
+      !isUsableBuffer(conv.output))
+    return rewriter.notifyMatchFailure(
+        op, "needs static f32 buffers with unit innermost stride");
+  return conv;
+}
+
 /// Indices of an element of an [N, C, H, W] buffer, or of its [N, C, H*W]
 /// view when the image is flattened.
 SmallVector<Value> imageIndices(Value n, Value c, Value row, bool flattened) {
@@ -263,16 +286,11 @@ struct ConvLowering : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
 
   LogicalResult matchAndRewrite(linalg::Conv2DNchwFchwOp op,
                                 PatternRewriter &rewriter) const override {
-    if (!op.hasPureBufferSemantics())
-      return rewriter.notifyMatchFailure(op, "not on buffers");
-    Value input = op.getDpsInputs()[0], filter = op.getDpsInputs()[1],
-          output = op.getDpsInits()[0];
-    if (!isUsableBuffer(input) || !isUsableBuffer(filter) ||
-        !isUsableBuffer(output))
-      return rewriter.notifyMatchFailure(
-          op, "needs static f32 buffers with unit innermost stride");
-    SmallVector<int64_t> strides = intValues(op.getStrides());
-    SmallVector<int64_t> dilations = intValues(op.getDilations());
+    FailureOr<ConvOnBuffers> conv = matchConvOnBuffers(op, rewriter);
+    if (failed(conv))
+      return failure();
+    Value input = conv->input, filter = conv->filter, output = conv->output;
+    ArrayRef<int64_t> strides = conv->strides, dilations = conv->dilations;
     ArrayRef<int64_t> inShape = cast<MemRefType>(input.getType()).getShape();
     ArrayRef<int64_t> fShape = cast<MemRefType>(filter.getType()).getShape();
     ArrayRef<int64_t> outShape = cast<MemRefType>(output.getType()).getShape();
@@ -404,16 +422,11 @@ struct DepthwiseLowering : OpRewritePattern<linalg::DepthwiseConv2DNchwChwOp> {
 
   LogicalResult matchAndRewrite(linalg::DepthwiseConv2DNchwChwOp op,
                                 PatternRewriter &rewriter) const override {
-    if (!op.hasPureBufferSemantics())
-      return rewriter.notifyMatchFailure(op, "not on buffers");
-    Value input = op.getDpsInputs()[0], filter = op.getDpsInputs()[1],
-          output = op.getDpsInits()[0];
-    if (!isUsableBuffer(input) || !isUsableBuffer(filter) ||
-        !isUsableBuffer(output))
-      return rewriter.notifyMatchFailure(
-          op, "needs static f32 buffers with unit innermost stride");
-    SmallVector<int64_t> strides = intValues(op.getStrides());
-    SmallVector<int64_t> dilations = intValues(op.getDilations());
+    FailureOr<ConvOnBuffers> conv = matchConvOnBuffers(op, rewriter);
+    if (failed(conv))
+      return failure();
+    Value input = conv->input, filter = conv->filter, output = conv->output;
+    ArrayRef<int64_t> strides = conv->strides, dilations = conv->dilations;
     ArrayRef<int64_t> fShape = cast<MemRefType>(filter.getType()).getShape();
     ArrayRef<int64_t> outShape = cast<MemRefType>(output.getType()).getShape();
     int64_t kernelH = fShape[1], kernelW = fShape[2];
