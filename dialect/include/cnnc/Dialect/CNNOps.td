@@ -457,4 +457,74 @@ def CNN_ReshapeOp : CNN_Op<"reshape"> {
   let hasFolder = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Fusion.
+//===----------------------------------------------------------------------===//
+
+def CNN_FusedOp : Op<CNN_Dialect, "fused",
+    [IsolatedFromAbove, SingleBlock, Pure]> {
+  let summary = "a chain of layers that runs as one loop nest";
+  let description = [{
+    Made by the fusion passes (`cnn-fuse-*`): the ops of `body` compute the
+    result from the block arguments, which stand for `inputs` (the chain's
+    feature maps and parameters). `kind` names the fusion that made the op and
+    decides how code generation lowers it:
+
+    - `conv_epilogue`: one convolution followed by element-wise ops (bias,
+      activations, a residual add, a per-channel scale) applied to its
+      accumulators while they are still in registers;
+    - `depthwise_pointwise`: a depthwise convolution, activations, a
+      pointwise convolution and its epilogue, computed in tiles of output
+      rows so that the depthwise result lives only in a small tile buffer;
+    - any other kind (a user's fusion pass): the body is inlined and lowered
+      op by op, so a new kind is correct before it is fast.
+
+    The chain reads nothing but its operands (the op is isolated from
+    above), and removing the op and inlining its body gives the unfused
+    program back.
+
+    ```mlir
+    %y = cnn.fused "conv_epilogue" (%x, %w, %b) : (tensor<1x64x56x56xf32>,
+        tensor<64x64x3x3xf32>, tensor<64xf32>) -> tensor<1x64x56x56xf32> {
+    ^bb0(%input: tensor<1x64x56x56xf32>, %filter: tensor<64x64x3x3xf32>,
+         %bias: tensor<64xf32>):
+      %0 = cnn.conv2d %input, %filter bias %bias pad [1, 1, 1, 1] : ...
+      %1 = cnn.relu %0 : tensor<1x64x56x56xf32>
+      cnn.yield %1 : tensor<1x64x56x56xf32>
+    }
+    ```
+  }];
+  let arguments = (ins Variadic<AnyRankedTensor>:$inputs, StrAttr:$kind);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $kind `(` $inputs `)` attr-dict `:` functional-type($inputs, $results)
+    $body
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Replaces `chain` (ops in program order, each but the last used only
+    /// by later ops of the chain) by one fused op of `kind` whose result is
+    /// the last op's result. The values the chain reads from outside become
+    /// operands, in order of first use; the op is built where the last op
+    /// of the chain was.
+    static FusedOp fuseChain(::mlir::RewriterBase &rewriter,
+                             ::llvm::StringRef kind,
+                             ::llvm::ArrayRef<::mlir::Operation *> chain);
+
+    /// The ops of the body, without the terminator.
+    ::llvm::SmallVector<::mlir::Operation *> getChain();
+  }];
+}
+
+def CNN_YieldOp : Op<CNN_Dialect, "yield",
+    [Pure, Terminator, HasParent<"FusedOp">]> {
+  let summary = "the results of a fused chain";
+  let description = [{
+    Ends the body of `cnn.fused`; its operands are the fused op's results.
+  }];
+  let arguments = (ins Variadic<AnyRankedTensor>:$values);
+  let assemblyFormat = "$values attr-dict `:` type($values)";
+}
+
 #endif // CNNC_DIALECT_CNNOPS_TD
