@@ -9,6 +9,7 @@
 #include "cnnc/Dialect/CNNOps.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 using namespace cnnc::lowering;
@@ -41,24 +42,28 @@ Value hardSigmoid(OpBuilder &b, Location loc, Value x) {
                                  constantLike(b, loc, x, 6));
 }
 
-/// A unary op lowered through a scalar formula.
+/// A unary op lowered through its scalar formula (buildElementFormula).
 template <typename OpTy> struct UnaryLowering : OpRewritePattern<OpTy> {
-  using Formula = std::function<Value(OpBuilder &, Location, Value, OpTy)>;
-  UnaryLowering(MLIRContext *context, Formula formula)
-      : OpRewritePattern<OpTy>(context), formula(std::move(formula)) {}
+  using OpRewritePattern<OpTy>::OpRewritePattern;
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
+    bool built = true;
     Value result =
         elementwise(rewriter, op.getLoc(), op.getType(), op.getInput(), {},
-                    [&](OpBuilder &b, Location loc, ValueRange args) {
-                      return formula(b, loc, args[0], op);
+                    [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+                      FailureOr<Value> value = buildElementFormula(
+                          b, loc, op, args[0], ValueRange{});
+                      if (succeeded(value))
+                        return *value;
+                      built = false;
+                      return args[0];
                     });
+    if (!built)
+      return rewriter.notifyMatchFailure(op, "no element formula");
     rewriter.replaceOp(op, result);
     return success();
   }
-
-  Formula formula;
 };
 
 template <typename OpTy, typename ScalarOp>
@@ -167,54 +172,68 @@ struct WeightLowering : OpRewritePattern<cnn::WeightOp> {
 
 } // namespace
 
-void cnnc::lowering::populateElementwiseLoweringPatterns(
-    RewritePatternSet &patterns) {
-  MLIRContext *context = patterns.getContext();
-  patterns.add<UnaryLowering<cnn::ReluOp>>(
-      context, [](OpBuilder &b, Location loc, Value x, cnn::ReluOp) -> Value {
+FailureOr<Value> cnnc::lowering::buildElementFormula(OpBuilder &b, Location loc,
+                                                     Operation *op, Value x,
+                                                     ValueRange others) {
+  return llvm::TypeSwitch<Operation *, FailureOr<Value>>(op)
+      .Case([&](cnn::ReluOp) -> Value {
         return b.create<arith::MaximumFOp>(loc, x, constantLike(b, loc, x, 0));
-      });
-  patterns.add<UnaryLowering<cnn::Relu6Op>>(
-      context, [](OpBuilder &b, Location loc, Value x, cnn::Relu6Op) {
-        return clamp(b, loc, x, 0, 6);
-      });
-  patterns.add<UnaryLowering<cnn::ClipOp>>(
-      context, [](OpBuilder &b, Location loc, Value x, cnn::ClipOp op) {
-        return clamp(b, loc, x, op.getMin().convertToDouble(),
-                     op.getMax().convertToDouble());
-      });
-  patterns.add<UnaryLowering<cnn::LeakyReluOp>>(
-      context,
-      [](OpBuilder &b, Location loc, Value x, cnn::LeakyReluOp op) -> Value {
+      })
+      .Case([&](cnn::Relu6Op) { return clamp(b, loc, x, 0, 6); })
+      .Case([&](cnn::ClipOp clip) {
+        return clamp(b, loc, x, clip.getMin().convertToDouble(),
+                     clip.getMax().convertToDouble());
+      })
+      .Case([&](cnn::LeakyReluOp leaky) -> Value {
         Value zero = constantLike(b, loc, x, 0);
         Value positive =
             b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, x, zero);
         Value scaled = b.create<arith::MulFOp>(
             loc, x,
-            constantLike(b, loc, x, op.getNegativeSlope().convertToDouble()));
+            constantLike(b, loc, x,
+                         leaky.getNegativeSlope().convertToDouble()));
         return b.create<arith::SelectOp>(loc, positive, x, scaled);
-      });
-  patterns.add<UnaryLowering<cnn::SigmoidOp>>(
-      context, [](OpBuilder &b, Location loc, Value x, cnn::SigmoidOp) {
-        return sigmoid(b, loc, x);
-      });
-  patterns.add<UnaryLowering<cnn::HardSigmoidOp>>(
-      context, [](OpBuilder &b, Location loc, Value x, cnn::HardSigmoidOp) {
-        return hardSigmoid(b, loc, x);
-      });
-  patterns.add<UnaryLowering<cnn::HardSwishOp>>(
-      context,
-      [](OpBuilder &b, Location loc, Value x, cnn::HardSwishOp) -> Value {
+      })
+      .Case([&](cnn::SigmoidOp) { return sigmoid(b, loc, x); })
+      .Case([&](cnn::HardSigmoidOp) { return hardSigmoid(b, loc, x); })
+      .Case([&](cnn::HardSwishOp) -> Value {
         return b.create<arith::MulFOp>(loc, x, hardSigmoid(b, loc, x));
-      });
-  patterns.add<UnaryLowering<cnn::SiluOp>>(
-      context, [](OpBuilder &b, Location loc, Value x, cnn::SiluOp) -> Value {
+      })
+      .Case([&](cnn::SiluOp) -> Value {
         return b.create<arith::MulFOp>(loc, x, sigmoid(b, loc, x));
-      });
-  patterns.add<UnaryLowering<cnn::TanhOp>>(
-      context, [](OpBuilder &b, Location loc, Value x, cnn::TanhOp) -> Value {
-        return b.create<math::TanhOp>(loc, x);
-      });
+      })
+      .Case(
+          [&](cnn::TanhOp) -> Value { return b.create<math::TanhOp>(loc, x); })
+      .Case([&](cnn::PReluOp) -> FailureOr<Value> {
+        if (others.size() != 1)
+          return failure();
+        Value zero = constantLike(b, loc, x, 0);
+        Value positive =
+            b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, x, zero);
+        Value scaled = b.create<arith::MulFOp>(loc, x, others[0]);
+        return b.create<arith::SelectOp>(loc, positive, x, scaled).getResult();
+      })
+      .Case([&](cnn::AddOp) -> FailureOr<Value> {
+        if (others.size() != 1)
+          return failure();
+        return b.create<arith::AddFOp>(loc, x, others[0]).getResult();
+      })
+      .Case([&](cnn::MulOp) -> FailureOr<Value> {
+        if (others.size() != 1)
+          return failure();
+        return b.create<arith::MulFOp>(loc, x, others[0]).getResult();
+      })
+      .Default([](Operation *) { return failure(); });
+}
+
+void cnnc::lowering::populateElementwiseLoweringPatterns(
+    RewritePatternSet &patterns) {
+  MLIRContext *context = patterns.getContext();
+  patterns.add<UnaryLowering<cnn::ReluOp>, UnaryLowering<cnn::Relu6Op>,
+               UnaryLowering<cnn::ClipOp>, UnaryLowering<cnn::LeakyReluOp>,
+               UnaryLowering<cnn::SigmoidOp>, UnaryLowering<cnn::HardSigmoidOp>,
+               UnaryLowering<cnn::HardSwishOp>, UnaryLowering<cnn::SiluOp>,
+               UnaryLowering<cnn::TanhOp>>(context);
   patterns.add<BroadcastBinaryLowering<cnn::AddOp, arith::AddFOp>,
                BroadcastBinaryLowering<cnn::MulOp, arith::MulFOp>,
                PReluLowering, BatchNormLowering, WeightLowering>(context);

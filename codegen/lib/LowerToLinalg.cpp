@@ -37,6 +37,8 @@ struct LowerToLinalgPass : cnnc::impl::CNNLowerToLinalgBase<LowerToLinalgPass> {
     });
     if (unbound)
       return signalPassFailure();
+    if (failed(cnnc::lowering::expandFusedOps(getOperation())))
+      return signalPassFailure();
     ConversionTarget target(*context);
     target.addIllegalDialect<cnnc::cnn::CNNDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });

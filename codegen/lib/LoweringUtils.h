@@ -7,6 +7,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace cnnc::lowering {
@@ -67,6 +68,18 @@ mlir::Value reshapeTensor(mlir::OpBuilder &b, mlir::Location loc,
 /// `n` parallel iterators, then `m` reduction iterators.
 llvm::SmallVector<mlir::utils::IteratorType> iterators(unsigned parallel,
                                                        unsigned reduction = 0);
+
+/// The PyTorch formula of an element-wise cnn op (an activation, add, mul
+/// or prelu) on scalars: `x` is the element of the chain's feature map and
+/// `others` the matching elements of the op's other operands. Fails for any
+/// other op. Shared by the op-by-op lowering and fused epilogues.
+mlir::FailureOr<mlir::Value>
+buildElementFormula(mlir::OpBuilder &b, mlir::Location loc, mlir::Operation *op,
+                    mlir::Value x, mlir::ValueRange others);
+
+/// Replaces every cnn.fused op by the code of its kind, still on tensors:
+/// cnn ops on slices and linalg ops that the op-by-op patterns lower after.
+mlir::LogicalResult expandFusedOps(mlir::ModuleOp module);
 
 /// Patterns for each family of ops, in their own files.
 void populateConvolutionLoweringPatterns(mlir::RewritePatternSet &patterns);

@@ -35,10 +35,12 @@ void cnnc::buildLowerLoopsToLLVMPipeline(OpPassManager &pm, bool barePointers) {
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertSCFToCFPass());
-  pm.addPass(createConvertVectorToLLVMPass());
-  // Functions without an LLVM intrinsic (tanh) call libm.
+  // Functions without an LLVM intrinsic (tanh) call libm; on vectors (fused
+  // epilogues), lane by lane through vector.extract and vector.insert, so
+  // this runs before the vector dialect is lowered.
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createArithToLLVMConversionPass());
@@ -51,13 +53,32 @@ void cnnc::buildLowerLoopsToLLVMPipeline(OpPassManager &pm, bool barePointers) {
   pm.addPass(createCanonicalizerPass());
 }
 
-void cnnc::buildCNNToLoopsPipeline(OpPassManager &pm, bool scratchArgument) {
-  // Graph passes, then lowering.
+void cnnc::buildFusionPipeline(OpPassManager &pm) {
+  // Depthwise-pointwise first: its chain ends with the epilogue that
+  // cnn-fuse-epilogue would otherwise take for the pointwise convolution
+  // alone.
+  pm.addPass(createCNNFuseDepthwisePointwise());
+  pm.addPass(createCNNFuseEpilogue());
+}
+
+void cnnc::buildGraphPipeline(OpPassManager &pm) {
   pm.addPass(createCNNFoldBatchNorm());
   pm.addPass(createCNNFoldConstants());
   pm.addPass(createCanonicalizerPass());
+}
+
+void cnnc::buildCNNToLoopsPipeline(OpPassManager &pm, bool scratchArgument,
+                                   bool fusion) {
+  // Graph passes, then lowering.
+  buildGraphPipeline(pm);
+  if (fusion)
+    buildFusionPipeline(pm);
   pm.addPass(createCNNLowerToLinalg());
   pm.addPass(createCanonicalizerPass());
+  // A tensor.empty that only becomes a slice of another tensor (the tiles
+  // of a fused chain, the operands of a concat) is replaced by that slice,
+  // so the producer writes in place.
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
   bufferization::OneShotBufferizationOptions options;
   options.bufferizeFunctionBoundaries = true;
   options.setFunctionBoundaryTypeConversion(
@@ -66,11 +87,29 @@ void cnnc::buildCNNToLoopsPipeline(OpPassManager &pm, bool scratchArgument) {
   // to MLIR's runtime library, which generated code must not depend on.
   options.memCpyFn = [](OpBuilder &b, Location loc, Value from,
                         Value to) -> LogicalResult {
+    // A tile written in place into its slice of a buffer is "copied" from
+    // an equal view of the same slice: nothing to do.
+    Operation *source = from.getDefiningOp(), *target = to.getDefiningOp();
+    if (from == to ||
+        (source && target && isa<memref::SubViewOp>(source) &&
+         OperationEquivalence::isEquivalentTo(
+             source, target, OperationEquivalence::IgnoreLocations)))
+      return success();
     b.create<linalg::CopyOp>(loc, from, to);
     return success();
   };
   pm.addPass(bufferization::createOneShotBufferizePass(options));
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass());
+  // Tiles written in place leave copies of a slice onto the same slice, and
+  // loops that carry their output buffer unchanged; both fold away, and the
+  // returned buffer becomes the alloc itself, which the next pass turns
+  // into the out-parameter.
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
+  // A returned buffer that is an alloc of static shape becomes the
+  // out-parameter itself: results are written in place, not copied.
+  bufferization::BufferResultsToOutParamsOpts outParams;
+  outParams.hoistStaticAllocs = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createCNNFlattenConstantGlobals());
   CNNPlanMemoryOptions planOptions;
   planOptions.scratchArgument = scratchArgument;
@@ -84,8 +123,8 @@ void cnnc::buildCNNToLoopsPipeline(OpPassManager &pm, bool scratchArgument) {
 }
 
 void cnnc::buildCNNToLLVMPipeline(OpPassManager &pm, bool barePointers,
-                                  bool scratchArgument) {
-  buildCNNToLoopsPipeline(pm, scratchArgument);
+                                  bool scratchArgument, bool fusion) {
+  buildCNNToLoopsPipeline(pm, scratchArgument, fusion);
   buildLowerLoopsToLLVMPipeline(pm, barePointers);
 }
 
@@ -110,16 +149,22 @@ void cnnc::registerCodegenPipelines() {
       "memref, func) to the LLVM dialect",
       [](OpPassManager &pm) { buildLowerLoopsToLLVMPipeline(pm); });
   PassPipelineRegistration<>(
+      "cnnc-fuse",
+      "Run the fusion passes of cnnc's default pipeline, in its order",
+      [](OpPassManager &pm) { buildFusionPipeline(pm); });
+  PassPipelineRegistration<>(
       "cnnc-lower-to-loops",
       "Lower functions of cnn ops on tensors to loops on buffers (batch-norm "
-      "and constant folding, cnn to linalg, bufferization with results as "
+      "and constant folding, fusion, cnn to linalg, bufferization with results "
+      "as "
       "out-parameters, flat constant globals, one arena for temporary "
       "buffers, deallocation, vectorized convolutions)",
       [](OpPassManager &pm) { buildCNNToLoopsPipeline(pm); });
   PassPipelineRegistration<>(
       "cnnc-lower-to-llvm",
       "Lower functions of cnn ops on tensors to the LLVM dialect (batch-norm "
-      "and constant folding, cnn to linalg, bufferization with results as "
+      "and constant folding, fusion, cnn to linalg, bufferization with results "
+      "as "
       "out-parameters, flat constant globals, one arena for temporary "
       "buffers, deallocation, vectorized convolutions, loops to LLVM)",
       [](OpPassManager &pm) { buildCNNToLLVMPipeline(pm); });

@@ -1,7 +1,8 @@
 //===- PlanMemory.cpp - one arena for a function's temporary buffers ------===//
 //
 // After bufferization every intermediate tensor is a memref.alloc. Their live
-// ranges in the function's top-level op order decide which may share bytes;
+// ranges in the function's top-level op order (an alloc inside a loop lives
+// for the whole loop) decide which may share bytes;
 // a greedy placement (largest first, lowest free offset) packs them into one
 // arena, which is allocated once.
 //
@@ -10,6 +11,7 @@
 #include "cnnc/Codegen/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace cnnc {
@@ -47,6 +49,7 @@ topLevelPosition(Operation *op, Block &block,
 std::optional<unsigned>
 lastUse(Value value, Block &block,
         const DenseMap<Operation *, unsigned> &positions) {
+  Operation *allocation = value.getDefiningOp();
   unsigned last = 0;
   SmallVector<Value> worklist = {value};
   while (!worklist.empty()) {
@@ -54,6 +57,27 @@ lastUse(Value value, Block &block,
     for (OpOperand &use : current.getUses()) {
       Operation *user = use.getOwner();
       if (isa<func::ReturnOp, func::CallOp>(user))
+        return std::nullopt;
+      // A loop that updates the buffer in place carries it through its
+      // iterations: the region argument and the result alias it. A buffer
+      // made inside the loop and carried out would need a slot per
+      // iteration: give up.
+      if (auto loop = dyn_cast<scf::ForOp>(user)) {
+        if (use.getOperandNumber() < loop.getNumControlOperands())
+          return std::nullopt;
+        unsigned carried =
+            use.getOperandNumber() - loop.getNumControlOperands();
+        worklist.push_back(loop.getRegionIterArgs()[carried]);
+        worklist.push_back(loop.getResult(carried));
+        continue;
+      }
+      if (isa<scf::YieldOp>(user)) {
+        auto loop = dyn_cast<scf::ForOp>(user->getParentOp());
+        if (!loop || loop->isAncestor(allocation))
+          return std::nullopt;
+        continue;
+      }
+      if (user->hasTrait<OpTrait::IsTerminator>())
         return std::nullopt;
       std::optional<unsigned> position =
           topLevelPosition(user, block, positions);
@@ -109,23 +133,26 @@ struct PlanMemoryPass : cnnc::impl::CNNPlanMemoryBase<PlanMemoryPass> {
     for (auto [index, op] : llvm::enumerate(block))
       positions[&op] = index;
 
+    // Buffers allocated inside a loop (the tiles of a fused chain) are live
+    // for the whole top-level op that holds them: one slot serves every
+    // iteration, since iterations run one after another.
     std::vector<Buffer> buffers;
-    for (Operation &op : block) {
-      auto alloc = dyn_cast<memref::AllocOp>(op);
-      if (!alloc)
-        continue;
+    SmallVector<memref::AllocOp> allocs;
+    func.walk([&](memref::AllocOp alloc) { allocs.push_back(alloc); });
+    for (memref::AllocOp alloc : allocs) {
       MemRefType type = alloc.getType();
       if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
           !alloc.getDynamicSizes().empty() ||
           alloc.getSymbolOperands().size() ||
           !type.getElementType().isIntOrFloat())
         continue;
+      std::optional<unsigned> first = topLevelPosition(alloc, block, positions);
       std::optional<unsigned> last = lastUse(alloc, block, positions);
-      if (!last)
+      if (!first || !last)
         continue;
       int64_t bytes =
           type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
-      buffers.push_back({alloc, bytes, positions[alloc], *last});
+      buffers.push_back({alloc, bytes, *first, std::max(*first, *last)});
     }
     if (buffers.empty()) {
       if (scratchArgument)

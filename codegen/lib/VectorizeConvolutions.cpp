@@ -33,7 +33,10 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/SmallBitVector.h"
 
 namespace cnnc {
 #define GEN_PASS_DEF_CNNVECTORIZECONVOLUTIONS
@@ -190,6 +193,15 @@ bool isUsableBuffer(Value value) {
          isLastMemrefDimUnitStride(type);
 }
 
+/// Whether the H and W dimensions of an [N, C, H, W] buffer are contiguous,
+/// so that it can be viewed as [N, C, H*W].
+bool isImageCollapsible(Value value) {
+  auto type = cast<MemRefType>(value.getType());
+  return type.getRank() == 4 &&
+         memref::CollapseShapeOp::isGuaranteedCollapsible(type,
+                                                          {{0}, {1}, {2, 3}});
+}
+
 SmallVector<int64_t> intValues(DenseIntElementsAttr attr) {
   return llvm::to_vector(attr.getValues<int64_t>());
 }
@@ -281,6 +293,240 @@ Value packedFilter(OpBuilder &b, Location loc, ModuleOp module,
                                        global.getSymName());
 }
 
+/// What a convolution's kernel takes over from the ops around it on the
+/// same output buffer: the op that initializes the buffer (a fill with a
+/// scalar or the broadcast of a per-channel bias), whose values become the
+/// accumulators' initial values, and an element-wise epilogue (a
+/// linalg.generic marked `cnnc.epilogue` that updates the buffer in place),
+/// applied to the accumulators before they are stored. Both ops are then
+/// erased: the buffer is written once.
+struct ConvNeighbours {
+  Operation *init = nullptr;
+  Value fillValue;   // Scalar every accumulator starts from, or
+  Value channelInit; // 1-D buffer read at the output channel.
+  linalg::GenericOp epilogue;
+};
+
+bool isFourDimIdentity(AffineMap map) {
+  return map.getNumDims() == 4 && map.isIdentity();
+}
+
+/// A map whose results are dims (each at most once) or the constant 0, with
+/// d3 (the output column, the vector lanes) only as the last result.
+bool isVectorReadableMap(AffineMap map) {
+  llvm::SmallBitVector seen(map.getNumDims());
+  for (auto [position, expr] : llvm::enumerate(map.getResults())) {
+    if (auto constant = dyn_cast<AffineConstantExpr>(expr)) {
+      if (constant.getValue() != 0)
+        return false;
+      continue;
+    }
+    auto dim = dyn_cast<AffineDimExpr>(expr);
+    if (!dim || seen.test(dim.getPosition()))
+      return false;
+    seen.set(dim.getPosition());
+    if (dim.getPosition() == 3 && position + 1 != map.getNumResults())
+      return false;
+  }
+  return true;
+}
+
+bool usesDim(AffineMap map, unsigned dim) {
+  return llvm::any_of(map.getResults(), [&](AffineExpr expr) {
+    auto d = dyn_cast<AffineDimExpr>(expr);
+    return d && d.getPosition() == dim;
+  });
+}
+
+bool isVectorizableEpilogue(linalg::GenericOp generic, Value output) {
+  if (!generic->hasAttr("cnnc.epilogue") || generic.getNumDpsInits() != 1 ||
+      generic.getDpsInits()[0] != output || !generic.hasPureBufferSemantics())
+    return false;
+  if (generic.getNumLoops() != 4 || generic.getNumParallelLoops() != 4)
+    return false;
+  SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
+  if (!isFourDimIdentity(maps.back()))
+    return false;
+  for (OpOperand *input : generic.getDpsInputOperands()) {
+    if (!isUsableBuffer(input->get()) ||
+        !isVectorReadableMap(maps[input->getOperandNumber()]))
+      return false;
+  }
+  for (Operation &op : generic.getRegion().front().without_terminator()) {
+    if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
+      if (!isa<FloatAttr>(constant.getValue()))
+        return false;
+      continue;
+    }
+    if (!OpTrait::hasElementwiseMappableTraits(&op) || op.getNumRegions())
+      return false;
+    auto isScalar = [](Type type) { return type.isF32() || type.isInteger(1); };
+    if (!llvm::all_of(op.getOperandTypes(), isScalar) ||
+        !llvm::all_of(op.getResultTypes(), isScalar))
+      return false;
+  }
+  return generic.getRegion().front().getTerminator()->getNumOperands() == 1;
+}
+
+/// Whether the epilogue's operands still read correctly when the image is
+/// flattened to [N, C, H*W]: each is per-element over an image whose rows
+/// are contiguous, or does not depend on the position in the image.
+bool epilogueAllowsFlattening(linalg::GenericOp generic) {
+  if (!generic)
+    return true;
+  SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
+  for (OpOperand *input : generic.getDpsInputOperands()) {
+    AffineMap map = maps[input->getOperandNumber()];
+    if (isFourDimIdentity(map)) {
+      if (!isImageCollapsible(input->get()))
+        return false;
+      continue;
+    }
+    if (usesDim(map, 2) || usesDim(map, 3))
+      return false;
+  }
+  return true;
+}
+
+ConvNeighbours findNeighbours(Operation *conv, Value output) {
+  ConvNeighbours neighbours;
+  Operation *previous = conv->getPrevNode();
+  while (previous && isMemoryEffectFree(previous))
+    previous = previous->getPrevNode();
+  if (auto fill = dyn_cast_or_null<linalg::FillOp>(previous)) {
+    if (fill.hasPureBufferSemantics() && fill.getDpsInits()[0] == output &&
+        fill.getDpsInputs()[0].getType().isF32()) {
+      neighbours.init = fill;
+      neighbours.fillValue = fill.getDpsInputs()[0];
+    }
+  } else if (auto generic = dyn_cast_or_null<linalg::GenericOp>(previous)) {
+    Block &body = generic.getRegion().front();
+    auto yield = cast<linalg::YieldOp>(body.getTerminator());
+    if (generic.hasPureBufferSemantics() && generic.getNumDpsInputs() == 1 &&
+        generic.getNumDpsInits() == 1 && generic.getDpsInits()[0] == output &&
+        generic.getNumParallelLoops() == generic.getNumLoops() &&
+        generic.getNumLoops() == 4 &&
+        cast<MemRefType>(generic.getDpsInputs()[0].getType()).getRank() == 1 &&
+        isUsableBuffer(generic.getDpsInputs()[0]) &&
+        generic.getIndexingMapsArray()[0] ==
+            AffineMap::get(4, 0, getAffineDimExpr(1, generic.getContext())) &&
+        isFourDimIdentity(generic.getIndexingMapsArray()[1]) &&
+        &body.front() == yield.getOperation() &&
+        yield.getOperand(0) == body.getArgument(0)) {
+      neighbours.init = generic;
+      neighbours.channelInit = generic.getDpsInputs()[0];
+    }
+  }
+  Operation *next = conv->getNextNode();
+  while (next && isMemoryEffectFree(next))
+    next = next->getNextNode();
+  if (auto generic = dyn_cast_or_null<linalg::GenericOp>(next))
+    if (isVectorizableEpilogue(generic, output))
+      neighbours.epilogue = generic;
+  return neighbours;
+}
+
+/// Applies a convolution's init and epilogue to its register tiles.
+class TileEpilogue {
+public:
+  TileEpilogue(VectorEmitter &e, ConvNeighbours neighbours, bool flattened)
+      : e(e), neighbours(neighbours), flattened(flattened) {
+    if (!neighbours.epilogue)
+      return;
+    for (OpOperand *input : neighbours.epilogue.getDpsInputOperands()) {
+      Value buffer = input->get();
+      AffineMap map =
+          neighbours.epilogue.getIndexingMapsArray()[input->getOperandNumber()];
+      if (flattened && isFourDimIdentity(map))
+        buffer = e.b.create<memref::CollapseShapeOp>(
+            e.loc, buffer, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+      inputs.push_back(buffer);
+    }
+  }
+
+  /// The accumulator's initial value at (n, channel, row, column), or
+  /// nullptr when it is read from the output buffer.
+  Value initial(Value channel) {
+    if (neighbours.fillValue)
+      return e.b.create<vector::BroadcastOp>(e.loc, e.vectorType(kLanes),
+                                             neighbours.fillValue);
+    if (neighbours.channelInit)
+      return e.broadcastScalar(neighbours.channelInit, {channel});
+    return nullptr;
+  }
+
+  /// The accumulator after the epilogue; `row` is null when flattened.
+  Value apply(Value accumulator, Value n, Value channel, Value row,
+              Value column, int64_t valid) {
+    linalg::GenericOp generic = neighbours.epilogue;
+    if (!generic)
+      return accumulator;
+    Block &body = generic.getRegion().front();
+    SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
+    Value dims[] = {n, channel, row, column};
+    IRMapping mapping;
+    for (auto [index, buffer] : llvm::enumerate(inputs)) {
+      AffineMap map = maps[index];
+      Value value;
+      if (flattened && isFourDimIdentity(map)) {
+        value = e.loadRow(buffer, {n, channel}, column, 1, valid);
+      } else {
+        SmallVector<Value> indices;
+        for (AffineExpr expr : map.getResults()) {
+          if (auto dim = dyn_cast<AffineDimExpr>(expr))
+            indices.push_back(dims[dim.getPosition()]);
+          else
+            indices.push_back(e.index(0));
+        }
+        if (usesDim(map, 3)) {
+          Value lanes = indices.pop_back_val();
+          value = e.loadRow(buffer, indices, lanes, 1, valid);
+        } else {
+          value = e.broadcastScalar(buffer, indices);
+        }
+      }
+      mapping.map(body.getArgument(index), value);
+    }
+    mapping.map(body.getArgument(inputs.size()), accumulator);
+    for (Operation &op : body.without_terminator()) {
+      if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
+        mapping.map(
+            constant.getResult(),
+            e.b.create<arith::ConstantOp>(
+                e.loc, DenseElementsAttr::get(
+                           VectorType::get({kLanes}, constant.getType()),
+                           constant.getValue())));
+        continue;
+      }
+      // Scalars from outside the body (hoisted constants) are broadcast.
+      for (Value operand : op.getOperands())
+        if (!mapping.contains(operand))
+          mapping.map(operand,
+                      e.b.create<vector::BroadcastOp>(
+                          e.loc, VectorType::get({kLanes}, operand.getType()),
+                          operand));
+      Operation *clone = e.b.clone(op, mapping);
+      for (Value result : clone->getResults())
+        result.setType(VectorType::get({kLanes}, result.getType()));
+    }
+    return mapping.lookup(body.getTerminator()->getOperand(0));
+  }
+
+  /// Erases the ops whose work the kernel took over.
+  void eraseAbsorbed(PatternRewriter &rewriter) {
+    if (neighbours.epilogue)
+      rewriter.eraseOp(neighbours.epilogue);
+    if (neighbours.init)
+      rewriter.eraseOp(neighbours.init);
+  }
+
+private:
+  VectorEmitter &e;
+  ConvNeighbours neighbours;
+  bool flattened;
+  SmallVector<Value> inputs;
+};
+
 struct ConvLowering : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -303,11 +549,12 @@ struct ConvLowering : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
 
     // A 1x1 stride-1 convolution over whole contiguous images is a matrix
     // product whose columns run over the flattened image.
-    bool flattened =
-        kernelH == 1 && kernelW == 1 && strides[0] == 1 && strides[1] == 1 &&
-        inShape[2] == outHeight && inShape[3] == outWidth &&
-        cast<MemRefType>(input.getType()).getLayout().isIdentity() &&
-        cast<MemRefType>(output.getType()).getLayout().isIdentity();
+    ConvNeighbours neighbours = findNeighbours(op, output);
+    bool flattened = kernelH == 1 && kernelW == 1 && strides[0] == 1 &&
+                     strides[1] == 1 && inShape[2] == outHeight &&
+                     inShape[3] == outWidth && isImageCollapsible(input) &&
+                     isImageCollapsible(output) &&
+                     epilogueAllowsFlattening(neighbours.epilogue);
     int64_t rows = outHeight, columns = outWidth;
     if (flattened) {
       SmallVector<ReassociationIndices> image = {{0}, {1}, {2, 3}};
@@ -316,6 +563,7 @@ struct ConvLowering : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
       rows = 1;
       columns = outHeight * outWidth;
     }
+    TileEpilogue epilogue(e, neighbours, flattened);
 
     // The register tile: 6 channels x 2 vectors, or 12 x 1 for narrow
     // images, so that 12 accumulators, the input vectors and a broadcast
@@ -360,7 +608,9 @@ struct ConvLowering : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
           SmallVector<Value> at =
               imageIndices(n, e.add(channel, i), row, flattened);
           at.push_back(e.add(column, v * kLanes));
-          accumulators.push_back(e.loadOutput(output, at, validLanes(v)));
+          Value initial = epilogue.initial(e.add(channel, i));
+          accumulators.push_back(
+              initial ? initial : e.loadOutput(output, at, validLanes(v)));
         }
       accumulators = e.loopCarrying(
           inChannels, accumulators, [&](Value c, ValueRange carried) {
@@ -396,7 +646,11 @@ struct ConvLowering : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
           SmallVector<Value> at =
               imageIndices(n, e.add(channel, i), row, flattened);
           at.push_back(e.add(column, v * kLanes));
-          e.storeRow(accumulators[i * vectors + v], output, at, validLanes(v));
+          Value result =
+              epilogue.apply(accumulators[i * vectors + v], n,
+                             e.add(channel, i), flattened ? Value() : row,
+                             e.add(column, v * kLanes), validLanes(v));
+          e.storeRow(result, output, at, validLanes(v));
         }
     };
 
@@ -412,6 +666,7 @@ struct ConvLowering : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
         });
       });
     });
+    epilogue.eraseAbsorbed(rewriter);
     rewriter.eraseOp(op);
     return success();
   }
@@ -435,16 +690,22 @@ struct DepthwiseLowering : OpRewritePattern<linalg::DepthwiseConv2DNchwChwOp> {
         std::clamp<int64_t>((columns + kLanes - 1) / kLanes, 1, 4);
 
     VectorEmitter e(rewriter, op.getLoc());
+    ConvNeighbours neighbours = findNeighbours(op, output);
+    TileEpilogue epilogue(e, neighbours, /*flattened=*/false);
     e.loop(0, outShape[0], 1, [&](Value n) {
       e.loop(0, outShape[1], 1, [&](Value c) {
         e.loop(0, outShape[2], 1, [&](Value row) {
           e.blocks(columns, vectors * kLanes, [&](Value column, int64_t valid) {
             auto validLanes = [&](int64_t v) { return valid - v * kLanes; };
             SmallVector<Value> accumulators;
-            for (int64_t v = 0; v < vectors; ++v)
+            for (int64_t v = 0; v < vectors; ++v) {
+              Value initial = epilogue.initial(c);
               accumulators.push_back(
-                  e.loadOutput(output, {n, c, row, e.add(column, v * kLanes)},
-                               validLanes(v)));
+                  initial ? initial
+                          : e.loadOutput(output,
+                                         {n, c, row, e.add(column, v * kLanes)},
+                                         validLanes(v)));
+            }
             accumulators = e.loopCarrying(
                 kernelH, accumulators, [&](Value kh, ValueRange carried) {
                   return e.loopCarrying(
@@ -465,13 +726,17 @@ struct DepthwiseLowering : OpRewritePattern<linalg::DepthwiseConv2DNchwChwOp> {
                         return next;
                       });
                 });
-            for (int64_t v = 0; v < vectors; ++v)
-              e.storeRow(accumulators[v], output,
-                         {n, c, row, e.add(column, v * kLanes)}, validLanes(v));
+            for (int64_t v = 0; v < vectors; ++v) {
+              Value at = e.add(column, v * kLanes);
+              e.storeRow(
+                  epilogue.apply(accumulators[v], n, c, row, at, validLanes(v)),
+                  output, {n, c, row, at}, validLanes(v));
+            }
           });
         });
       });
     });
+    epilogue.eraseAbsorbed(rewriter);
     rewriter.eraseOp(op);
     return success();
   }

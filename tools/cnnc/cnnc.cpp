@@ -99,12 +99,55 @@ cl::opt<uint64_t> randomWeights(
     cl::desc("Give every parameter deterministic pseudo-random values drawn "
              "from this seed (for benchmarks and tests)"),
     cl::value_desc("seed"), cl::cat(category));
+cl::opt<bool> noFusion(
+    "no-fusion",
+    cl::desc("Compile without the fusion passes (each layer its own loop "
+             "nest), to compare with the default"),
+    cl::cat(category));
+cl::opt<bool> fusionReport(
+    "fusion-report",
+    cl::desc("Print each fused chain (kind, ops, source positions), the "
+             "intermediate traffic it removes, and the scratch memory with "
+             "and without fusion (to stderr)"),
+    cl::cat(category));
 } // namespace
 
 namespace {
 bool fail(const Twine &message) {
   WithColor::error(errs(), "cnnc") << message << "\n";
   return false;
+}
+
+/// The scratch arena a copy of `module` needs, lowered to loops with or
+/// without fusion; -1 if the lowering fails.
+int64_t scratchBytesOf(mlir::ModuleOp module, bool fusion) {
+  mlir::OwningOpRef<mlir::ModuleOp> copy(module.clone());
+  mlir::PassManager pm(module.getContext());
+  cnnc::buildCNNToLoopsPipeline(pm, /*scratchArgument=*/true, fusion);
+  if (failed(pm.run(*copy)))
+    return -1;
+  auto arena = (*copy)->getAttrOfType<mlir::IntegerAttr>("cnnc.arena_bytes");
+  return arena ? arena.getInt() : 0;
+}
+
+/// --fusion-report: the fused chains (cnn-report-fusion after the graph and
+/// fusion passes, on a copy) and the scratch memory with and without them.
+bool reportFusion(mlir::ModuleOp module, bool fusion) {
+  mlir::OwningOpRef<mlir::ModuleOp> copy(module.clone());
+  mlir::PassManager pm(module.getContext());
+  cnnc::buildGraphPipeline(pm);
+  if (fusion)
+    cnnc::buildFusionPipeline(pm);
+  pm.addPass(cnnc::createCNNReportFusion());
+  if (failed(pm.run(*copy)))
+    return false;
+  int64_t unfused = scratchBytesOf(module, /*fusion=*/false);
+  int64_t fused = fusion ? scratchBytesOf(module, /*fusion=*/true) : unfused;
+  if (unfused < 0 || fused < 0)
+    return false;
+  errs() << "  scratch memory: " << unfused << " bytes without fusion, "
+         << fused << " bytes with" << (fusion ? "" : " (--no-fusion)") << "\n";
+  return true;
 }
 
 /// What an output file's name asks for when --emit is not given.
@@ -141,6 +184,9 @@ bool emitOutput(mlir::ModuleOp module) {
     return true;
   }
 
+  if (fusionReport && emit == EmitKind::CNN)
+    return fail("--fusion-report compiles the model: use it with an --emit "
+                "past cnn (or -o lib.so)");
   if (emit != EmitKind::CNN) {
     // The names now live in the signature; LLVM has no use for them.
     module.walk([](mlir::func::FuncOp func) {
@@ -165,13 +211,16 @@ bool emitOutput(mlir::ModuleOp module) {
     // arena: the C API. The loops show the arena argument too.
     bool machineCode = emit != EmitKind::Linalg && emit != EmitKind::Loops &&
                        emit != EmitKind::LLVMDialect;
+    bool fusion = !noFusion;
+    if (fusionReport && !reportFusion(module, fusion))
+      return false;
     if (emit == EmitKind::Linalg)
       pm.addPass(cnnc::createCNNLowerToLinalg());
     else if (emit == EmitKind::Loops)
-      cnnc::buildCNNToLoopsPipeline(pm, /*scratchArgument=*/true);
+      cnnc::buildCNNToLoopsPipeline(pm, /*scratchArgument=*/true, fusion);
     else
       cnnc::buildCNNToLLVMPipeline(pm, /*barePointers=*/machineCode,
-                                   /*scratchArgument=*/machineCode);
+                                   /*scratchArgument=*/machineCode, fusion);
     if (failed(pm.run(module)))
       return false;
     if (auto arena =

@@ -15,19 +15,27 @@ namespace cnnc {
 void buildLowerLoopsToLLVMPipeline(mlir::OpPassManager &pm,
                                    bool barePointers = false);
 
+/// The graph passes that run before fusion: batch-norm folding, constant
+/// folding, canonicalization.
+void buildGraphPipeline(mlir::OpPassManager &pm);
+
+/// The fusion passes of the default pipeline, in order:
+/// cnn-fuse-depthwise-pointwise, cnn-fuse-epilogue.
+void buildFusionPipeline(mlir::OpPassManager &pm);
+
 /// Lowers functions of cnn ops on tensors to loops on buffers: batch-norm and
-/// constant folding, cnn to linalg, one-shot bufferization of whole functions
-/// (tensor arguments become memrefs; results become trailing out-parameters),
-/// flat constant globals, one arena for the temporary buffers (with
-/// `scratchArgument`, taken from the caller as a new last argument), buffer
-/// deallocation and vectorized convolutions.
+/// constant folding, fusion (unless `fusion` is false), cnn to linalg, one-shot
+/// bufferization of whole functions (tensor arguments become memrefs; results
+/// become trailing out-parameters), flat constant globals, one arena for the
+/// temporary buffers (with `scratchArgument`, taken from the caller as a new
+/// last argument), buffer deallocation and vectorized convolutions.
 void buildCNNToLoopsPipeline(mlir::OpPassManager &pm,
-                             bool scratchArgument = false);
+                             bool scratchArgument = false, bool fusion = true);
 
 /// Lowers functions of cnn ops on tensors to the LLVM dialect:
 /// buildCNNToLoopsPipeline, then buildLowerLoopsToLLVMPipeline.
 void buildCNNToLLVMPipeline(mlir::OpPassManager &pm, bool barePointers = false,
-                            bool scratchArgument = false);
+                            bool scratchArgument = false, bool fusion = true);
 
 /// Registers the dialects and the external interface models (bufferization
 /// of arith, tensor, linalg, scf and func ops) that the pipelines above need.

@@ -49,4 +49,60 @@ def CNNFoldConstants : Pass<"cnn-fold-constants", "mlir::ModuleOp"> {
   let dependentDialects = ["cnnc::cnn::CNNDialect"];
 }
 
+def CNNFuseEpilogue : Pass<"cnn-fuse-epilogue", "mlir::ModuleOp"> {
+  let summary = "Fuse the element-wise ops after a convolution into its epilogue";
+  let description = [{
+    A `cnn.conv2d` followed by a chain of element-wise ops (activations,
+    prelu, a residual `add`, a per-channel `mul` such as a
+    squeeze-and-excitation scale) becomes one `cnn.fused "conv_epilogue"`:
+    code generation applies the chain to the convolution's accumulators in
+    registers before they are stored, so the feature map is written once
+    instead of once per op. The chain stops at an intermediate result with
+    another user (including a function result), at an op that broadcasts the
+    chain's value itself, and at anything but an element-wise op. Bias and
+    folded batch norm are already part of the convolution.
+  }];
+  let options = [
+    Option<"binaryOps", "binary-ops", "bool", /*default=*/"true",
+           "Also fuse add and mul with another tensor (residual connections, "
+           "per-channel scales); off: activations only">,
+  ];
+  let dependentDialects = ["cnnc::cnn::CNNDialect"];
+}
+
+def CNNFuseDepthwisePointwise
+    : Pass<"cnn-fuse-depthwise-pointwise", "mlir::ModuleOp"> {
+  let summary = "Fuse depthwise -> activations -> pointwise chains into row tiles";
+  let description = [{
+    A depthwise convolution (channel multiplier 1), the activations after it
+    and the pointwise (1x1, stride 1, unpadded) convolution that consumes
+    them, with the pointwise convolution's element-wise epilogue, become one
+    `cnn.fused "depthwise_pointwise"` (MobileNet, Xception, the second half of
+    MobileNetV2's inverted residual). Code generation computes the depthwise
+    result `tile_rows` output rows at a time into a small buffer and feeds it
+    to the pointwise convolution at once, so the full depthwise feature map
+    is never stored. `tile_rows` is chosen so that the tile's bytes stay
+    within `tile-bytes`. Chains whose intermediate results have other users
+    are left alone.
+  }];
+  let options = [
+    Option<"tileBytes", "tile-bytes", "int64_t", /*default=*/"32768",
+           "Most bytes of the depthwise tile (whole rows; at least one row)">,
+  ];
+  let dependentDialects = ["cnnc::cnn::CNNDialect"];
+}
+
+def CNNReportFusion : Pass<"cnn-report-fusion", "mlir::ModuleOp"> {
+  let summary = "Print each fused chain, its source lines and the traffic it saves";
+  let description = [{
+    For each function, lists every `cnn.fused` op in order: its kind, the ops
+    of its chain with their source positions in the model file, and the
+    bytes of the intermediate tensors that no longer go to memory (each
+    would have been written once and read back once). The IR is left
+    unchanged; the report goes to stderr. `cnnc --fusion-report` runs it
+    after the fusion passes.
+  }];
+  let dependentDialects = ["cnnc::cnn::CNNDialect"];
+}
+
 #endif // CNNC_PASSES_TD

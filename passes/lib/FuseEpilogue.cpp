@@ -1,0 +1,55 @@
+//===- FuseEpilogue.cpp - element-wise ops into the convolution -----------===//
+
+#include "FusionChains.h"
+#include "cnnc/Dialect/CNNOps.h"
+#include "cnnc/Passes/Passes.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace cnnc {
+#define GEN_PASS_DEF_CNNFUSEEPILOGUE
+#include "cnnc/Passes/Passes.h.inc"
+} // namespace cnnc
+
+using namespace mlir;
+using namespace cnnc::cnn;
+
+namespace {
+
+struct FuseConvEpilogue : OpRewritePattern<Conv2DOp> {
+  FuseConvEpilogue(MLIRContext *context, bool binaryOps)
+      : OpRewritePattern(context), binaryOps(binaryOps) {}
+
+  LogicalResult matchAndRewrite(Conv2DOp conv,
+                                PatternRewriter &rewriter) const override {
+    if (!cnnc::fusion::isUnfused(conv))
+      return rewriter.notifyMatchFailure(conv, "already fused");
+    SmallVector<Operation *> chain =
+        cnnc::fusion::collectEpilogue(conv.getResult(), binaryOps);
+    if (chain.empty())
+      return rewriter.notifyMatchFailure(conv, "no element-wise op follows");
+    chain.insert(chain.begin(), conv);
+    FusedOp::fuseChain(rewriter, "conv_epilogue", chain);
+    return success();
+  }
+
+  bool binaryOps;
+};
+
+struct CNNFuseEpiloguePass
+    : cnnc::impl::CNNFuseEpilogueBase<CNNFuseEpiloguePass> {
+  using CNNFuseEpilogueBase::CNNFuseEpilogueBase;
+
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<FuseConvEpilogue>(&getContext(), binaryOps);
+    GreedyRewriteConfig config;
+    config.strictMode = GreedyRewriteStrictness::ExistingOps;
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns),
+                                            config)))
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,44 @@
+//===- FusionChains.cpp - what the fusion passes may chain ----------------===//
+
+#include "FusionChains.h"
+#include "cnnc/Dialect/CNNOps.h"
+
+using namespace mlir;
+using namespace cnnc::cnn;
+
+bool cnnc::fusion::isUnaryActivation(Operation *op) {
+  return isa<ReluOp, Relu6Op, ClipOp, LeakyReluOp, SigmoidOp, HardSigmoidOp,
+             HardSwishOp, SiluOp, TanhOp>(op);
+}
+
+bool cnnc::fusion::isEpilogueOp(Operation *op, Value value, bool binaryOps) {
+  if (isUnaryActivation(op))
+    return true;
+  if (auto prelu = dyn_cast<PReluOp>(op))
+    return prelu.getInput() == value;
+  if (!binaryOps || !isa<AddOp, MulOp>(op))
+    return false;
+  Value lhs = op->getOperand(0), rhs = op->getOperand(1);
+  if (lhs == rhs)
+    return false;
+  // The chain's value keeps its shape: only the other operand broadcasts.
+  return op->getResult(0).getType() == value.getType();
+}
+
+SmallVector<Operation *> cnnc::fusion::collectEpilogue(Value value,
+                                                       bool binaryOps) {
+  SmallVector<Operation *> chain;
+  Block *block = value.getParentBlock();
+  while (value.hasOneUse()) {
+    Operation *user = *value.getUsers().begin();
+    if (user->getBlock() != block || !isEpilogueOp(user, value, binaryOps))
+      break;
+    chain.push_back(user);
+    value = user->getResult(0);
+  }
+  return chain;
+}
+
+bool cnnc::fusion::isUnfused(Operation *op) {
+  return !op->getParentOfType<FusedOp>();
+}

@@ -1,0 +1,31 @@
+//===- FusionChains.h - what the fusion passes may chain --------*- C++ -*-===//
+
+#ifndef CNNC_PASSES_FUSIONCHAINS_H
+#define CNNC_PASSES_FUSIONCHAINS_H
+
+#include "mlir/IR/Operation.h"
+#include "llvm/ADT/SmallVector.h"
+
+namespace cnnc::fusion {
+
+/// An activation that maps each element on its own (relu, relu6, clip,
+/// leaky_relu, sigmoid, hard_sigmoid, hard_swish, silu, tanh).
+bool isUnaryActivation(mlir::Operation *op);
+
+/// Whether `op` may be applied to `value` element by element inside the
+/// loop nest that produces `value`: a unary activation or prelu, or (when
+/// `binaryOps`) an add or mul whose other operand broadcasts to `value`'s
+/// shape without changing it.
+bool isEpilogueOp(mlir::Operation *op, mlir::Value value, bool binaryOps);
+
+/// The longest chain of epilogue ops after `value`: each link is the only
+/// user of the previous value, in the same block.
+llvm::SmallVector<mlir::Operation *> collectEpilogue(mlir::Value value,
+                                                     bool binaryOps);
+
+/// Whether `op` is not already inside a fused op.
+bool isUnfused(mlir::Operation *op);
+
+} // namespace cnnc::fusion
+
+#endif // CNNC_PASSES_FUSIONCHAINS_H

@@ -1,0 +1,65 @@
+// RUN: cnnc-opt %s --cnn-lower-to-linalg --split-input-file | FileCheck %s
+
+// conv_epilogue: the convolution accumulates into the bias, then one
+// generic, marked for the vector kernel, applies the chain in place.
+// CHECK-LABEL: func @conv_epilogue
+// CHECK: %[[CONV:.*]] = linalg.conv_2d_nchw_fchw
+// CHECK: %[[EPI:.*]] = linalg.generic {{.*}} ins(%arg2 : tensor<1x4x5x5xf32>) outs(%[[CONV]] : tensor<1x4x5x5xf32>) attrs = {cnnc.epilogue}
+// CHECK: arith.addf %[[OUT:.*]], %[[IN:.*]] : f32
+// CHECK: arith.maximumf
+// CHECK: return %[[EPI]]
+func.func @conv_epilogue(%x: tensor<1x4x5x5xf32>, %w: tensor<4x4x3x3xf32>, %r: tensor<1x4x5x5xf32>) -> tensor<1x4x5x5xf32> {
+  %0 = cnn.fused "conv_epilogue"(%x, %w, %r) : (tensor<1x4x5x5xf32>, tensor<4x4x3x3xf32>, tensor<1x4x5x5xf32>) -> tensor<1x4x5x5xf32> {
+  ^bb0(%a: tensor<1x4x5x5xf32>, %b: tensor<4x4x3x3xf32>, %c: tensor<1x4x5x5xf32>):
+    %1 = cnn.conv2d %a, %b pad [1, 1, 1, 1] : (tensor<1x4x5x5xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x5x5xf32>
+    %2 = cnn.add %1, %c : tensor<1x4x5x5xf32>, tensor<1x4x5x5xf32> -> tensor<1x4x5x5xf32>
+    %3 = cnn.relu %2 : tensor<1x4x5x5xf32>
+    cnn.yield %3 : tensor<1x4x5x5xf32>
+  }
+  return %0 : tensor<1x4x5x5xf32>
+}
+
+// -----
+
+// depthwise_pointwise with tiles of 2 rows over 5: a loop over two full
+// tiles, then the last row. Each tile convolves its 4 padded input rows
+// (stride 1, 3 taps) and writes its rows of the output.
+// CHECK-LABEL: func @depthwise_pointwise
+// CHECK: %[[PADDED:.*]] = tensor.pad
+// CHECK: %[[LOOP:.*]] = scf.for %[[I:.*]] = %c0 to %c2 step %c1 iter_args(%[[OUT:.*]] = %{{.*}}) -> (tensor<1x8x5x5xf32>)
+// CHECK: tensor.extract_slice %[[PADDED]][0, 0, %{{.*}}, 0] [1, 4, 4, 7] [1, 1, 1, 1]
+// CHECK: linalg.depthwise_conv_2d_nchw_chw {{.*}} -> tensor<1x4x2x5xf32>
+// CHECK: linalg.generic {{.*}} attrs = {cnnc.epilogue}
+// CHECK: linalg.conv_2d_nchw_fchw {{.*}} -> tensor<1x8x2x5xf32>
+// CHECK: tensor.insert_slice %{{.*}} into %[[OUT]][0, 0, %{{.*}}, 0] [1, 8, 2, 5] [1, 1, 1, 1]
+// CHECK: scf.yield
+// CHECK: tensor.extract_slice %[[PADDED]][0, 0, 4, 0] [1, 4, 3, 7] [1, 1, 1, 1]
+// CHECK: linalg.depthwise_conv_2d_nchw_chw {{.*}} -> tensor<1x4x1x5xf32>
+// CHECK: tensor.insert_slice %{{.*}} into %[[LOOP]][0, 0, 4, 0] [1, 8, 1, 5] [1, 1, 1, 1]
+func.func @depthwise_pointwise(%x: tensor<1x4x5x5xf32>, %dw: tensor<4x1x3x3xf32>, %pw: tensor<8x4x1x1xf32>) -> tensor<1x8x5x5xf32> {
+  %0 = cnn.fused "depthwise_pointwise"(%x, %dw, %pw) {tile_rows = 2 : i64} : (tensor<1x4x5x5xf32>, tensor<4x1x3x3xf32>, tensor<8x4x1x1xf32>) -> tensor<1x8x5x5xf32> {
+  ^bb0(%a: tensor<1x4x5x5xf32>, %b: tensor<4x1x3x3xf32>, %c: tensor<8x4x1x1xf32>):
+    %1 = cnn.conv2d %a, %b pad [1, 1, 1, 1] groups 4 : (tensor<1x4x5x5xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x5x5xf32>
+    %2 = cnn.relu %1 : tensor<1x4x5x5xf32>
+    %3 = cnn.conv2d %2, %c : (tensor<1x4x5x5xf32>, tensor<8x4x1x1xf32>) -> tensor<1x8x5x5xf32>
+    cnn.yield %3 : tensor<1x8x5x5xf32>
+  }
+  return %0 : tensor<1x8x5x5xf32>
+}
+
+// -----
+
+// A kind code generation does not know (a user's fusion) is inlined and
+// lowered op by op.
+// CHECK-LABEL: func @unknown_kind
+// CHECK-NOT: cnn.
+// CHECK: linalg.generic
+// CHECK: math.exp
+func.func @unknown_kind(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %0 = cnn.fused "my_fusion"(%x) : (tensor<2x3xf32>) -> tensor<2x3xf32> {
+  ^bb0(%a: tensor<2x3xf32>):
+    %1 = cnn.sigmoid %a : tensor<2x3xf32>
+    cnn.yield %1 : tensor<2x3xf32>
+  }
+  return %0 : tensor<2x3xf32>
+}
