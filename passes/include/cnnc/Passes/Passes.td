@@ -86,7 +86,7 @@ def CNNFuseDepthwisePointwise
     are left alone.
   }];
   let options = [
-    Option<"tileBytes", "tile-bytes", "int64_t", /*default=*/"32768",
+    Option<"tileBytes", "tile-bytes", "int64_t", /*default=*/"131072",
            "Most bytes of the depthwise tile (whole rows; at least one row)">,
   ];
   let dependentDialects = ["cnnc::cnn::CNNDialect"];

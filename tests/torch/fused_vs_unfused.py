@@ -1,0 +1,113 @@
+"""Fused and unfused libraries compute the same outputs.
+
+Every example model, and randomly drawn chains that the fusion passes take
+(convolution epilogues with activations, residual adds and per-channel
+scales; depthwise -> pointwise chains with strides, dilation and odd
+sizes), is compiled twice with the same random weights: by default and with
+--no-fusion. Both run on the same random inputs (cnnc-run --seed) and must
+agree to a relative L2 error of at most 1e-5 on every output. The outputs
+must not be all zeros, and the fused compilation must have fused something
+(its --fusion-report lists at least one chain) for each random chain.
+
+usage: fused_vs_unfused.py CNNC CNNC_RUN EXAMPLES_DIR [SEED]
+"""
+
+import pathlib
+import random
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+TOLERANCE = 1e-5
+EXAMPLES = ["deformable_v2_block", "dilated_context", "resnext_block",
+            "se_resnet_block", "shufflenet_v1_unit", "vgg_stack",
+            "mobilenet_v2"]
+ACTIVATIONS = ["relu", "relu6", "sigmoid", "hard_swish", "silu", "tanh"]
+
+
+def random_chain(rng, index):
+    """A .cnn model whose layers the fusion passes take."""
+    channels = rng.choice([3, 8, 13, 24])
+    size = rng.choice([7, 12, 17, 30])
+    lines = [f"model chain{index}(x: f32[1, {channels}, {size}, {size}]) {{"]
+    if rng.random() < 0.5:
+        # Depthwise -> activation -> pointwise [-> activation] [+ residual].
+        stride = rng.choice([1, 2])
+        dilation = rng.choice([1, 2]) if stride == 1 else 1
+        act = rng.choice(ACTIVATIONS)
+        out = channels if stride == 1 and rng.random() < 0.6 else rng.choice([5, 16])
+        lines.append(f"  d = conv2d(x, {channels}, 3, stride={stride}, "
+                     f"padding={dilation}, dilation={dilation}, "
+                     f"groups={channels})")
+        lines.append(f"  p = conv2d({act}(d), {out}, 1)")
+        result = "p"
+        if rng.random() < 0.5:
+            result = f"{rng.choice(ACTIVATIONS)}(p)"
+        if out == channels and stride == 1:
+            result = f"x + {result}"
+        lines.append(f"  return {result}")
+    else:
+        # Convolution -> activations [+ residual] [* per-channel scale].
+        kernel = rng.choice([1, 3, 5])
+        lines.append(f"  c = conv2d(x, {channels}, {kernel}, "
+                     f"padding={kernel // 2})")
+        value = f"{rng.choice(ACTIVATIONS)}(c)"
+        if rng.random() < 0.6:
+            value = f"x + {value}"
+        if rng.random() < 0.5:
+            lines.append("  s = sigmoid(global_avg_pool(x))")
+            value = f"({value}) * s"
+        lines.append(f"  return relu({value})")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def outputs(cnnc_run, library, directory):
+    directory.mkdir()
+    subprocess.run([cnnc_run, str(library), "--seed=11", "--top=0",
+                    f"--output-dir={directory}"], check=True,
+                   stdout=subprocess.DEVNULL)
+    return {p.name: np.load(p) for p in sorted(directory.glob("*.npy"))}
+
+
+def check(name, source, cnnc, cnnc_run, tmp, must_fuse):
+    libraries = {}
+    for variant, flags in (("fused", []), ("unfused", ["--no-fusion"])):
+        libraries[variant] = tmp / f"lib{name}_{variant}.so"
+        run = subprocess.run([cnnc, str(source), "--random-weights=5", "-o",
+                              str(libraries[variant]), "--fusion-report"]
+                             + flags, check=True, capture_output=True,
+                             text=True)
+        if variant == "fused" and must_fuse and "#1 " not in run.stderr:
+            sys.exit(f"{name}: nothing fused:\n{source.read_text()}")
+    fused = outputs(cnnc_run, libraries["fused"], tmp / f"{name}_fused")
+    unfused = outputs(cnnc_run, libraries["unfused"], tmp / f"{name}_unfused")
+    assert fused.keys() == unfused.keys() and fused, (name, fused.keys())
+    worst = 0.0
+    for key, reference in unfused.items():
+        norm = np.linalg.norm(reference)
+        if norm == 0:
+            sys.exit(f"{name}: output {key} is all zeros")
+        worst = max(worst, np.linalg.norm(fused[key] - reference) / norm)
+    print(f"{name}: relative L2 error {worst:.2e}")
+    if worst > TOLERANCE:
+        sys.exit(f"{name}: fused and unfused differ by {worst:.2e}")
+
+
+def main():
+    cnnc, cnnc_run, examples = sys.argv[1], sys.argv[2], pathlib.Path(sys.argv[3])
+    rng = random.Random(int(sys.argv[4]) if len(sys.argv) > 4 else 2026)
+    with tempfile.TemporaryDirectory() as directory:
+        tmp = pathlib.Path(directory)
+        for name in EXAMPLES:
+            check(name, examples / f"{name}.cnn", cnnc, cnnc_run, tmp, False)
+        for index in range(12):
+            source = tmp / f"chain{index}.cnn"
+            source.write_text(random_chain(rng, index))
+            check(f"chain{index}", source, cnnc, cnnc_run, tmp, True)
+
+
+if __name__ == "__main__":
+    main()
