@@ -38,10 +38,16 @@ struct ConcatLowering : OpRewritePattern<cnn::ConcatOp> {
     RankedTensorType type = op.getType();
     Value result = emptyTensor(rewriter, op.getLoc(), type);
     int64_t offset = 0;
-    for (Value input : op.getInputs()) {
+    int64_t count = static_cast<int64_t>(op.getInputs().size());
+    for (auto [index, input] : llvm::enumerate(op.getInputs())) {
       int64_t channels = cast<RankedTensorType>(input.getType()).getDimSize(1);
       SmallVector<OpFoldResult> offsets, sizes, strides;
       channelRange(rewriter, type, offset, channels, offsets, sizes, strides);
+      if (op.getInterleave()) {
+        // Input i owns channels i, i + k, i + 2k, ...: a strided slice.
+        offsets[1] = rewriter.getIndexAttr(static_cast<int64_t>(index));
+        strides[1] = rewriter.getIndexAttr(count);
+      }
       result = rewriter.create<tensor::InsertSliceOp>(
           op.getLoc(), input, result, offsets, sizes, strides);
       offset += channels;

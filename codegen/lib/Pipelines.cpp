@@ -54,6 +54,9 @@ void cnnc::buildLowerLoopsToLLVMPipeline(OpPassManager &pm, bool barePointers) {
 }
 
 void cnnc::buildFusionPipeline(OpPassManager &pm) {
+  // Shuffles first: folding them exposes convolutions and activations that
+  // the fusions below then take.
+  pm.addPass(createCNNFoldChannelShuffle());
   // Depthwise-pointwise first: its chain ends with the epilogue that
   // cnn-fuse-epilogue would otherwise take for the pointwise convolution
   // alone.

@@ -82,6 +82,9 @@ struct ConcatSource {
 
 std::optional<ConcatSource> findConcatSource(ConcatOp concat, int64_t offset,
                                              int64_t size) {
+  // Interleaved inputs own no contiguous channel range (but one alone).
+  if (concat.getInterleave() && concat.getInputs().size() > 1)
+    return std::nullopt;
   int64_t begin = 0;
   for (Value operand : concat.getInputs()) {
     int64_t channels = cast<RankedTensorType>(operand.getType()).getDimSize(1);

@@ -405,6 +405,10 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
                           *first, " and ", name, " is ", *type, " (dimension ",
                           dim, ")");
     }
+    if (adaptor.getInterleave() && type->getDimSize(1) != first->getDimSize(1))
+      return rules.fail("expects inputs with equal channel counts to "
+                        "interleave, but inputs[0] is ",
+                        *first, " and ", name, " is ", *type);
     if (llvm::AddOverflow(shape[1], type->getDimSize(1), shape[1]))
       return rules.fail("concatenated channel count overflows");
   }

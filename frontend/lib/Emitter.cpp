@@ -1557,7 +1557,8 @@ Emitter::callBuiltin(const Expr &call,
                   "concat takes a non-empty list of tensors, e.g. "
                   "concat([a, b]), but got " +
                       describe(xs));
-    return tensorResult(create<cnn::ConcatOp>(loc, ValueRange(inputs)));
+    return tensorResult(
+        create<cnn::ConcatOp>(loc, ValueRange(inputs), /*interleave=*/false));
   }
 
   if (callee == "channel_shuffle") {

@@ -152,6 +152,8 @@ std::optional<Values> evaluate(Operation *op, ArrayRef<Values> operands) {
                             [&](int64_t c) { return offset + c; });
       })
       .Case([&](ConcatOp concat) -> std::optional<Values> {
+        if (concat.getInterleave() && concat.getInputs().size() > 1)
+          return std::nullopt;
         // Batch by batch, each operand's channels in turn.
         ArrayRef<int64_t> shape = shapeOf(concat.getResult());
         int64_t inner = 1;

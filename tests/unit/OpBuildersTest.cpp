@@ -101,8 +101,12 @@ TEST_CASE("channel, pooling and shape ops infer their result", "[ops]") {
   Fixture f;
   Value a = f.value({1, 58, 28, 28});
   Value b = f.value({1, 58, 28, 28});
-  auto concat = f.builder.create<ConcatOp>(f.loc, ValueRange{a, b});
+  auto concat =
+      f.builder.create<ConcatOp>(f.loc, ValueRange{a, b}, /*interleave=*/false);
   CHECK(shape(concat) == Shape{1, 116, 28, 28});
+  auto interleaved =
+      f.builder.create<ConcatOp>(f.loc, ValueRange{a, b}, /*interleave=*/true);
+  CHECK(shape(interleaved) == Shape{1, 116, 28, 28});
   auto shuffle = f.builder.create<ChannelShuffleOp>(f.loc, concat, 2);
   CHECK(shape(shuffle) == Shape{1, 116, 28, 28});
   auto slice = f.builder.create<SliceOp>(f.loc, shuffle, 58, 58);

@@ -63,3 +63,15 @@ func.func @unknown_kind(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   }
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+// An interleaved concat: each input is a strided channel slice.
+// CHECK-LABEL: func @interleave
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x6x2x2xf32>
+// CHECK: %[[A:.*]] = tensor.insert_slice %arg0 into %[[E]][0, 0, 0, 0] [1, 3, 2, 2] [1, 2, 1, 1]
+// CHECK: tensor.insert_slice %arg1 into %[[A]][0, 1, 0, 0] [1, 3, 2, 2] [1, 2, 1, 1]
+func.func @interleave(%a: tensor<1x3x2x2xf32>, %b: tensor<1x3x2x2xf32>) -> tensor<1x6x2x2xf32> {
+  %0 = cnn.concat %a, %b interleave : tensor<1x3x2x2xf32>, tensor<1x3x2x2xf32> -> tensor<1x6x2x2xf32>
+  return %0 : tensor<1x6x2x2xf32>
+}

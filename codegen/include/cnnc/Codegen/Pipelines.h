@@ -20,7 +20,7 @@ void buildLowerLoopsToLLVMPipeline(mlir::OpPassManager &pm,
 void buildGraphPipeline(mlir::OpPassManager &pm);
 
 /// The fusion passes of the default pipeline, in order:
-/// cnn-fuse-depthwise-pointwise, cnn-fuse-epilogue.
+/// cnn-fold-channel-shuffle, cnn-fuse-depthwise-pointwise, cnn-fuse-epilogue.
 void buildFusionPipeline(mlir::OpPassManager &pm);
 
 /// Lowers functions of cnn ops on tensors to loops on buffers: batch-norm and

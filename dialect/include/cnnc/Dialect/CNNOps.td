@@ -171,14 +171,25 @@ def CNN_ConcatOp : CNN_Op<"concat"> {
     `torch.cat(xs, dim=1)` in Inception modules and DenseNet blocks. All other
     dimensions and the element types must match.
 
+    With `interleave`, the k inputs (which must have equal channel counts)
+    alternate channel by channel: output channel `c * k + i` is channel `c`
+    of input `i`. This is `channel_shuffle(concat(inputs), k)` in one op, the
+    form `cnn-fold-channel-shuffle` gives ShuffleNet's concat-then-shuffle,
+    so that each input is written straight to its channels.
+
     ```mlir
     %y = cnn.concat %a, %b : tensor<1x64x28x28xf32>, tensor<1x32x28x28xf32>
         -> tensor<1x96x28x28xf32>
+    %z = cnn.concat %a, %c interleave : tensor<1x64x28x28xf32>,
+        tensor<1x64x28x28xf32> -> tensor<1x128x28x28xf32>
     ```
   }];
-  let arguments = (ins Variadic<CNN_ChannelTensor>:$inputs);
+  let arguments = (ins Variadic<CNN_ChannelTensor>:$inputs,
+                       UnitAttr:$interleave);
   let results = (outs CNN_ChannelTensor:$output);
-  let assemblyFormat = "$inputs attr-dict `:` type($inputs) `->` type($output)";
+  let assemblyFormat = [{
+    $inputs (`interleave` $interleave^)? attr-dict `:` type($inputs) `->` type($output)
+  }];
   let hasFolder = 1;
 }
 

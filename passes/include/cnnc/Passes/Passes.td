@@ -49,6 +49,37 @@ def CNNFoldConstants : Pass<"cnn-fold-constants", "mlir::ModuleOp"> {
   let dependentDialects = ["cnnc::cnn::CNNDialect"];
 }
 
+def CNNFoldChannelShuffle : Pass<"cnn-fold-channel-shuffle", "mlir::ModuleOp"> {
+  let summary = "Fold channel shuffles into channel indexing: no data movement";
+  let description = [{
+    Rewrites a `cnn.channel_shuffle` so that no op moves data for it:
+
+    - `channel_shuffle(concat(x_1, ..., x_g), g)` with g inputs of equal
+      channel counts (ShuffleNet v2's concat-then-shuffle) becomes
+      `concat x_1, ..., x_g interleave`, which code generation lowers to
+      strided channel slices that each input's producer writes directly;
+    - `channel_shuffle(act(y))` for an element-wise activation used only by
+      the shuffle becomes `act(channel_shuffle(y))`;
+    - `channel_shuffle(conv2d(x), g)` for a grouped convolution with g
+      groups (at most `max-groups`), valued parameters and no other user
+      (ShuffleNet v1) becomes the interleaved concat of g ordinary
+      convolutions, one per group, on channel slices of the input with
+      slices of the filter and bias: each writes its output channels into
+      their shuffled positions;
+    - `act(concat(...))` used only by the activation becomes the concat of
+      the activations, so that each can join its producer's epilogue.
+
+    Shuffles that meet none of these (a depthwise producer, a shuffle with
+    several users) are left to run as a copy.
+  }];
+  let options = [
+    Option<"maxGroups", "max-groups", "int64_t", /*default=*/"16",
+           "Most groups of a grouped convolution split into one "
+           "convolution per group">,
+  ];
+  let dependentDialects = ["cnnc::cnn::CNNDialect"];
+}
+
 def CNNFuseEpilogue : Pass<"cnn-fuse-epilogue", "mlir::ModuleOp"> {
   let summary = "Fuse the element-wise ops after a convolution into its epilogue";
   let description = [{
