@@ -71,11 +71,14 @@ void cnnc::buildGraphPipeline(OpPassManager &pm) {
 }
 
 void cnnc::buildCNNToLoopsPipeline(OpPassManager &pm, bool scratchArgument,
-                                   bool fusion) {
+                                   bool fusion, StringRef extraFusion) {
   // Graph passes, then lowering.
   buildGraphPipeline(pm);
-  if (fusion)
+  if (fusion) {
     buildFusionPipeline(pm);
+    if (!extraFusion.empty() && failed(parsePassPipeline(extraFusion, pm)))
+      llvm::report_fatal_error("invalid fusion pipeline: check it first");
+  }
   pm.addPass(createCNNLowerToLinalg());
   pm.addPass(createCanonicalizerPass());
   // A tensor.empty that only becomes a slice of another tensor (the tiles
@@ -126,8 +129,9 @@ void cnnc::buildCNNToLoopsPipeline(OpPassManager &pm, bool scratchArgument,
 }
 
 void cnnc::buildCNNToLLVMPipeline(OpPassManager &pm, bool barePointers,
-                                  bool scratchArgument, bool fusion) {
-  buildCNNToLoopsPipeline(pm, scratchArgument, fusion);
+                                  bool scratchArgument, bool fusion,
+                                  StringRef extraFusion) {
+  buildCNNToLoopsPipeline(pm, scratchArgument, fusion, extraFusion);
   buildLowerLoopsToLLVMPipeline(pm, barePointers);
 }
 

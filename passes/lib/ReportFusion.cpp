@@ -61,6 +61,11 @@ struct ReportFusionPass : cnnc::impl::CNNReportFusionBase<ReportFusionPass> {
         os << (index ? " ->" : "") << " " << op->getName().stripDialect()
            << " [" << sourcePosition(op->getLoc()) << "]";
       os << "\n";
+      if (!FusedOp::hasFusedLowering(fused.getKind())) {
+        os << "     lowered op by op (a kind without a fused lowering): "
+              "intermediates stay in memory\n";
+        return;
+      }
       // Every result but the chain's last is no longer a tensor in memory
       // (it stays in registers, or in a tile that fits the cache).
       int64_t bytes = 0;

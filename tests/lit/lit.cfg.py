@@ -15,5 +15,6 @@ config.environment["PATH"] = os.pathsep.join(
     [config.cnnc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", os.environ["PATH"])]
 )
 config.substitutions.append(("%test_plugin", config.test_plugin))
+config.substitutions.append(("%fusion_plugin", config.fusion_plugin))
 config.substitutions.append(("%cnnc_src_root", config.cnnc_src_root))
 config.substitutions.append(("%python", sys.executable))

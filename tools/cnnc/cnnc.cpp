@@ -23,8 +23,10 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
+#include "mlir/Tools/Plugins/PassPlugin.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
@@ -110,6 +112,15 @@ cl::opt<bool> fusionReport(
              "intermediate traffic it removes, and the scratch memory with "
              "and without fusion (to stderr)"),
     cl::cat(category));
+cl::list<std::string> passPlugins(
+    "load-pass-plugin",
+    cl::desc("Load passes from a plugin library (for --fusion-passes)"),
+    cl::value_desc("library.so"), cl::cat(category));
+cl::opt<std::string> fusionPasses(
+    "fusion-passes",
+    cl::desc("More fusion passes to run after cnnc's own, as a textual pass "
+             "pipeline (e.g. a plugin's pass name)"),
+    cl::value_desc("pipeline"), cl::cat(category));
 } // namespace
 
 namespace {
@@ -123,7 +134,8 @@ bool fail(const Twine &message) {
 int64_t scratchBytesOf(mlir::ModuleOp module, bool fusion) {
   mlir::OwningOpRef<mlir::ModuleOp> copy(module.clone());
   mlir::PassManager pm(module.getContext());
-  cnnc::buildCNNToLoopsPipeline(pm, /*scratchArgument=*/true, fusion);
+  cnnc::buildCNNToLoopsPipeline(pm, /*scratchArgument=*/true, fusion,
+                                fusionPasses);
   if (failed(pm.run(*copy)))
     return -1;
   auto arena = (*copy)->getAttrOfType<mlir::IntegerAttr>("cnnc.arena_bytes");
@@ -136,8 +148,12 @@ bool reportFusion(mlir::ModuleOp module, bool fusion) {
   mlir::OwningOpRef<mlir::ModuleOp> copy(module.clone());
   mlir::PassManager pm(module.getContext());
   cnnc::buildGraphPipeline(pm);
-  if (fusion)
+  if (fusion) {
     cnnc::buildFusionPipeline(pm);
+    if (!fusionPasses.empty() &&
+        failed(mlir::parsePassPipeline(fusionPasses, pm)))
+      return false;
+  }
   pm.addPass(cnnc::createCNNReportFusion());
   if (failed(pm.run(*copy)))
     return false;
@@ -217,10 +233,12 @@ bool emitOutput(mlir::ModuleOp module) {
     if (emit == EmitKind::Linalg)
       pm.addPass(cnnc::createCNNLowerToLinalg());
     else if (emit == EmitKind::Loops)
-      cnnc::buildCNNToLoopsPipeline(pm, /*scratchArgument=*/true, fusion);
+      cnnc::buildCNNToLoopsPipeline(pm, /*scratchArgument=*/true, fusion,
+                                    fusionPasses);
     else
       cnnc::buildCNNToLLVMPipeline(pm, /*barePointers=*/machineCode,
-                                   /*scratchArgument=*/machineCode, fusion);
+                                   /*scratchArgument=*/machineCode, fusion,
+                                   fusionPasses);
     if (failed(pm.run(module)))
       return false;
     if (auto arena =
@@ -347,6 +365,28 @@ int main(int argc, char **argv) {
     return 1;
   if (!emit.getNumOccurrences())
     emit = emitKindFromOutputName(outputFile);
+  // As in mlir-opt, a plugin's passes register once the command line is
+  // read, so they are named in --fusion-passes rather than as flags.
+  for (const std::string &path : passPlugins) {
+    Expected<mlir::PassPlugin> plugin = mlir::PassPlugin::load(path);
+    if (!plugin) {
+      WithColor::error(errs(), "cnnc")
+          << "cannot load pass plugin '" << path
+          << "': " << toString(plugin.takeError()) << "\n";
+      return 1;
+    }
+    plugin->registerPassRegistryCallbacks();
+  }
+  if (!fusionPasses.empty()) {
+    mlir::OpPassManager check("builtin.module");
+    std::string message;
+    raw_string_ostream os(message);
+    if (failed(mlir::parsePassPipeline(fusionPasses, check, os))) {
+      WithColor::error(errs(), "cnnc")
+          << "--fusion-passes: " << StringRef(message).trim() << "\n";
+      return 1;
+    }
+  }
   if (!weightsFile.empty() && randomWeights.getNumOccurrences()) {
     WithColor::error(errs(), "cnnc")
         << "--weights and --random-weights exclude each other\n";

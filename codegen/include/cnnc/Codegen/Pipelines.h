@@ -29,13 +29,17 @@ void buildFusionPipeline(mlir::OpPassManager &pm);
 /// become trailing out-parameters), flat constant globals, one arena for the
 /// temporary buffers (with `scratchArgument`, taken from the caller as a new
 /// last argument), buffer deallocation and vectorized convolutions.
+/// `extraFusion` is a textual pipeline of more fusion passes (a plugin's),
+/// run after cnnc's own; it must parse (check with mlir::parsePassPipeline).
 void buildCNNToLoopsPipeline(mlir::OpPassManager &pm,
-                             bool scratchArgument = false, bool fusion = true);
+                             bool scratchArgument = false, bool fusion = true,
+                             llvm::StringRef extraFusion = "");
 
 /// Lowers functions of cnn ops on tensors to the LLVM dialect:
 /// buildCNNToLoopsPipeline, then buildLowerLoopsToLLVMPipeline.
 void buildCNNToLLVMPipeline(mlir::OpPassManager &pm, bool barePointers = false,
-                            bool scratchArgument = false, bool fusion = true);
+                            bool scratchArgument = false, bool fusion = true,
+                            llvm::StringRef extraFusion = "");
 
 /// Registers the dialects and the external interface models (bufferization
 /// of arith, tensor, linalg, scf and func ops) that the pipelines above need.

@@ -525,6 +525,12 @@ def CNN_FusedOp : Op<CNN_Dialect, "fused",
 
     /// The ops of the body, without the terminator.
     ::llvm::SmallVector<::mlir::Operation *> getChain();
+
+    /// Whether code generation lowers `kind` as one loop nest (the kinds
+    /// listed above); any other kind is inlined and lowered op by op.
+    static bool hasFusedLowering(::llvm::StringRef kind) {
+      return kind == "conv_epilogue" || kind == "depthwise_pointwise";
+    }
   }];
 }
 
