@@ -135,35 +135,49 @@ FailureOr<Value> buildConvEpilogue(IRRewriter &rewriter,
       rewriter, cnn::FusedOp::fuseChain(rewriter, "conv_epilogue", ops));
 }
 
-LogicalResult expandDepthwisePointwise(IRRewriter &rewriter,
-                                       cnn::FusedOp fused) {
+/// depthwise_pointwise ([depthwise, activations, pointwise, epilogue]) and
+/// bottleneck ([pointwise expansion, activations, convolution, activations,
+/// pointwise projection, epilogue]) in tiles of output rows. A tile slices
+/// the input rows its output rows need, expands them (recomputing the rows
+/// shared with the next tile), pads them, runs the middle convolution and
+/// the projection, and writes its rows of the result. The tiles at the
+/// image's top and bottom, which pad rows, are emitted on their own; the
+/// tiles between them, all alike, run in an scf.for.
+LogicalResult expandRowTiles(IRRewriter &rewriter, cnn::FusedOp fused,
+                             bool expandFirst) {
   SmallVector<Operation *> chain = fused.getChain();
-  auto depthwise = dyn_cast<cnn::Conv2DOp>(chain.front());
-  auto pointwiseAt =
-      std::find_if(chain.begin() + 1, chain.end(),
-                   [](Operation *op) { return isa<cnn::Conv2DOp>(op); });
-  if (!depthwise || pointwiseAt == chain.end())
-    return fused.emitOpError("of kind depthwise_pointwise must hold a "
-                             "depthwise and a pointwise cnn.conv2d");
-  size_t pointwiseIndex = pointwiseAt - chain.begin();
+  SmallVector<size_t> convAt;
+  for (auto [position, op] : llvm::enumerate(chain))
+    if (isa<cnn::Conv2DOp>(op))
+      convAt.push_back(position);
+  size_t needed = expandFirst ? 3 : 2;
+  if (convAt.size() != needed || convAt.front() != 0)
+    return fused.emitOpError("of kind ")
+           << fused.getKind() << " must start with a cnn.conv2d and hold "
+           << needed << " of them";
+  size_t middleAt = convAt[needed - 2], lastAt = convAt[needed - 1];
+  auto middle = cast<cnn::Conv2DOp>(chain[middleAt]);
   Location loc = fused.getLoc();
   Block &body = fused.getBody().front();
   IRMapping mapping;
   mapping.map(body.getArguments(), fused.getInputs());
   rewriter.setInsertionPoint(fused);
 
-  RankedTensorType middle = depthwise.getType();
+  Value chainInput = chain.front()->getOperand(0);
+  Value input = mapping.lookup(chainInput);
   auto resultType = cast<RankedTensorType>(fused.getResult(0).getType());
-  int64_t outRows = middle.getDimSize(2);
+  int64_t inHeight = middle.getInput().getType().getDimSize(2);
+  int64_t outRows = middle.getType().getDimSize(2);
   int64_t tileRows = outRows;
   if (auto attr = fused->getAttrOfType<IntegerAttr>("tile_rows"))
     tileRows = std::clamp<int64_t>(attr.getInt(), 1, outRows);
-  ArrayRef<int64_t> pad = depthwise.getPadding();
-  int64_t strideH = depthwise.getStrides()[0];
-  int64_t dilationH = depthwise.getDilations()[0];
-  int64_t kernelH = depthwise.getKernelHeight();
-  Value padded = padSpatial(rewriter, loc, mapping.lookup(depthwise.getInput()),
-                            pad[0], pad[1], pad[2], pad[3], 0.0);
+  ArrayRef<int64_t> pad = middle.getPadding();
+  int64_t strideH = middle.getStrides()[0];
+  int64_t dilationH = middle.getDilations()[0];
+  int64_t kernelH = middle.getKernelHeight();
+  auto inRowsFor = [&](int64_t rows) {
+    return (rows - 1) * strideH + (kernelH - 1) * dilationH + 1;
+  };
 
   auto index = [&](int64_t value) -> Value {
     return rewriter.create<arith::ConstantIndexOp>(loc, value);
@@ -188,49 +202,91 @@ LogicalResult expandDepthwisePointwise(IRRewriter &rewriter,
     return rewriter.create<tensor::ExtractSliceOp>(loc, source, offsets, sizes,
                                                    strides);
   };
+  auto withRows = [](Type type, int64_t rows) {
+    auto tensor = cast<RankedTensorType>(type);
+    return RankedTensorType::get({tensor.getDimSize(0), tensor.getDimSize(1),
+                                  rows, tensor.getDimSize(3)},
+                                 tensor.getElementType());
+  };
 
   // One tile: output rows [firstRow, firstRow + rows), written into `dest`.
-  auto emitTile = [&](Value firstRow, int64_t rows,
-                      Value dest) -> FailureOr<Value> {
-    int64_t inRows = (rows - 1) * strideH + (kernelH - 1) * dilationH + 1;
-    Value inFirst =
-        rewriter.createOrFold<arith::MulIOp>(loc, firstRow, index(strideH));
-    IRMapping tile(mapping);
-    tile.map(depthwise.getInput(), rowSlice(padded, inFirst, inRows));
+  // `knownFirst` is firstRow when it is a constant: the tile may then reach
+  // into the padding, which it pads itself.
+  auto emitTile = [&](Value firstRow, std::optional<int64_t> knownFirst,
+                      int64_t rows, Value dest) -> FailureOr<Value> {
     OpBuilder::InsertPoint insertionPoint = rewriter.saveInsertionPoint();
-    SmallVector<Operation *> first, second;
-    for (auto [position, op] : llvm::enumerate(chain)) {
-      // The epilogue's operands with the output's rows (a residual) are
-      // read in the tile's rows.
-      IRMapping operands(tile);
-      if (position > pointwiseIndex)
-        for (Value operand : op->getOperands()) {
-          auto type = dyn_cast<RankedTensorType>(operand.getType());
-          auto argument = dyn_cast<BlockArgument>(operand);
-          if (argument && argument.getOwner() == &body && type &&
-              type.getRank() == 4 && type.getDimSize(2) == outRows &&
-              outRows > 1)
-            operands.map(operand,
-                         rowSlice(mapping.lookup(operand), firstRow, rows));
-        }
-      Operation *clone = rewriter.clone(*op, operands);
-      tile.map(op->getResults(), clone->getResults());
-      auto type = cast<RankedTensorType>(op->getResult(0).getType());
-      clone->getResult(0).setType(RankedTensorType::get(
-          {type.getDimSize(0), type.getDimSize(1), rows, type.getDimSize(3)},
-          type.getElementType()));
-      if (position == 0)
-        cast<cnn::Conv2DOp>(clone).setPaddingAttr(
-            rewriter.getDenseI64ArrayAttr({0, 0, 0, 0}));
-      (position < pointwiseIndex ? first : second).push_back(clone);
+    int64_t inRows = inRowsFor(rows);
+    int64_t sliceRows = inRows, topPad = 0, bottomPad = 0;
+    Value sliceFirst;
+    if (knownFirst) {
+      int64_t start = *knownFirst * strideH - pad[0];
+      int64_t low = std::max<int64_t>(0, start);
+      int64_t high = std::min<int64_t>(inHeight, start + inRows);
+      topPad = low - start;
+      bottomPad = start + inRows - high;
+      sliceRows = high - low;
+      if (sliceRows <= 0)
+        return fused.emitOpError("has a tile whose rows are all padding");
+      sliceFirst = index(low);
+    } else {
+      sliceFirst = rewriter.createOrFold<arith::SubIOp>(
+          loc,
+          rewriter.createOrFold<arith::MulIOp>(loc, firstRow, index(strideH)),
+          index(pad[0]));
     }
-    if (failed(buildConvEpilogue(rewriter, first)))
+    IRMapping tile(mapping);
+    Value rowsIn = rowSlice(input, sliceFirst, sliceRows);
+    auto cloneSegment = [&](size_t begin, size_t end,
+                            int64_t segmentRows) -> FailureOr<Value> {
+      SmallVector<Operation *> clones;
+      for (size_t position = begin; position < end; ++position) {
+        Operation *op = chain[position];
+        // The epilogue's operands with the output's rows (a residual) are
+        // read in the tile's rows.
+        IRMapping operands(tile);
+        if (position > lastAt)
+          for (Value operand : op->getOperands()) {
+            auto type = dyn_cast<RankedTensorType>(operand.getType());
+            auto argument = dyn_cast<BlockArgument>(operand);
+            if (argument && argument.getOwner() == &body && type &&
+                type.getRank() == 4 && type.getDimSize(2) == outRows &&
+                outRows > 1)
+              operands.map(operand,
+                           rowSlice(mapping.lookup(operand), firstRow, rows));
+          }
+        Operation *clone = rewriter.clone(*op, operands);
+        tile.map(op->getResults(), clone->getResults());
+        clone->getResult(0).setType(
+            withRows(op->getResult(0).getType(), segmentRows));
+        if (position == middleAt)
+          cast<cnn::Conv2DOp>(clone).setPaddingAttr(
+              rewriter.getDenseI64ArrayAttr({0, 0, 0, 0}));
+        clones.push_back(clone);
+      }
+      FailureOr<Value> result = buildConvEpilogue(rewriter, clones);
+      rewriter.restoreInsertionPoint(insertionPoint);
+      if (succeeded(result))
+        tile.map(chain[end - 1]->getResult(0), *result);
+      return result;
+    };
+    // The middle convolution's input rows: expanded (when there is an
+    // expansion), then padded.
+    Value middleInput = rowsIn;
+    if (expandFirst) {
+      tile.map(chainInput, rowsIn);
+      FailureOr<Value> expanded = cloneSegment(0, middleAt, sliceRows);
+      if (failed(expanded))
+        return failure();
+      middleInput = *expanded;
+    }
+    Value padded = padSpatial(rewriter, loc, middleInput, topPad, pad[1],
+                              bottomPad, pad[3], 0.0);
+    tile.map(middle.getInput(), padded);
+    if (failed(cloneSegment(middleAt, lastAt, rows)))
       return failure();
-    rewriter.restoreInsertionPoint(insertionPoint);
-    FailureOr<Value> tileResult = buildConvEpilogue(rewriter, second);
+    FailureOr<Value> tileResult = cloneSegment(lastAt, chain.size(), rows);
     if (failed(tileResult))
       return failure();
-    rewriter.restoreInsertionPoint(insertionPoint);
     SmallVector<OpFoldResult> offsets, sizes, strides;
     rowRange(resultType, firstRow, rows, offsets, sizes, strides);
     return rewriter
@@ -239,33 +295,55 @@ LogicalResult expandDepthwisePointwise(IRRewriter &rewriter,
         .getResult();
   };
 
+  // Tiles whose input rows lie inside the image run in the loop.
+  int64_t tiles = (outRows + tileRows - 1) / tileRows;
+  auto isInterior = [&](int64_t t) {
+    int64_t first = t * tileRows;
+    int64_t start = first * strideH - pad[0];
+    return first + tileRows <= outRows && start >= 0 &&
+           start + inRowsFor(tileRows) <= inHeight;
+  };
+  int64_t interiorBegin = 0;
+  while (interiorBegin < tiles && !isInterior(interiorBegin))
+    ++interiorBegin;
+  int64_t interiorEnd = interiorBegin;
+  while (interiorEnd < tiles && isInterior(interiorEnd))
+    ++interiorEnd;
+  if (interiorEnd - interiorBegin < 2)
+    interiorBegin = interiorEnd = tiles; // Every tile on its own.
+
   Value result = emptyTensor(rewriter, loc, resultType);
-  int64_t fullTiles = outRows / tileRows;
-  if (fullTiles == 1) {
-    FailureOr<Value> tile = emitTile(index(0), tileRows, result);
+  auto emitKnown = [&](int64_t t) -> LogicalResult {
+    int64_t first = t * tileRows;
+    FailureOr<Value> tile = emitTile(
+        index(first), first, std::min(tileRows, outRows - first), result);
     if (failed(tile))
       return failure();
     result = *tile;
-  } else if (fullTiles > 1) {
-    auto loop = rewriter.create<scf::ForOp>(loc, index(0), index(fullTiles),
-                                            index(1), ValueRange{result});
-    OpBuilder::InsertionGuard guard(rewriter);
-    rewriter.setInsertionPointToStart(loop.getBody());
-    Value firstRow = rewriter.create<arith::MulIOp>(loc, loop.getInductionVar(),
-                                                    index(tileRows));
-    FailureOr<Value> tile =
-        emitTile(firstRow, tileRows, loop.getRegionIterArgs()[0]);
-    if (failed(tile))
+    return success();
+  };
+  for (int64_t t = 0; t < std::min(interiorBegin, tiles); ++t)
+    if (failed(emitKnown(t)))
       return failure();
-    rewriter.create<scf::YieldOp>(loc, *tile);
+  if (interiorBegin < interiorEnd) {
+    auto loop = rewriter.create<scf::ForOp>(loc, index(interiorBegin),
+                                            index(interiorEnd), index(1),
+                                            ValueRange{result});
+    {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(loop.getBody());
+      Value firstRow = rewriter.create<arith::MulIOp>(
+          loc, loop.getInductionVar(), index(tileRows));
+      FailureOr<Value> tile = emitTile(firstRow, std::nullopt, tileRows,
+                                       loop.getRegionIterArgs()[0]);
+      if (failed(tile))
+        return failure();
+      rewriter.create<scf::YieldOp>(loc, *tile);
+    }
     result = loop.getResult(0);
-  }
-  if (int64_t remaining = outRows - fullTiles * tileRows) {
-    FailureOr<Value> tile =
-        emitTile(index(fullTiles * tileRows), remaining, result);
-    if (failed(tile))
-      return failure();
-    result = *tile;
+    for (int64_t t = interiorEnd; t < tiles; ++t)
+      if (failed(emitKnown(t)))
+        return failure();
   }
   rewriter.replaceOp(fused, result);
   return success();
@@ -283,7 +361,9 @@ LogicalResult cnnc::lowering::expandFusedOps(ModuleOp module) {
     if (kind == "conv_epilogue")
       expanded = failure(failed(expandConvEpilogue(rewriter, fused)));
     else if (kind == "depthwise_pointwise")
-      expanded = expandDepthwisePointwise(rewriter, fused);
+      expanded = expandRowTiles(rewriter, fused, /*expandFirst=*/false);
+    else if (kind == "bottleneck")
+      expanded = expandRowTiles(rewriter, fused, /*expandFirst=*/true);
     else
       inlineBody(rewriter, fused);
     if (failed(expanded))

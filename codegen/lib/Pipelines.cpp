@@ -53,14 +53,17 @@ void cnnc::buildLowerLoopsToLLVMPipeline(OpPassManager &pm, bool barePointers) {
   pm.addPass(createCanonicalizerPass());
 }
 
-void cnnc::buildFusionPipeline(OpPassManager &pm) {
+void cnnc::buildFusionPipeline(OpPassManager &pm, int64_t tileBytes) {
   // Shuffles first: folding them exposes convolutions and activations that
-  // the fusions below then take.
+  // the fusions below then take. Then the longest chains: a bottleneck
+  // holds a depthwise-pointwise chain, which holds a convolution epilogue.
   pm.addPass(createCNNFoldChannelShuffle());
-  // Depthwise-pointwise first: its chain ends with the epilogue that
-  // cnn-fuse-epilogue would otherwise take for the pointwise convolution
-  // alone.
-  pm.addPass(createCNNFuseDepthwisePointwise());
+  CNNFuseBottleneckOptions bottleneck;
+  CNNFuseDepthwisePointwiseOptions depthwisePointwise;
+  if (tileBytes > 0)
+    bottleneck.tileBytes = depthwisePointwise.tileBytes = tileBytes;
+  pm.addPass(createCNNFuseBottleneck(bottleneck));
+  pm.addPass(createCNNFuseDepthwisePointwise(depthwisePointwise));
   pm.addPass(createCNNFuseEpilogue());
 }
 
@@ -71,13 +74,16 @@ void cnnc::buildGraphPipeline(OpPassManager &pm) {
 }
 
 void cnnc::buildCNNToLoopsPipeline(OpPassManager &pm, bool scratchArgument,
-                                   bool fusion, StringRef extraFusion) {
+                                   bool fusion, StringRef extraFusion,
+                                   int64_t tileBytes) {
   // Graph passes, then lowering.
   buildGraphPipeline(pm);
   if (fusion) {
-    buildFusionPipeline(pm);
+    // A user's fusions first, so that they may take chains that cnnc's own
+    // would otherwise claim.
     if (!extraFusion.empty() && failed(parsePassPipeline(extraFusion, pm)))
       llvm::report_fatal_error("invalid fusion pipeline: check it first");
+    buildFusionPipeline(pm, tileBytes);
   }
   pm.addPass(createCNNLowerToLinalg());
   pm.addPass(createCanonicalizerPass());
@@ -130,8 +136,8 @@ void cnnc::buildCNNToLoopsPipeline(OpPassManager &pm, bool scratchArgument,
 
 void cnnc::buildCNNToLLVMPipeline(OpPassManager &pm, bool barePointers,
                                   bool scratchArgument, bool fusion,
-                                  StringRef extraFusion) {
-  buildCNNToLoopsPipeline(pm, scratchArgument, fusion, extraFusion);
+                                  StringRef extraFusion, int64_t tileBytes) {
+  buildCNNToLoopsPipeline(pm, scratchArgument, fusion, extraFusion, tileBytes);
   buildLowerLoopsToLLVMPipeline(pm, barePointers);
 }
 

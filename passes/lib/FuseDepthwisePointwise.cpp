@@ -50,6 +50,14 @@ struct FuseDepthwisePointwise : OpRewritePattern<Conv2DOp> {
       return rewriter.notifyMatchFailure(
           pointwise, "the producer is not depthwise with multiplier 1");
 
+    // Each tile must read at least one row of the image.
+    ArrayRef<int64_t> pad = depthwise.getPadding();
+    int64_t reach =
+        (depthwise.getKernelHeight() - 1) * depthwise.getDilations()[0];
+    if (pad[0] > reach || pad[2] > reach)
+      return rewriter.notifyMatchFailure(pointwise,
+                                         "padding beyond the kernel");
+
     SmallVector<Operation *> chain = {depthwise};
     llvm::append_range(chain, activations);
     chain.push_back(pointwise);

@@ -42,3 +42,20 @@ SmallVector<Operation *> cnnc::fusion::collectEpilogue(Value value,
 bool cnnc::fusion::isUnfused(Operation *op) {
   return !op->getParentOfType<FusedOp>();
 }
+
+Conv2DOp cnnc::fusion::producerThroughActivations(
+    Value value, SmallVectorImpl<Operation *> &activations) {
+  Block *block = value.getParentBlock();
+  activations.clear();
+  while (Operation *producer = value.getDefiningOp()) {
+    if (!value.hasOneUse() || producer->getBlock() != block ||
+        !isUnaryActivation(producer))
+      break;
+    activations.insert(activations.begin(), producer);
+    value = producer->getOperand(0);
+  }
+  auto conv = value.getDefiningOp<Conv2DOp>();
+  if (!conv || !value.hasOneUse() || conv->getBlock() != block)
+    return nullptr;
+  return conv;
+}

@@ -3,6 +3,7 @@
 #ifndef CNNC_PASSES_FUSIONCHAINS_H
 #define CNNC_PASSES_FUSIONCHAINS_H
 
+#include "cnnc/Dialect/CNNOps.h"
 #include "mlir/IR/Operation.h"
 #include "llvm/ADT/SmallVector.h"
 
@@ -22,6 +23,12 @@ bool isEpilogueOp(mlir::Operation *op, mlir::Value value, bool binaryOps);
 /// user of the previous value, in the same block.
 llvm::SmallVector<mlir::Operation *> collectEpilogue(mlir::Value value,
                                                      bool binaryOps);
+
+/// The convolution that produces `value` through single-use unary
+/// activations in the same block (collected into `activations`, in program
+/// order), if its result has no other user; null otherwise.
+cnnc::cnn::Conv2DOp producerThroughActivations(
+    mlir::Value value, llvm::SmallVectorImpl<mlir::Operation *> &activations);
 
 /// Whether `op` is not already inside a fused op.
 bool isUnfused(mlir::Operation *op);

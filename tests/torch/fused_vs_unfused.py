@@ -2,12 +2,12 @@
 
 Every example model, and randomly drawn chains that the fusion passes take
 (convolution epilogues with activations, residual adds and per-channel
-scales; depthwise -> pointwise chains with strides, dilation and odd
-sizes), is compiled twice with the same random weights: by default and with
+scales; depthwise -> pointwise chains and 1x1 -> KxK -> 1x1 bottlenecks
+with strides, dilation and odd sizes), is compiled twice with the same random weights: by default and with
 --no-fusion. Both run on the same random inputs (cnnc-run --seed) and must
 agree to a relative L2 error of at most 1e-5 on every output. The outputs
-must not be all zeros, and the fused compilation must have fused something
-(its --fusion-report lists at least one chain) for each random chain.
+must not be all zeros, and for each random chain the fused compilation's
+--fusion-report must list it as the kind it was drawn for.
 
 usage: fused_vs_unfused.py CNNC CNNC_RUN EXAMPLES_DIR [SEED]
 """
@@ -27,12 +27,35 @@ EXAMPLES = ["deformable_v2_block", "dilated_context", "resnext_block",
 ACTIVATIONS = ["relu", "relu6", "sigmoid", "hard_swish", "silu", "tanh"]
 
 
-def random_chain(rng, index):
-    """A .cnn model whose layers the fusion passes take."""
+def random_chain(rng, index, extra):
+    """A .cnn model whose layers the fusion passes take, and the fusion kind
+    that must take them; appends any cnnc flags it needs to `extra`."""
     channels = rng.choice([3, 8, 13, 24])
     size = rng.choice([7, 12, 17, 30])
     lines = [f"model chain{index}(x: f32[1, {channels}, {size}, {size}]) {{"]
-    if rng.random() < 0.5:
+    draw = rng.random()
+    if draw < 0.35:
+        kind = "bottleneck"
+        # 1x1 expansion -> activation -> KxK (depthwise or full) ->
+        # activation -> 1x1 projection [+ residual]: the bottleneck.
+        stride = rng.choice([1, 2])
+        dilation = rng.choice([1, 2]) if stride == 1 else 1
+        kernel = rng.choice([3, 5])
+        wide = rng.choice([6, 16, 40])
+        groups = wide if rng.random() < 0.5 else 1
+        act1, act2 = rng.choice(ACTIVATIONS), rng.choice(ACTIVATIONS)
+        lines.append(f"  e = conv2d(x, {wide}, 1)")
+        lines.append(f"  m = conv2d({act1}(e), {wide}, {kernel}, "
+                     f"stride={stride}, padding={dilation * (kernel // 2)}, "
+                     f"dilation={dilation}, groups={groups})")
+        lines.append(f"  p = conv2d({act2}(m), {channels}, 1)")
+        lines.append("  return " + ("x + p" if stride == 1 else "relu(p)"))
+        if groups == 1:
+            # ResNet's form is not in the default pipeline: ask for it.
+            extra.append("--fusion-passes=cnn-fuse-bottleneck{dense-middle=true"
+                         f" tile-bytes={rng.choice([1, 3000, 12000])}}}")
+    elif draw < 0.7:
+        kind = "depthwise_pointwise"
         # Depthwise -> activation -> pointwise [-> activation] [+ residual].
         stride = rng.choice([1, 2])
         dilation = rng.choice([1, 2]) if stride == 1 else 1
@@ -49,6 +72,7 @@ def random_chain(rng, index):
             result = f"x + {result}"
         lines.append(f"  return {result}")
     else:
+        kind = "conv_epilogue"
         # Convolution -> activations [+ residual] [* per-channel scale].
         kernel = rng.choice([1, 3, 5])
         lines.append(f"  c = conv2d(x, {channels}, {kernel}, "
@@ -61,7 +85,7 @@ def random_chain(rng, index):
             value = f"({value}) * s"
         lines.append(f"  return relu({value})")
     lines.append("}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n", kind
 
 
 def outputs(cnnc_run, library, directory):
@@ -72,16 +96,19 @@ def outputs(cnnc_run, library, directory):
     return {p.name: np.load(p) for p in sorted(directory.glob("*.npy"))}
 
 
-def check(name, source, cnnc, cnnc_run, tmp, must_fuse):
+def check(name, source, cnnc, cnnc_run, tmp, must_fuse=None, tile_flags=()):
     libraries = {}
-    for variant, flags in (("fused", []), ("unfused", ["--no-fusion"])):
+    for variant, flags in (("fused", list(tile_flags)),
+                           ("unfused", ["--no-fusion"])):
         libraries[variant] = tmp / f"lib{name}_{variant}.so"
         run = subprocess.run([cnnc, str(source), "--random-weights=5", "-o",
                               str(libraries[variant]), "--fusion-report"]
                              + flags, check=True, capture_output=True,
                              text=True)
-        if variant == "fused" and must_fuse and "#1 " not in run.stderr:
-            sys.exit(f"{name}: nothing fused:\n{source.read_text()}")
+        if (variant == "fused" and must_fuse and
+                f"#1 {must_fuse}" not in run.stderr):
+            sys.exit(f"{name}: not fused as {must_fuse}:\n"
+                     f"{source.read_text()}\n{run.stderr}")
     fused = outputs(cnnc_run, libraries["fused"], tmp / f"{name}_fused")
     unfused = outputs(cnnc_run, libraries["unfused"], tmp / f"{name}_unfused")
     assert fused.keys() == unfused.keys() and fused, (name, fused.keys())
@@ -102,11 +129,14 @@ def main():
     with tempfile.TemporaryDirectory() as directory:
         tmp = pathlib.Path(directory)
         for name in EXAMPLES:
-            check(name, examples / f"{name}.cnn", cnnc, cnnc_run, tmp, False)
-        for index in range(12):
+            check(name, examples / f"{name}.cnn", cnnc, cnnc_run, tmp)
+        for index in range(16):
             source = tmp / f"chain{index}.cnn"
-            source.write_text(random_chain(rng, index))
-            check(f"chain{index}", source, cnnc, cnnc_run, tmp, True)
+            # Small tiles: several per image, with halos and padded edges.
+            flags = [f"--fusion-tile-bytes={rng.choice([1, 3000, 12000])}"]
+            text, kind = random_chain(rng, index, flags)
+            source.write_text(text)
+            check(f"chain{index}", source, cnnc, cnnc_run, tmp, kind, flags)
 
 
 if __name__ == "__main__":

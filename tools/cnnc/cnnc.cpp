@@ -67,7 +67,8 @@ cl::opt<EmitKind> emit(
     cl::values(clEnumValN(EmitKind::CNN, "cnn",
                           "the model in the cnn dialect (tensors, NCHW)"),
                clEnumValN(EmitKind::Linalg, "linalg",
-                          "after cnn-lower-to-linalg: linalg and tensor ops"),
+                          "after the graph and fusion passes and "
+                          "cnn-lower-to-linalg: linalg and tensor ops"),
                clEnumValN(EmitKind::Loops, "loops",
                           "after bufferization, memory planning and "
                           "vectorization: loops on buffers"),
@@ -112,14 +113,20 @@ cl::opt<bool> fusionReport(
              "intermediate traffic it removes, and the scratch memory with "
              "and without fusion (to stderr)"),
     cl::cat(category));
+cl::opt<int64_t> fusionTileBytes(
+    "fusion-tile-bytes",
+    cl::desc("Tile budget in bytes of the tiled fusions (bottleneck, "
+             "depthwise-pointwise) instead of their defaults"),
+    cl::value_desc("bytes"), cl::init(0), cl::cat(category));
 cl::list<std::string> passPlugins(
     "load-pass-plugin",
     cl::desc("Load passes from a plugin library (for --fusion-passes)"),
     cl::value_desc("library.so"), cl::cat(category));
 cl::opt<std::string> fusionPasses(
     "fusion-passes",
-    cl::desc("More fusion passes to run after cnnc's own, as a textual pass "
-             "pipeline (e.g. a plugin's pass name)"),
+    cl::desc("More fusion passes to run before cnnc's own, as a textual "
+             "pass pipeline (a plugin's pass, or an in-tree one with "
+             "options)"),
     cl::value_desc("pipeline"), cl::cat(category));
 } // namespace
 
@@ -135,7 +142,7 @@ int64_t scratchBytesOf(mlir::ModuleOp module, bool fusion) {
   mlir::OwningOpRef<mlir::ModuleOp> copy(module.clone());
   mlir::PassManager pm(module.getContext());
   cnnc::buildCNNToLoopsPipeline(pm, /*scratchArgument=*/true, fusion,
-                                fusionPasses);
+                                fusionPasses, fusionTileBytes);
   if (failed(pm.run(*copy)))
     return -1;
   auto arena = (*copy)->getAttrOfType<mlir::IntegerAttr>("cnnc.arena_bytes");
@@ -149,10 +156,10 @@ bool reportFusion(mlir::ModuleOp module, bool fusion) {
   mlir::PassManager pm(module.getContext());
   cnnc::buildGraphPipeline(pm);
   if (fusion) {
-    cnnc::buildFusionPipeline(pm);
     if (!fusionPasses.empty() &&
         failed(mlir::parsePassPipeline(fusionPasses, pm)))
       return false;
+    cnnc::buildFusionPipeline(pm, fusionTileBytes);
   }
   pm.addPass(cnnc::createCNNReportFusion());
   if (failed(pm.run(*copy)))
@@ -230,15 +237,23 @@ bool emitOutput(mlir::ModuleOp module) {
     bool fusion = !noFusion;
     if (fusionReport && !reportFusion(module, fusion))
       return false;
-    if (emit == EmitKind::Linalg)
+    if (emit == EmitKind::Linalg) {
+      // The default pipeline up to the linalg lowering.
+      cnnc::buildGraphPipeline(pm);
+      if (fusion) {
+        if (!fusionPasses.empty() &&
+            failed(mlir::parsePassPipeline(fusionPasses, pm)))
+          return false;
+        cnnc::buildFusionPipeline(pm, fusionTileBytes);
+      }
       pm.addPass(cnnc::createCNNLowerToLinalg());
-    else if (emit == EmitKind::Loops)
+    } else if (emit == EmitKind::Loops)
       cnnc::buildCNNToLoopsPipeline(pm, /*scratchArgument=*/true, fusion,
-                                    fusionPasses);
+                                    fusionPasses, fusionTileBytes);
     else
       cnnc::buildCNNToLLVMPipeline(pm, /*barePointers=*/machineCode,
                                    /*scratchArgument=*/machineCode, fusion,
-                                   fusionPasses);
+                                   fusionPasses, fusionTileBytes);
     if (failed(pm.run(module)))
       return false;
     if (auto arena =
@@ -376,6 +391,12 @@ int main(int argc, char **argv) {
       return 1;
     }
     plugin->registerPassRegistryCallbacks();
+  }
+  if (fusionTileBytes < 0) {
+    WithColor::error(errs(), "cnnc")
+        << "--fusion-tile-bytes must be positive, got " << fusionTileBytes
+        << "\n";
+    return 1;
   }
   if (!fusionPasses.empty()) {
     mlir::OpPassManager check("builtin.module");

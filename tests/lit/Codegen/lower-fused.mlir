@@ -21,30 +21,35 @@ func.func @conv_epilogue(%x: tensor<1x4x5x5xf32>, %w: tensor<4x4x3x3xf32>, %r: t
 
 // -----
 
-// depthwise_pointwise with tiles of 2 rows over 5: a loop over two full
-// tiles, then the last row. Each tile convolves its 4 padded input rows
-// (stride 1, 3 taps) and writes its rows of the output.
+// depthwise_pointwise in tiles of 2 rows over 8, 3x3 padded by 1: the first
+// tile pads a row on top and the last one a row below, so they are emitted
+// on their own; tiles 1 and 2 read rows 1-4 and 3-6 of the input and run in
+// a loop. Each tile pads its own rows (left and right here) and writes its
+// rows of the output.
 // CHECK-LABEL: func @depthwise_pointwise
-// CHECK: %[[PADDED:.*]] = tensor.pad
-// CHECK: %[[LOOP:.*]] = scf.for %[[I:.*]] = %c0 to %c2 step %c1 iter_args(%[[OUT:.*]] = %{{.*}}) -> (tensor<1x8x5x5xf32>)
-// CHECK: tensor.extract_slice %[[PADDED]][0, 0, %{{.*}}, 0] [1, 4, 4, 7] [1, 1, 1, 1]
+// CHECK: tensor.extract_slice %arg0[0, 0, 0, 0] [1, 4, 3, 5] [1, 1, 1, 1]
+// CHECK: tensor.pad {{.*}} low[0, 0, 1, 1] high[0, 0, 0, 1]
 // CHECK: linalg.depthwise_conv_2d_nchw_chw {{.*}} -> tensor<1x4x2x5xf32>
 // CHECK: linalg.generic {{.*}} attrs = {cnnc.epilogue}
 // CHECK: linalg.conv_2d_nchw_fchw {{.*}} -> tensor<1x8x2x5xf32>
+// CHECK: %[[FIRST:.*]] = tensor.insert_slice {{.*}}[0, 0, 0, 0] [1, 8, 2, 5] [1, 1, 1, 1]
+// CHECK: %[[LOOP:.*]] = scf.for %{{.*}} = %c1 to %c3 step %{{.*}} iter_args(%[[OUT:.*]] = %[[FIRST]]) -> (tensor<1x8x8x5xf32>)
+// CHECK: tensor.extract_slice %arg0[0, 0, %{{.*}}, 0] [1, 4, 4, 5] [1, 1, 1, 1]
+// CHECK: tensor.pad {{.*}} low[0, 0, 0, 1] high[0, 0, 0, 1]
 // CHECK: tensor.insert_slice %{{.*}} into %[[OUT]][0, 0, %{{.*}}, 0] [1, 8, 2, 5] [1, 1, 1, 1]
 // CHECK: scf.yield
-// CHECK: tensor.extract_slice %[[PADDED]][0, 0, 4, 0] [1, 4, 3, 7] [1, 1, 1, 1]
-// CHECK: linalg.depthwise_conv_2d_nchw_chw {{.*}} -> tensor<1x4x1x5xf32>
-// CHECK: tensor.insert_slice %{{.*}} into %[[LOOP]][0, 0, 4, 0] [1, 8, 1, 5] [1, 1, 1, 1]
-func.func @depthwise_pointwise(%x: tensor<1x4x5x5xf32>, %dw: tensor<4x1x3x3xf32>, %pw: tensor<8x4x1x1xf32>) -> tensor<1x8x5x5xf32> {
-  %0 = cnn.fused "depthwise_pointwise"(%x, %dw, %pw) {tile_rows = 2 : i64} : (tensor<1x4x5x5xf32>, tensor<4x1x3x3xf32>, tensor<8x4x1x1xf32>) -> tensor<1x8x5x5xf32> {
-  ^bb0(%a: tensor<1x4x5x5xf32>, %b: tensor<4x1x3x3xf32>, %c: tensor<8x4x1x1xf32>):
-    %1 = cnn.conv2d %a, %b pad [1, 1, 1, 1] groups 4 : (tensor<1x4x5x5xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x5x5xf32>
-    %2 = cnn.relu %1 : tensor<1x4x5x5xf32>
-    %3 = cnn.conv2d %2, %c : (tensor<1x4x5x5xf32>, tensor<8x4x1x1xf32>) -> tensor<1x8x5x5xf32>
-    cnn.yield %3 : tensor<1x8x5x5xf32>
+// CHECK: tensor.extract_slice %arg0[0, 0, 5, 0] [1, 4, 3, 5] [1, 1, 1, 1]
+// CHECK: tensor.pad {{.*}} low[0, 0, 0, 1] high[0, 0, 1, 1]
+// CHECK: tensor.insert_slice %{{.*}} into %[[LOOP]][0, 0, 6, 0] [1, 8, 2, 5] [1, 1, 1, 1]
+func.func @depthwise_pointwise(%x: tensor<1x4x8x5xf32>, %dw: tensor<4x1x3x3xf32>, %pw: tensor<8x4x1x1xf32>) -> tensor<1x8x8x5xf32> {
+  %0 = cnn.fused "depthwise_pointwise"(%x, %dw, %pw) {tile_rows = 2 : i64} : (tensor<1x4x8x5xf32>, tensor<4x1x3x3xf32>, tensor<8x4x1x1xf32>) -> tensor<1x8x8x5xf32> {
+  ^bb0(%a: tensor<1x4x8x5xf32>, %b: tensor<4x1x3x3xf32>, %c: tensor<8x4x1x1xf32>):
+    %1 = cnn.conv2d %a, %b pad [1, 1, 1, 1] groups 4 : (tensor<1x4x8x5xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x8x5xf32>
+    %2 = cnn.relu %1 : tensor<1x4x8x5xf32>
+    %3 = cnn.conv2d %2, %c : (tensor<1x4x8x5xf32>, tensor<8x4x1x1xf32>) -> tensor<1x8x8x5xf32>
+    cnn.yield %3 : tensor<1x8x8x5xf32>
   }
-  return %0 : tensor<1x8x5x5xf32>
+  return %0 : tensor<1x8x8x5xf32>
 }
 
 // -----
@@ -74,4 +79,34 @@ func.func @unknown_kind(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
 func.func @interleave(%a: tensor<1x3x2x2xf32>, %b: tensor<1x3x2x2xf32>) -> tensor<1x6x2x2xf32> {
   %0 = cnn.concat %a, %b interleave : tensor<1x3x2x2xf32>, tensor<1x3x2x2xf32> -> tensor<1x6x2x2xf32>
   return %0 : tensor<1x6x2x2xf32>
+}
+
+// -----
+
+// bottleneck in tiles of 2 rows over 6, 3x3 padded by 1: tile 0 expands
+// input rows 0-2 and pads a row on top, tile 1 expands rows 1-4, tile 2
+// rows 3-5 and pads a row below. Only tile 1 is interior, and a loop of one
+// tile is not worth it: each tile is emitted on its own.
+// CHECK-LABEL: func @bottleneck
+// CHECK-NOT: scf.for
+// CHECK: tensor.extract_slice %arg0[0, 0, 0, 0] [1, 2, 3, 6] [1, 1, 1, 1]
+// CHECK: linalg.conv_2d_nchw_fchw {{.*}} -> tensor<1x4x3x6xf32>
+// CHECK: tensor.pad {{.*}} low[0, 0, 1, 1] high[0, 0, 0, 1]
+// CHECK: linalg.depthwise_conv_2d_nchw_chw {{.*}} -> tensor<1x4x2x6xf32>
+// CHECK: tensor.insert_slice {{.*}}[0, 0, 0, 0] [1, 2, 2, 6] [1, 1, 1, 1]
+// CHECK: tensor.extract_slice %arg0[0, 0, 1, 0] [1, 2, 4, 6] [1, 1, 1, 1]
+// CHECK: tensor.pad {{.*}} low[0, 0, 0, 1] high[0, 0, 0, 1]
+// CHECK: tensor.insert_slice {{.*}}[0, 0, 2, 0] [1, 2, 2, 6] [1, 1, 1, 1]
+// CHECK: tensor.extract_slice %arg0[0, 0, 3, 0] [1, 2, 3, 6] [1, 1, 1, 1]
+// CHECK: tensor.pad {{.*}} low[0, 0, 0, 1] high[0, 0, 1, 1]
+// CHECK: tensor.insert_slice {{.*}}[0, 0, 4, 0] [1, 2, 2, 6] [1, 1, 1, 1]
+func.func @bottleneck(%x: tensor<1x2x6x6xf32>, %e: tensor<4x2x1x1xf32>, %d: tensor<4x1x3x3xf32>, %p: tensor<2x4x1x1xf32>) -> tensor<1x2x6x6xf32> {
+  %0 = cnn.fused "bottleneck"(%x, %e, %d, %p) {tile_rows = 2 : i64} : (tensor<1x2x6x6xf32>, tensor<4x2x1x1xf32>, tensor<4x1x3x3xf32>, tensor<2x4x1x1xf32>) -> tensor<1x2x6x6xf32> {
+  ^bb0(%a: tensor<1x2x6x6xf32>, %b: tensor<4x2x1x1xf32>, %c: tensor<4x1x3x3xf32>, %f: tensor<2x4x1x1xf32>):
+    %1 = cnn.conv2d %a, %b : (tensor<1x2x6x6xf32>, tensor<4x2x1x1xf32>) -> tensor<1x4x6x6xf32>
+    %2 = cnn.conv2d %1, %c pad [1, 1, 1, 1] groups 4 : (tensor<1x4x6x6xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x6x6xf32>
+    %3 = cnn.conv2d %2, %f : (tensor<1x4x6x6xf32>, tensor<2x4x1x1xf32>) -> tensor<1x2x6x6xf32>
+    cnn.yield %3 : tensor<1x2x6x6xf32>
+  }
+  return %0 : tensor<1x2x6x6xf32>
 }

@@ -21,7 +21,9 @@ void buildGraphPipeline(mlir::OpPassManager &pm);
 
 /// The fusion passes of the default pipeline, in order:
 /// cnn-fold-channel-shuffle, cnn-fuse-depthwise-pointwise, cnn-fuse-epilogue.
-void buildFusionPipeline(mlir::OpPassManager &pm);
+/// `tileBytes`, when positive, overrides the tile budget of the tiled
+/// fusions (cnn-fuse-bottleneck, cnn-fuse-depthwise-pointwise).
+void buildFusionPipeline(mlir::OpPassManager &pm, int64_t tileBytes = 0);
 
 /// Lowers functions of cnn ops on tensors to loops on buffers: batch-norm and
 /// constant folding, fusion (unless `fusion` is false), cnn to linalg, one-shot
@@ -30,16 +32,18 @@ void buildFusionPipeline(mlir::OpPassManager &pm);
 /// temporary buffers (with `scratchArgument`, taken from the caller as a new
 /// last argument), buffer deallocation and vectorized convolutions.
 /// `extraFusion` is a textual pipeline of more fusion passes (a plugin's),
-/// run after cnnc's own; it must parse (check with mlir::parsePassPipeline).
+/// run before cnnc's own; it must parse (check with mlir::parsePassPipeline).
 void buildCNNToLoopsPipeline(mlir::OpPassManager &pm,
                              bool scratchArgument = false, bool fusion = true,
-                             llvm::StringRef extraFusion = "");
+                             llvm::StringRef extraFusion = "",
+                             int64_t tileBytes = 0);
 
 /// Lowers functions of cnn ops on tensors to the LLVM dialect:
 /// buildCNNToLoopsPipeline, then buildLowerLoopsToLLVMPipeline.
 void buildCNNToLLVMPipeline(mlir::OpPassManager &pm, bool barePointers = false,
                             bool scratchArgument = false, bool fusion = true,
-                            llvm::StringRef extraFusion = "");
+                            llvm::StringRef extraFusion = "",
+                            int64_t tileBytes = 0);
 
 /// Registers the dialects and the external interface models (bufferization
 /// of arith, tensor, linalg, scf and func ops) that the pipelines above need.

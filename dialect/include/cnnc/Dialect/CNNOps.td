@@ -487,6 +487,10 @@ def CNN_FusedOp : Op<CNN_Dialect, "fused",
     - `depthwise_pointwise`: a depthwise convolution, activations, a
       pointwise convolution and its epilogue, computed in tiles of output
       rows so that the depthwise result lives only in a small tile buffer;
+    - `bottleneck`: a pointwise expansion (or reduction), activations, a
+      convolution, activations, a pointwise projection and its epilogue,
+      in tiles of output rows, the expansion recomputed for the rows that
+      neighbouring tiles share;
     - any other kind (a user's fusion pass): the body is inlined and lowered
       op by op, so a new kind is correct before it is fast.
 
@@ -529,7 +533,8 @@ def CNN_FusedOp : Op<CNN_Dialect, "fused",
     /// Whether code generation lowers `kind` as one loop nest (the kinds
     /// listed above); any other kind is inlined and lowered op by op.
     static bool hasFusedLowering(::llvm::StringRef kind) {
-      return kind == "conv_epilogue" || kind == "depthwise_pointwise";
+      return kind == "conv_epilogue" || kind == "depthwise_pointwise" ||
+             kind == "bottleneck";
     }
   }];
 }
