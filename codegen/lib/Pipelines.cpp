@@ -112,16 +112,13 @@ void cnnc::buildCNNToLoopsPipeline(OpPassManager &pm, bool scratchArgument,
   };
   pm.addPass(bufferization::createOneShotBufferizePass(options));
   // Tiles written in place leave copies of a slice onto the same slice, and
-  // loops that carry their output buffer unchanged; both fold away, and the
-  // returned buffer becomes the alloc itself, which the next pass turns
-  // into the out-parameter.
+  // loops that carry their output buffer unchanged: both fold away.
   pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
-  // A returned buffer that is an alloc of static shape becomes the
-  // out-parameter itself: results are written in place, not copied.
-  bufferization::BufferResultsToOutParamsOpts outParams;
-  outParams.hoistStaticAllocs = true;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  // Results are copied into the out-parameters. (Upstream's
+  // hoist-static-allocs, which would write them in place, crashes in LLVM
+  // 19 on a function that returns one of its arguments.)
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass());
   pm.addPass(createCNNFlattenConstantGlobals());
   CNNPlanMemoryOptions planOptions;
   planOptions.scratchArgument = scratchArgument;
