@@ -73,18 +73,24 @@ void cnnc::buildGraphPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
 }
 
+void cnnc::buildGraphAndFusionPipeline(OpPassManager &pm, bool fusion,
+                                       StringRef extraFusion,
+                                       int64_t tileBytes) {
+  buildGraphPipeline(pm);
+  if (!fusion)
+    return;
+  // A user's fusions first, so that they may take chains that cnnc's own
+  // would otherwise claim.
+  if (!extraFusion.empty() && failed(parsePassPipeline(extraFusion, pm)))
+    llvm::report_fatal_error("invalid fusion pipeline: check it first");
+  buildFusionPipeline(pm, tileBytes);
+}
+
 void cnnc::buildCNNToLoopsPipeline(OpPassManager &pm, bool scratchArgument,
                                    bool fusion, StringRef extraFusion,
                                    int64_t tileBytes) {
-  // Graph passes, then lowering.
-  buildGraphPipeline(pm);
-  if (fusion) {
-    // A user's fusions first, so that they may take chains that cnnc's own
-    // would otherwise claim.
-    if (!extraFusion.empty() && failed(parsePassPipeline(extraFusion, pm)))
-      llvm::report_fatal_error("invalid fusion pipeline: check it first");
-    buildFusionPipeline(pm, tileBytes);
-  }
+  // Graph and fusion passes, then lowering.
+  buildGraphAndFusionPipeline(pm, fusion, extraFusion, tileBytes);
   pm.addPass(createCNNLowerToLinalg());
   pm.addPass(createCanonicalizerPass());
   // A tensor.empty that only becomes a slice of another tensor (the tiles

@@ -49,10 +49,7 @@ struct FuseBottleneck : OpRewritePattern<Conv2DOp> {
     if (!expand || !cnnc::fusion::isUnfused(expand) ||
         !isUnitStridePointwise(expand))
       return rewriter.notifyMatchFailure(project, "no 1x1 expansion first");
-    // Each tile must read at least one row of the image.
-    ArrayRef<int64_t> pad = middle.getPadding();
-    int64_t reach = (middle.getKernelHeight() - 1) * middle.getDilations()[0];
-    if (pad[0] > reach || pad[2] > reach)
+    if (!cnnc::fusion::tilesReadInputRows(middle))
       return rewriter.notifyMatchFailure(project, "padding beyond the kernel");
 
     SmallVector<Operation *> chain = {expand};
@@ -70,6 +67,7 @@ struct FuseBottleneck : OpRewritePattern<Conv2DOp> {
                        expanded.getElementTypeBitWidth() / 8;
     int64_t inRows = tileBytes / std::max<int64_t>(rowBytes, 1);
     int64_t stride = middle.getStrides()[0];
+    int64_t reach = (middle.getKernelHeight() - 1) * middle.getDilations()[0];
     int64_t rows = std::clamp<int64_t>((inRows - reach - 1) / stride + 1, 1,
                                        middle.getType().getDimSize(2));
     FusedOp fused = FusedOp::fuseChain(rewriter, "bottleneck", chain);

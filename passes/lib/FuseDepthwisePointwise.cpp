@@ -30,31 +30,15 @@ struct FuseDepthwisePointwise : OpRewritePattern<Conv2DOp> {
     if (!pointwise.isPointwise() ||
         llvm::any_of(pointwise.getStrides(), [](int64_t s) { return s != 1; }))
       return rewriter.notifyMatchFailure(pointwise, "not a 1x1 stride-1 conv");
-    // Walk back over single-use activations to the depthwise convolution.
     SmallVector<Operation *> activations;
-    Value value = pointwise.getInput();
-    Block *block = pointwise->getBlock();
-    while (Operation *producer = value.getDefiningOp()) {
-      if (!value.hasOneUse() || producer->getBlock() != block ||
-          !cnnc::fusion::isUnaryActivation(producer))
-        break;
-      activations.insert(activations.begin(), producer);
-      value = producer->getOperand(0);
-    }
-    auto depthwise = value.getDefiningOp<Conv2DOp>();
-    if (!depthwise || !value.hasOneUse() || depthwise->getBlock() != block ||
-        !cnnc::fusion::isUnfused(depthwise))
+    Conv2DOp depthwise = cnnc::fusion::producerThroughActivations(
+        pointwise.getInput(), activations);
+    if (!depthwise || !cnnc::fusion::isUnfused(depthwise))
       return rewriter.notifyMatchFailure(pointwise, "no depthwise producer");
-    if (!depthwise.isDepthwise() ||
-        depthwise.getType().getDimSize(1) != depthwise.getInputChannels())
+    if (!depthwise.isDepthwise() || depthwise.getChannelMultiplier() != 1)
       return rewriter.notifyMatchFailure(
           pointwise, "the producer is not depthwise with multiplier 1");
-
-    // Each tile must read at least one row of the image.
-    ArrayRef<int64_t> pad = depthwise.getPadding();
-    int64_t reach =
-        (depthwise.getKernelHeight() - 1) * depthwise.getDilations()[0];
-    if (pad[0] > reach || pad[2] > reach)
+    if (!cnnc::fusion::tilesReadInputRows(depthwise))
       return rewriter.notifyMatchFailure(pointwise,
                                          "padding beyond the kernel");
 

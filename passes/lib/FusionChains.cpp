@@ -59,3 +59,9 @@ Conv2DOp cnnc::fusion::producerThroughActivations(
     return nullptr;
   return conv;
 }
+
+bool cnnc::fusion::tilesReadInputRows(Conv2DOp conv) {
+  ArrayRef<int64_t> pad = conv.getPadding();
+  int64_t reach = (conv.getKernelHeight() - 1) * conv.getDilations()[0];
+  return pad[0] <= reach && pad[2] <= reach;
+}

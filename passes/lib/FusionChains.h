@@ -30,6 +30,10 @@ llvm::SmallVector<mlir::Operation *> collectEpilogue(mlir::Value value,
 cnnc::cnn::Conv2DOp producerThroughActivations(
     mlir::Value value, llvm::SmallVectorImpl<mlir::Operation *> &activations);
 
+/// Whether every tile of rows of `conv`'s output reads at least one row of
+/// its input: the top and bottom padding are within the kernel's reach.
+bool tilesReadInputRows(cnnc::cnn::Conv2DOp conv);
+
 /// Whether `op` is not already inside a fused op.
 bool isUnfused(mlir::Operation *op);
 

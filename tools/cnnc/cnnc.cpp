@@ -154,13 +154,7 @@ int64_t scratchBytesOf(mlir::ModuleOp module, bool fusion) {
 bool reportFusion(mlir::ModuleOp module, bool fusion) {
   mlir::OwningOpRef<mlir::ModuleOp> copy(module.clone());
   mlir::PassManager pm(module.getContext());
-  cnnc::buildGraphPipeline(pm);
-  if (fusion) {
-    if (!fusionPasses.empty() &&
-        failed(mlir::parsePassPipeline(fusionPasses, pm)))
-      return false;
-    cnnc::buildFusionPipeline(pm, fusionTileBytes);
-  }
+  cnnc::buildGraphAndFusionPipeline(pm, fusion, fusionPasses, fusionTileBytes);
   pm.addPass(cnnc::createCNNReportFusion());
   if (failed(pm.run(*copy)))
     return false;
@@ -239,13 +233,8 @@ bool emitOutput(mlir::ModuleOp module) {
       return false;
     if (emit == EmitKind::Linalg) {
       // The default pipeline up to the linalg lowering.
-      cnnc::buildGraphPipeline(pm);
-      if (fusion) {
-        if (!fusionPasses.empty() &&
-            failed(mlir::parsePassPipeline(fusionPasses, pm)))
-          return false;
-        cnnc::buildFusionPipeline(pm, fusionTileBytes);
-      }
+      cnnc::buildGraphAndFusionPipeline(pm, fusion, fusionPasses,
+                                        fusionTileBytes);
       pm.addPass(cnnc::createCNNLowerToLinalg());
     } else if (emit == EmitKind::Loops)
       cnnc::buildCNNToLoopsPipeline(pm, /*scratchArgument=*/true, fusion,

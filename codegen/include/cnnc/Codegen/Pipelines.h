@@ -25,6 +25,14 @@ void buildGraphPipeline(mlir::OpPassManager &pm);
 /// fusions (cnn-fuse-bottleneck, cnn-fuse-depthwise-pointwise).
 void buildFusionPipeline(mlir::OpPassManager &pm, int64_t tileBytes = 0);
 
+/// The graph passes, then (when `fusion`) a user's `extraFusion` passes (a
+/// textual pipeline that must parse) and buildFusionPipeline: the cnn-level
+/// part of the default pipeline, which `cnnc --emit=linalg` and
+/// `--fusion-report` also run.
+void buildGraphAndFusionPipeline(mlir::OpPassManager &pm, bool fusion = true,
+                                 llvm::StringRef extraFusion = "",
+                                 int64_t tileBytes = 0);
+
 /// Lowers functions of cnn ops on tensors to loops on buffers: batch-norm and
 /// constant folding, fusion (unless `fusion` is false), cnn to linalg, one-shot
 /// bufferization of whole functions (tensor arguments become memrefs; results
