@@ -8,6 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cnnc/Codegen/ModelInfo.h"
+
 #include <benchmark/benchmark.h>
 
 #include <dlfcn.h>
@@ -22,26 +24,8 @@
 
 namespace {
 
-// The introspection structures of docs/c-api.md, version 2.
-struct TensorInfo {
-  const char *name;
-  int32_t dtype;
-  int32_t rank;
-  const int64_t *shape;
-};
-struct ModelInfo {
-  uint32_t version;
-  uint32_t numInputs;
-  uint32_t numOutputs;
-  uint32_t scratchAlignment;
-  const char *name;
-  const TensorInfo *inputs;
-  const TensorInfo *outputs;
-  uint64_t scratchBytes;
-  int (*run)(const void *const *, void *const *);
-  int (*runWithScratch)(const void *const *, void *const *, void *);
-  const char *(*statusMessage)(int);
-};
+using cnnc::ModelInfo;
+using cnnc::TensorInfo;
 
 size_t elements(const TensorInfo &tensor) {
   size_t count = 1;
@@ -103,7 +87,7 @@ int main(int argc, char **argv) {
     using Describe = const ModelInfo *(*)();
     auto describe = reinterpret_cast<Describe>(dlsym(library, "cnnc_model"));
     const ModelInfo *model = describe ? describe() : nullptr;
-    if (!model || model->version != 2) {
+    if (!model || model->version != cnnc::kModelInfoVersion) {
       std::fprintf(stderr, "cnnc-bench: '%s' is not a cnnc library (C API 2)\n",
                    argv[i]);
       return 1;

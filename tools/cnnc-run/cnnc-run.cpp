@@ -6,6 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cnnc/Codegen/ModelInfo.h"
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
@@ -34,27 +36,8 @@ using namespace llvm;
 
 namespace {
 
-// The introspection structures of docs/c-api.md, version 2.
-struct TensorInfo {
-  const char *name;
-  int32_t dtype;
-  int32_t rank;
-  const int64_t *shape;
-};
-struct ModelInfo {
-  uint32_t version;
-  uint32_t numInputs;
-  uint32_t numOutputs;
-  uint32_t scratchAlignment;
-  const char *name;
-  const TensorInfo *inputs;
-  const TensorInfo *outputs;
-  uint64_t scratchBytes;
-  int (*run)(const void *const *inputs, void *const *outputs);
-  int (*runWithScratch)(const void *const *inputs, void *const *outputs,
-                        void *scratch);
-  const char *(*statusMessage)(int status);
-};
+using cnnc::ModelInfo;
+using cnnc::TensorInfo;
 
 cl::OptionCategory category("cnnc-run options");
 cl::opt<std::string> libraryPath(cl::Positional, cl::desc("<libmodel.so>"),
@@ -211,7 +194,7 @@ int main(int argc, char **argv) {
     fail("'" + libraryPath +
          "' is not a cnnc library: it exports no 'cnnc_model' symbol");
   const ModelInfo &model = *describe();
-  if (model.version != 2)
+  if (model.version != cnnc::kModelInfoVersion)
     fail("'" + libraryPath + "' uses C API version " + Twine(model.version) +
          "; this cnnc-run reads version 2");
   auto check = [&](const TensorInfo &tensor) {
