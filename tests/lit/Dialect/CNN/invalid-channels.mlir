@@ -153,3 +153,11 @@ func.func @slice_negative_size(%x: tensor<1x6x4x4xf32>) {
   %0 = cnn.slice %x offset 1 size -2 : tensor<1x6x4x4xf32> -> tensor<1x2x4x4xf32>
   return
 }
+
+// -----
+
+func.func @interleave_unequal_channels(%a: tensor<1x4x2x2xf32>, %b: tensor<1x3x2x2xf32>) {
+  // expected-error @below {{'cnn.concat' op expects inputs with equal channel counts to interleave, but inputs[0] is 'tensor<1x4x2x2xf32>' and inputs[1] is 'tensor<1x3x2x2xf32>'}}
+  %0 = cnn.concat %a, %b interleave : tensor<1x4x2x2xf32>, tensor<1x3x2x2xf32> -> tensor<1x7x2x2xf32>
+  return
+}
