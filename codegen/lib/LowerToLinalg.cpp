@@ -39,6 +39,7 @@ struct LowerToLinalgPass : cnnc::impl::CNNLowerToLinalgBase<LowerToLinalgPass> {
       return signalPassFailure();
     if (failed(cnnc::lowering::expandFusedOps(getOperation())))
       return signalPassFailure();
+    cnnc::lowering::lowerConcatChains(getOperation());
     ConversionTarget target(*context);
     target.addIllegalDialect<cnnc::cnn::CNNDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
@@ -46,7 +47,8 @@ struct LowerToLinalgPass : cnnc::impl::CNNLowerToLinalgBase<LowerToLinalgPass> {
     cnnc::populateLowerCNNToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
+    cnnc::lowering::placeConcatChainBuffers(getOperation());
   }
 };
 } // namespace

@@ -81,6 +81,15 @@ buildElementFormula(mlir::OpBuilder &b, mlir::Location loc, mlir::Operation *op,
 /// cnn ops on slices and linalg ops that the op-by-op patterns lower after.
 mlir::LogicalResult expandFusedOps(mlir::ModuleOp module);
 
+/// Gives each chain of concats that extend one another (a concat whose
+/// first operand is a concat) one tensor of the final size, updated in
+/// place, instead of a copy of every earlier operand per concat.
+void lowerConcatChains(mlir::ModuleOp module);
+/// After the other lowerings: moves each chain's buffer down to where its
+/// first operand's producer creates its destination, so that the buffer is
+/// not live (and taking arena memory) earlier than it needs to be.
+void placeConcatChainBuffers(mlir::ModuleOp module);
+
 /// Patterns for each family of ops, in their own files.
 void populateConvolutionLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populatePoolingLoweringPatterns(mlir::RewritePatternSet &patterns);

@@ -58,6 +58,7 @@ void cnnc::buildFusionPipeline(OpPassManager &pm, int64_t tileBytes) {
   // the fusions below then take. Then the longest chains: a bottleneck
   // holds a depthwise-pointwise chain, which holds a convolution epilogue.
   pm.addPass(createCNNFoldChannelShuffle());
+  pm.addPass(createCNNEliminateConcat());
   CNNFuseBottleneckOptions bottleneck;
   CNNFuseDepthwisePointwiseOptions depthwisePointwise;
   if (tileBytes > 0)
@@ -86,13 +87,19 @@ void cnnc::buildGraphAndFusionPipeline(OpPassManager &pm, bool fusion,
   buildFusionPipeline(pm, tileBytes);
 }
 
+void cnnc::buildCNNToLinalgPipeline(OpPassManager &pm, bool fusion,
+                                    StringRef extraFusion, int64_t tileBytes) {
+  buildGraphAndFusionPipeline(pm, fusion, extraFusion, tileBytes);
+  pm.addPass(createCNNLowerToLinalg());
+  if (fusion)
+    pm.addPass(createCNNFuseElementwise());
+  pm.addPass(createCanonicalizerPass());
+}
+
 void cnnc::buildCNNToLoopsPipeline(OpPassManager &pm, bool scratchArgument,
                                    bool fusion, StringRef extraFusion,
                                    int64_t tileBytes) {
-  // Graph and fusion passes, then lowering.
-  buildGraphAndFusionPipeline(pm, fusion, extraFusion, tileBytes);
-  pm.addPass(createCNNLowerToLinalg());
-  pm.addPass(createCanonicalizerPass());
+  buildCNNToLinalgPipeline(pm, fusion, extraFusion, tileBytes);
   // A tensor.empty that only becomes a slice of another tensor (the tiles
   // of a fused chain, the operands of a concat) is replaced by that slice,
   // so the producer writes in place.

@@ -233,9 +233,7 @@ bool emitOutput(mlir::ModuleOp module) {
       return false;
     if (emit == EmitKind::Linalg) {
       // The default pipeline up to the linalg lowering.
-      cnnc::buildGraphAndFusionPipeline(pm, fusion, fusionPasses,
-                                        fusionTileBytes);
-      pm.addPass(cnnc::createCNNLowerToLinalg());
+      cnnc::buildCNNToLinalgPipeline(pm, fusion, fusionPasses, fusionTileBytes);
     } else if (emit == EmitKind::Loops)
       cnnc::buildCNNToLoopsPipeline(pm, /*scratchArgument=*/true, fusion,
                                     fusionPasses, fusionTileBytes);

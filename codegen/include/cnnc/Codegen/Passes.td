@@ -25,6 +25,22 @@ def CNNLowerToLinalg : Pass<"cnn-lower-to-linalg", "mlir::ModuleOp"> {
   ];
 }
 
+def CNNFuseElementwise : Pass<"cnn-fuse-elementwise", "mlir::ModuleOp"> {
+  let summary = "Merge chains of element-wise linalg.generic ops into one loop";
+  let description = [{
+    Runs on tensors, after `cnn-lower-to-linalg`. An element-wise
+    `linalg.generic` whose result only feeds another element-wise generic is
+    merged into it (upstream's element-wise op fusion), so that a chain such
+    as DenseNet's pre-activation batch norm -> relu, or a squeeze-and-
+    excitation scale -> residual add -> relu, reads and writes its feature
+    maps once instead of once per op. Convolution epilogues (generics marked
+    `cnnc.epilogue`, which update a convolution's result in place and are
+    applied in registers later) and producers with several users (which
+    would be computed twice) are left alone.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def CNNPlanMemory : Pass<"cnn-plan-memory", "mlir::ModuleOp"> {
   let summary = "Place a function's temporary buffers in one arena, reused by liveness";
   let description = [{

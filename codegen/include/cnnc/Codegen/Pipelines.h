@@ -33,6 +33,13 @@ void buildGraphAndFusionPipeline(mlir::OpPassManager &pm, bool fusion = true,
                                  llvm::StringRef extraFusion = "",
                                  int64_t tileBytes = 0);
 
+/// buildGraphAndFusionPipeline, cnn-lower-to-linalg and (when `fusion`)
+/// cnn-fuse-elementwise: linalg and tensor ops on tensors, what
+/// `cnnc --emit=linalg` prints.
+void buildCNNToLinalgPipeline(mlir::OpPassManager &pm, bool fusion = true,
+                              llvm::StringRef extraFusion = "",
+                              int64_t tileBytes = 0);
+
 /// Lowers functions of cnn ops on tensors to loops on buffers: batch-norm and
 /// constant folding, fusion (unless `fusion` is false), cnn to linalg, one-shot
 /// bufferization of whole functions (tensor arguments become memrefs; results

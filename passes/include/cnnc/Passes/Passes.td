@@ -80,6 +80,24 @@ def CNNFoldChannelShuffle : Pass<"cnn-fold-channel-shuffle", "mlir::ModuleOp"> {
   let dependentDialects = ["cnnc::cnn::CNNDialect"];
 }
 
+def CNNEliminateConcat : Pass<"cnn-eliminate-concat", "mlir::ModuleOp"> {
+  let summary = "Grow concatenations in place: each one extends the one before";
+  let description = [{
+    A `cnn.concat` whose first operands are exactly the operands of an
+    earlier concat (DenseNet: layer k reads `concat(x0, y1, ..., yk)`, layer
+    k+1 reads `concat(x0, y1, ..., yk, y(k+1))`) becomes the concat of that
+    earlier concat and the remaining operands, so that the IR shows one
+    growing feature map. Code generation gives such a chain (every concat
+    whose first operand is a concat) one buffer of the final size: each
+    producer writes its channels into it once, and each concat of the chain
+    is a leading channel range of that buffer, so nothing is copied layer
+    after layer. (Concats with distinct operands, such as Inception's, need
+    no rewrite: their producers already write into the concat's buffer.)
+    Interleaved concats are left alone.
+  }];
+  let dependentDialects = ["cnnc::cnn::CNNDialect"];
+}
+
 def CNNFuseEpilogue : Pass<"cnn-fuse-epilogue", "mlir::ModuleOp"> {
   let summary = "Fuse the element-wise ops after a convolution into its epilogue";
   let description = [{

@@ -1,0 +1,52 @@
+//===- FuseElementwise.cpp - element-wise generics merged into one --------===//
+//
+// The cnn lowering gives each element-wise op its own linalg.generic: a pass
+// over the whole feature map each. Upstream's element-wise fusion merges a
+// producer generic into its consumer; cnnc restricts it to plain
+// element-wise chains (see Passes.td).
+//
+//===----------------------------------------------------------------------===//
+
+#include "cnnc/Codegen/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace cnnc {
+#define GEN_PASS_DEF_CNNFUSEELEMENTWISE
+#include "cnnc/Codegen/Passes.h.inc"
+} // namespace cnnc
+
+using namespace mlir;
+
+namespace {
+
+/// Whether `op` is a generic that may take part in a merge: all loops
+/// parallel, and no role in a convolution's code (its epilogue, or a
+/// reduction the convolution kernel absorbs).
+bool isPlainElementwise(Operation *op) {
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
+  return generic && generic.getNumLoops() == generic.getNumParallelLoops() &&
+         !generic->hasAttr("cnnc.epilogue") &&
+         !generic->hasAttr("cnnc.channel_sum");
+}
+
+struct CNNFuseElementwisePass
+    : cnnc::impl::CNNFuseElementwiseBase<CNNFuseElementwisePass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    linalg::populateElementwiseOpsFusionPatterns(
+        patterns, [](OpOperand *operand) {
+          Operation *producer = operand->get().getDefiningOp();
+          return isPlainElementwise(producer) &&
+                 isPlainElementwise(operand->getOwner()) &&
+                 operand->get().hasOneUse();
+        });
+    if (failed(
+            applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
