@@ -13,6 +13,11 @@
 //   tile convolves the rows of the padded input it needs into a tile-sized
 //   depthwise result and feeds it to the pointwise convolution, whose
 //   result goes into its rows of the output.
+// - squeeze_excite: the convolution and its activations as a conv_epilogue,
+//   then the pool's channel sums as a reduction marked `cnnc.channel_sum`
+//   that cnn-vectorize-convolutions folds into the convolution's stores,
+//   then the excitation, the scale and the ops after it op by op (the
+//   element-wise ones merge into one loop in cnn-fuse-elementwise).
 // - any other kind: the body, inlined.
 //
 //===----------------------------------------------------------------------===//
@@ -133,6 +138,67 @@ FailureOr<Value> buildConvEpilogue(IRRewriter &rewriter,
     return ops.front()->getResult(0);
   return expandConvEpilogue(
       rewriter, cnn::FusedOp::fuseChain(rewriter, "conv_epilogue", ops));
+}
+
+/// squeeze_excite: [convolution, activations, global_avg_pool, excitation
+/// ops, mul, element-wise ops], in program order.
+LogicalResult expandSqueezeExcite(IRRewriter &rewriter, cnn::FusedOp fused) {
+  SmallVector<Operation *> chain = fused.getChain();
+  auto poolAt = llvm::find_if(
+      chain, [](Operation *op) { return isa<cnn::GlobalAvgPoolOp>(op); });
+  if (chain.empty() || !isa<cnn::Conv2DOp>(chain.front()) ||
+      poolAt == chain.end())
+    return fused.emitOpError("of kind squeeze_excite must start with a "
+                             "cnn.conv2d and hold a cnn.global_avg_pool");
+  auto pool = cast<cnn::GlobalAvgPoolOp>(*poolAt);
+  if (pool.getInput() != (*std::prev(poolAt))->getResult(0))
+    return fused.emitOpError("of kind squeeze_excite must pool the result "
+                             "of the ops before the pool");
+  IRMapping mapping;
+  mapping.map(fused.getBody().front().getArguments(), fused.getInputs());
+  rewriter.setInsertionPoint(fused);
+  Location loc = pool.getLoc();
+  RankedTensorType sumType = pool.getType();
+  // The sums start at zero before the convolution runs, so that the
+  // convolution's kernel finds the reduction right after its stores.
+  Value zeros = filledTensor(rewriter, loc, sumType, 0.0);
+  SmallVector<Operation *> producer;
+  for (Operation *op : llvm::make_range(chain.begin(), poolAt))
+    producer.push_back(rewriter.clone(*op, mapping));
+  FailureOr<Value> x = buildConvEpilogue(rewriter, producer);
+  if (failed(x))
+    return failure();
+  rewriter.setInsertionPoint(fused);
+  MLIRContext *context = rewriter.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+  AffineExpr zero = getAffineConstantExpr(0, context);
+  AffineMap maps[] = {AffineMap::get(4, 0, {d(0), d(1), d(2), d(3)}, context),
+                      AffineMap::get(4, 0, {d(0), d(1), zero, zero}, context)};
+  auto sum = rewriter.create<linalg::GenericOp>(
+      loc, TypeRange{sumType}, ValueRange{*x}, ValueRange{zeros}, maps,
+      iterators(2, 2), [](OpBuilder &b, Location l, ValueRange args) {
+        b.create<linalg::YieldOp>(
+            l, ValueRange{b.create<arith::AddFOp>(l, args[1], args[0])});
+      });
+  sum->setAttr("cnnc.channel_sum", rewriter.getUnitAttr());
+  auto inputType = cast<RankedTensorType>(x->getType());
+  double count =
+      static_cast<double>(inputType.getDimSize(2) * inputType.getDimSize(3));
+  Value mean = elementwise(
+      rewriter, loc, sumType, sum.getResult(0), {},
+      [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+        return b.create<arith::DivFOp>(
+            l, args[0], floatConstant(b, l, args[0].getType(), count));
+      });
+  mapping.map(pool.getResult(), mean);
+  mapping.map((*std::prev(poolAt))->getResult(0), *x);
+  for (Operation *op : llvm::make_range(std::next(poolAt), chain.end()))
+    rewriter.clone(*op, mapping);
+  SmallVector<Value> results;
+  for (Value value : fused.getBody().front().getTerminator()->getOperands())
+    results.push_back(mapping.lookup(value));
+  rewriter.replaceOp(fused, results);
+  return success();
 }
 
 /// depthwise_pointwise ([depthwise, activations, pointwise, epilogue]) and
@@ -364,6 +430,8 @@ LogicalResult cnnc::lowering::expandFusedOps(ModuleOp module) {
       expanded = expandRowTiles(rewriter, fused, /*expandFirst=*/false);
     else if (kind == "bottleneck")
       expanded = expandRowTiles(rewriter, fused, /*expandFirst=*/true);
+    else if (kind == "squeeze_excite")
+      expanded = expandSqueezeExcite(rewriter, fused);
     else
       inlineBody(rewriter, fused);
     if (failed(expanded))

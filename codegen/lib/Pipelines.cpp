@@ -59,6 +59,7 @@ void cnnc::buildFusionPipeline(OpPassManager &pm, int64_t tileBytes) {
   // holds a depthwise-pointwise chain, which holds a convolution epilogue.
   pm.addPass(createCNNFoldChannelShuffle());
   pm.addPass(createCNNEliminateConcat());
+  pm.addPass(createCNNFuseSqueezeExcite());
   CNNFuseBottleneckOptions bottleneck;
   CNNFuseDepthwisePointwiseOptions depthwisePointwise;
   if (tileBytes > 0)

@@ -298,13 +298,17 @@ Value packedFilter(OpBuilder &b, Location loc, ModuleOp module,
 /// scalar or the broadcast of a per-channel bias), whose values become the
 /// accumulators' initial values, and an element-wise epilogue (a
 /// linalg.generic marked `cnnc.epilogue` that updates the buffer in place),
-/// applied to the accumulators before they are stored. Both ops are then
-/// erased: the buffer is written once.
+/// applied to the accumulators before they are stored, and after that a
+/// reduction marked `cnnc.channel_sum` (a squeeze-and-excitation pool)
+/// that adds each channel's results to a [N, C, 1, 1] buffer, done from
+/// the stored vectors. These ops are then erased: the buffer is written
+/// once and not read back.
 struct ConvNeighbours {
   Operation *init = nullptr;
   Value fillValue;   // Scalar every accumulator starts from, or
   Value channelInit; // 1-D buffer read at the output channel.
   linalg::GenericOp epilogue;
+  linalg::GenericOp channelSum;
 };
 
 bool isFourDimIdentity(AffineMap map) {
@@ -368,6 +372,27 @@ bool isVectorizableEpilogue(linalg::GenericOp generic, Value output) {
   return generic.getRegion().front().getTerminator()->getNumOperands() == 1;
 }
 
+/// Whether `generic` is the channel-sum reduction of `output` that
+/// squeeze_excite's lowering emits: sums[n, c, 0, 0] += output[n, c, h, w].
+bool isChannelSum(linalg::GenericOp generic, Value output) {
+  if (!generic->hasAttr("cnnc.channel_sum") ||
+      !generic.hasPureBufferSemantics() || generic.getNumDpsInputs() != 1 ||
+      generic.getNumDpsInits() != 1 || generic.getDpsInputs()[0] != output)
+    return false;
+  Value sums = generic.getDpsInits()[0];
+  auto type = dyn_cast<MemRefType>(sums.getType());
+  MLIRContext *context = generic.getContext();
+  AffineExpr zero = getAffineConstantExpr(0, context);
+  AffineMap sumsMap = AffineMap::get(
+      4, 0,
+      {getAffineDimExpr(0, context), getAffineDimExpr(1, context), zero, zero},
+      context);
+  SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
+  return type && type.getRank() == 4 && type.hasStaticShape() &&
+         type.getElementType().isF32() && isFourDimIdentity(maps[0]) &&
+         maps[1] == sumsMap;
+}
+
 /// Whether the epilogue's operands still read correctly when the image is
 /// flattened to [N, C, H*W]: each is per-element over an image whose rows
 /// are contiguous, or does not depend on the position in the image.
@@ -417,12 +442,19 @@ ConvNeighbours findNeighbours(Operation *conv, Value output) {
       neighbours.channelInit = generic.getDpsInputs()[0];
     }
   }
-  Operation *next = conv->getNextNode();
-  while (next && isMemoryEffectFree(next))
-    next = next->getNextNode();
-  if (auto generic = dyn_cast_or_null<linalg::GenericOp>(next))
+  auto nextWithEffects = [](Operation *op) {
+    Operation *next = op->getNextNode();
+    while (next && isMemoryEffectFree(next))
+      next = next->getNextNode();
+    return dyn_cast_or_null<linalg::GenericOp>(next);
+  };
+  Operation *last = conv;
+  if (linalg::GenericOp generic = nextWithEffects(conv))
     if (isVectorizableEpilogue(generic, output))
-      neighbours.epilogue = generic;
+      last = neighbours.epilogue = generic;
+  if (linalg::GenericOp generic = nextWithEffects(last))
+    if (isChannelSum(generic, output))
+      neighbours.channelSum = generic;
   return neighbours;
 }
 
@@ -512,8 +544,37 @@ public:
     return mapping.lookup(body.getTerminator()->getOperand(0));
   }
 
+  /// Adds the valid lanes of one channel's stored results (`valid[v]` lanes
+  /// of `results[v]`) to its channel sum, when there is one.
+  void accumulateChannelSum(ArrayRef<Value> results, ArrayRef<int64_t> valid,
+                            Value n, Value channel) {
+    if (!neighbours.channelSum)
+      return;
+    Value total;
+    for (auto [result, lanes] : llvm::zip(results, valid)) {
+      if (lanes <= 0)
+        continue;
+      Value part = result;
+      if (lanes < kLanes)
+        part = e.b.create<arith::SelectOp>(e.loc, e.mask(kLanes, lanes), result,
+                                           e.zeros(kLanes));
+      total = total ? e.b.create<arith::AddFOp>(e.loc, total, part) : part;
+    }
+    if (!total)
+      return;
+    Value sums = neighbours.channelSum.getDpsInits()[0];
+    SmallVector<Value> at{n, channel, e.index(0), e.index(0)};
+    Value sum = e.b.create<memref::LoadOp>(e.loc, sums, at);
+    sum = e.b.create<vector::ReductionOp>(e.loc, vector::CombiningKind::ADD,
+                                          total, sum,
+                                          arith::FastMathFlags::reassoc);
+    e.b.create<memref::StoreOp>(e.loc, sum, sums, at);
+  }
+
   /// Erases the ops whose work the kernel took over.
   void eraseAbsorbed(PatternRewriter &rewriter) {
+    if (neighbours.channelSum)
+      rewriter.eraseOp(neighbours.channelSum);
     if (neighbours.epilogue)
       rewriter.eraseOp(neighbours.epilogue);
     if (neighbours.init)
@@ -641,7 +702,9 @@ struct ConvLowering : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
                       });
                 });
           });
-      for (int64_t i = 0; i < channels; ++i)
+      for (int64_t i = 0; i < channels; ++i) {
+        SmallVector<Value> results;
+        SmallVector<int64_t> valids;
         for (int64_t v = 0; v < vectors; ++v) {
           SmallVector<Value> at =
               imageIndices(n, e.add(channel, i), row, flattened);
@@ -651,7 +714,11 @@ struct ConvLowering : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
                              e.add(channel, i), flattened ? Value() : row,
                              e.add(column, v * kLanes), validLanes(v));
           e.storeRow(result, output, at, validLanes(v));
+          results.push_back(result);
+          valids.push_back(validLanes(v));
         }
+        epilogue.accumulateChannelSum(results, valids, n, e.add(channel, i));
+      }
     };
 
     // Column blocks outside, channel blocks inside: the input columns of a
@@ -726,12 +793,17 @@ struct DepthwiseLowering : OpRewritePattern<linalg::DepthwiseConv2DNchwChwOp> {
                         return next;
                       });
                 });
+            SmallVector<Value> results;
+            SmallVector<int64_t> valids;
             for (int64_t v = 0; v < vectors; ++v) {
               Value at = e.add(column, v * kLanes);
-              e.storeRow(
-                  epilogue.apply(accumulators[v], n, c, row, at, validLanes(v)),
-                  output, {n, c, row, at}, validLanes(v));
+              Value result =
+                  epilogue.apply(accumulators[v], n, c, row, at, validLanes(v));
+              e.storeRow(result, output, {n, c, row, at}, validLanes(v));
+              results.push_back(result);
+              valids.push_back(validLanes(v));
             }
+            epilogue.accumulateChannelSum(results, valids, n, c);
           });
         });
       });

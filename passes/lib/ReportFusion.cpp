@@ -37,6 +37,14 @@ int64_t tensorBytes(Type type) {
   return tensor.getNumElements() * ((tensor.getElementTypeBitWidth() + 7) / 8);
 }
 
+/// The pool of a squeeze_excite chain, if `chain` has one.
+GlobalAvgPoolOp findPool(ArrayRef<Operation *> chain) {
+  for (Operation *op : chain)
+    if (auto pool = dyn_cast<GlobalAvgPoolOp>(op))
+      return pool;
+  return {};
+}
+
 struct ReportFusionPass : cnnc::impl::CNNReportFusionBase<ReportFusionPass> {
   void runOnOperation() override {
     std::string report;
@@ -48,7 +56,7 @@ struct ReportFusionPass : cnnc::impl::CNNReportFusionBase<ReportFusionPass> {
 
   static void describe(func::FuncOp func, llvm::raw_ostream &os) {
     os << "fusion report for @" << func.getSymName() << ":\n";
-    int64_t chains = 0, ops = 0, savedBytes = 0;
+    int64_t chains = 0, ops = 0, savedBytes = 0, savedTraffic = 0;
     func.walk([&](FusedOp fused) {
       SmallVector<Operation *> chain = fused.getChain();
       ++chains;
@@ -66,18 +74,37 @@ struct ReportFusionPass : cnnc::impl::CNNReportFusionBase<ReportFusionPass> {
               "intermediates stay in memory\n";
         return;
       }
-      // Every result but the chain's last is no longer a tensor in memory
-      // (it stays in registers, or in a tile that fits the cache).
-      int64_t bytes = 0;
-      for (Operation *op : ArrayRef(chain).drop_back())
-        for (Value result : op->getResults())
-          bytes += tensorBytes(result.getType());
+      int64_t bytes = 0, traffic = 0;
+      if (auto pool = findPool(chain)) {
+        // squeeze_excite: the pooled map stays in memory (the scale needs
+        // all of it), and so do the few values on the pooled vector; the
+        // producer's intermediates and those after the scale do not, and
+        // the pool no longer reads its input back.
+        Value x = pool.getInput();
+        for (Operation *op : ArrayRef(chain).drop_back())
+          for (Value result : op->getResults())
+            if (result != x && result.getType() == x.getType())
+              bytes += tensorBytes(result.getType());
+        traffic = 2 * bytes + tensorBytes(x.getType());
+      } else {
+        // Every result but the chain's last is no longer a tensor in
+        // memory (it stays in registers, or in a tile that fits the cache).
+        for (Operation *op : ArrayRef(chain).drop_back())
+          for (Value result : op->getResults())
+            bytes += tensorBytes(result.getType());
+        traffic = 2 * bytes;
+      }
       savedBytes += bytes;
+      savedTraffic += traffic;
       os << "     intermediate tensors no longer in memory: " << bytes
-         << " bytes (" << 2 * bytes << " bytes of traffic: written, read)\n";
+         << " bytes (" << traffic << " bytes of traffic";
+      if (traffic == 2 * bytes)
+        os << ": written, read)\n";
+      else
+        os << ", with the pool's read of its input)\n";
     });
     os << "  total: " << chains << " fused chains of " << ops << " ops; "
-       << savedBytes << " bytes of intermediate tensors, " << 2 * savedBytes
+       << savedBytes << " bytes of intermediate tensors, " << savedTraffic
        << " bytes of traffic removed\n";
   }
 };

@@ -34,7 +34,7 @@ def random_chain(rng, index, extra):
     size = rng.choice([7, 12, 17, 30])
     lines = [f"model chain{index}(x: f32[1, {channels}, {size}, {size}]) {{"]
     draw = rng.random()
-    if draw < 0.35:
+    if draw < 0.3:
         kind = "bottleneck"
         # 1x1 expansion -> activation -> KxK (depthwise or full) ->
         # activation -> 1x1 projection [+ residual]: the bottleneck.
@@ -54,7 +54,7 @@ def random_chain(rng, index, extra):
             # ResNet's form is not in the default pipeline: ask for it.
             extra.append("--fusion-passes=cnn-fuse-bottleneck{dense-middle=true"
                          f" tile-bytes={rng.choice([1, 3000, 12000])}}}")
-    elif draw < 0.7:
+    elif draw < 0.55:
         kind = "depthwise_pointwise"
         # Depthwise -> activation -> pointwise [-> activation] [+ residual].
         stride = rng.choice([1, 2])
@@ -70,6 +70,29 @@ def random_chain(rng, index, extra):
             result = f"{rng.choice(ACTIVATIONS)}(p)"
         if out == channels and stride == 1:
             result = f"x + {result}"
+        lines.append(f"  return {result}")
+    elif draw < 0.75:
+        kind = "squeeze_excite"
+        # Convolution [-> activation] -> global pool -> 1x1 reduce -> relu ->
+        # 1x1 expand -> gate; the scale [+ residual] [-> activation].
+        kernel = rng.choice([1, 3, 5])
+        groups = channels if rng.random() < 0.3 else 1
+        lines.append(f"  c = conv2d(x, {channels}, {kernel}, "
+                     f"padding={kernel // 2}, groups={groups})")
+        value = "c"
+        if rng.random() < 0.6:
+            lines.append(f"  a = {rng.choice(ACTIVATIONS)}(c)")
+            value = "a"
+        squeezed = max(1, channels // rng.choice([2, 4]))
+        gate = rng.choice(["sigmoid", "hard_sigmoid"])
+        lines.append(f"  r = conv2d(global_avg_pool({value}), {squeezed}, 1)")
+        lines.append(f"  s = conv2d(relu(r), {channels}, 1)")
+        result = (f"{value} * {gate}(s)" if rng.random() < 0.5
+                  else f"{gate}(s) * {value}")
+        if rng.random() < 0.6:
+            result = f"x + {result}"
+        if rng.random() < 0.5:
+            result = f"{rng.choice(ACTIVATIONS)}({result})"
         lines.append(f"  return {result}")
     else:
         kind = "conv_epilogue"
@@ -103,8 +126,10 @@ def check(name, source, cnnc, cnnc_run, tmp, must_fuse=None, tile_flags=()):
         libraries[variant] = tmp / f"lib{name}_{variant}.so"
         run = subprocess.run([cnnc, str(source), "--random-weights=5", "-o",
                               str(libraries[variant]), "--fusion-report"]
-                             + flags, check=True, capture_output=True,
-                             text=True)
+                             + flags, capture_output=True, text=True)
+        if run.returncode != 0:
+            sys.exit(f"{name}: cnnc {' '.join(flags)} failed:\n"
+                     f"{source.read_text()}\n{run.stderr}")
         if (variant == "fused" and must_fuse and
                 f"#1 {must_fuse}" not in run.stderr):
             sys.exit(f"{name}: not fused as {must_fuse}:\n"

@@ -39,3 +39,30 @@ func.func @tile_all_padding(%x: tensor<1x2x4x4xf32>, %d: tensor<2x1x1x1xf32>, %p
   }
   return %0 : tensor<1x2x10x4xf32>
 }
+
+// -----
+
+func.func @squeeze_excite_without_pool(%x: tensor<1x4x5x5xf32>, %w: tensor<4x4x1x1xf32>) -> tensor<1x4x5x5xf32> {
+  // expected-error @below {{'cnn.fused' op of kind squeeze_excite must start with a cnn.conv2d and hold a cnn.global_avg_pool}}
+  %0 = cnn.fused "squeeze_excite"(%x, %w) : (tensor<1x4x5x5xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x5x5xf32> {
+  ^bb0(%a: tensor<1x4x5x5xf32>, %b: tensor<4x4x1x1xf32>):
+    %1 = cnn.conv2d %a, %b : (tensor<1x4x5x5xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x5x5xf32>
+    %2 = cnn.mul %1, %1 : tensor<1x4x5x5xf32>, tensor<1x4x5x5xf32> -> tensor<1x4x5x5xf32>
+    cnn.yield %2 : tensor<1x4x5x5xf32>
+  }
+  return %0 : tensor<1x4x5x5xf32>
+}
+
+// -----
+
+func.func @squeeze_excite_pooling_the_input(%x: tensor<1x4x5x5xf32>, %w: tensor<4x4x1x1xf32>) -> tensor<1x4x5x5xf32> {
+  // expected-error @below {{'cnn.fused' op of kind squeeze_excite must pool the result of the ops before the pool}}
+  %0 = cnn.fused "squeeze_excite"(%x, %w) : (tensor<1x4x5x5xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x5x5xf32> {
+  ^bb0(%a: tensor<1x4x5x5xf32>, %b: tensor<4x4x1x1xf32>):
+    %1 = cnn.conv2d %a, %b : (tensor<1x4x5x5xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x5x5xf32>
+    %2 = cnn.global_avg_pool %a : tensor<1x4x5x5xf32> -> tensor<1x4x1x1xf32>
+    %3 = cnn.mul %1, %2 : tensor<1x4x5x5xf32>, tensor<1x4x1x1xf32> -> tensor<1x4x5x5xf32>
+    cnn.yield %3 : tensor<1x4x5x5xf32>
+  }
+  return %0 : tensor<1x4x5x5xf32>
+}

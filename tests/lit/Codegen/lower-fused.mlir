@@ -110,3 +110,37 @@ func.func @bottleneck(%x: tensor<1x2x6x6xf32>, %e: tensor<4x2x1x1xf32>, %d: tens
   }
   return %0 : tensor<1x2x6x6xf32>
 }
+
+// -----
+
+// squeeze_excite: the sums start at zero before the convolution; the
+// convolution and its activation are a conv_epilogue; the pool is a channel
+// sum of its result, marked for the convolution kernel to take over, then a
+// division; the excitation and the scale follow op by op.
+// CHECK-LABEL: func @squeeze_excite
+// CHECK: %[[ZERO:.*]] = linalg.fill {{.*}} -> tensor<1x4x1x1xf32>
+// CHECK: %[[CONV:.*]] = linalg.conv_2d_nchw_fchw
+// CHECK: %[[X:.*]] = linalg.generic {{.*}} outs(%[[CONV]] : tensor<1x4x5x5xf32>) attrs = {cnnc.epilogue}
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%[[X]] : tensor<1x4x5x5xf32>) outs(%[[ZERO]] : tensor<1x4x1x1xf32>) attrs = {cnnc.channel_sum}
+// CHECK: %[[MEAN:.*]] = linalg.generic {{.*}} ins(%[[SUM]] : tensor<1x4x1x1xf32>)
+// CHECK: arith.constant 2.500000e+01
+// CHECK: arith.divf
+// CHECK: linalg.conv_2d_nchw_fchw {{.*}} ins(%[[MEAN]], %arg2 :
+// CHECK: %[[GATE:.*]] = linalg.generic
+// CHECK: arith.divf
+// CHECK: %[[Y:.*]] = linalg.generic {{.*}} ins(%[[X]], %[[GATE]] : tensor<1x4x5x5xf32>, tensor<1x4x1x1xf32>)
+// CHECK: arith.mulf
+// CHECK: return %[[Y]]
+func.func @squeeze_excite(%x: tensor<1x4x5x5xf32>, %w: tensor<4x4x3x3xf32>, %w1: tensor<4x4x1x1xf32>) -> tensor<1x4x5x5xf32> {
+  %0 = cnn.fused "squeeze_excite"(%x, %w, %w1) : (tensor<1x4x5x5xf32>, tensor<4x4x3x3xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x5x5xf32> {
+  ^bb0(%a: tensor<1x4x5x5xf32>, %b: tensor<4x4x3x3xf32>, %c: tensor<4x4x1x1xf32>):
+    %1 = cnn.conv2d %a, %b pad [1, 1, 1, 1] : (tensor<1x4x5x5xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x5x5xf32>
+    %2 = cnn.relu %1 : tensor<1x4x5x5xf32>
+    %3 = cnn.global_avg_pool %2 : tensor<1x4x5x5xf32> -> tensor<1x4x1x1xf32>
+    %4 = cnn.conv2d %3, %c : (tensor<1x4x1x1xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x1x1xf32>
+    %5 = cnn.sigmoid %4 : tensor<1x4x1x1xf32>
+    %6 = cnn.mul %2, %5 : tensor<1x4x5x5xf32>, tensor<1x4x1x1xf32> -> tensor<1x4x5x5xf32>
+    cnn.yield %6 : tensor<1x4x5x5xf32>
+  }
+  return %0 : tensor<1x4x5x5xf32>
+}

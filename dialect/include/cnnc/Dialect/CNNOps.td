@@ -491,6 +491,12 @@ def CNN_FusedOp : Op<CNN_Dialect, "fused",
       convolution, activations, a pointwise projection and its epilogue,
       in tiles of output rows, the expansion recomputed for the rows that
       neighbouring tiles share;
+    - `squeeze_excite`: a convolution and its activations, the global
+      average pool of their result, the excitation computing a channel scale
+      from the pooled vector, the scaling `mul` and the element-wise ops
+      after it; the pool's sums are accumulated by the convolution's kernel
+      as it stores its result, and the scale and the ops after it are one
+      pass over the feature map;
     - any other kind (a user's fusion pass): the body is inlined and lowered
       op by op, so a new kind is correct before it is fast.
 
@@ -534,7 +540,7 @@ def CNN_FusedOp : Op<CNN_Dialect, "fused",
     /// listed above); any other kind is inlined and lowered op by op.
     static bool hasFusedLowering(::llvm::StringRef kind) {
       return kind == "conv_epilogue" || kind == "depthwise_pointwise" ||
-             kind == "bottleneck";
+             kind == "bottleneck" || kind == "squeeze_excite";
     }
   }];
 }

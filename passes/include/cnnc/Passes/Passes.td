@@ -98,6 +98,25 @@ def CNNEliminateConcat : Pass<"cnn-eliminate-concat", "mlir::ModuleOp"> {
   let dependentDialects = ["cnnc::cnn::CNNDialect"];
 }
 
+def CNNFuseSqueezeExcite
+    : Pass<"cnn-fuse-squeeze-excite", "mlir::ModuleOp"> {
+  let summary = "Fuse squeeze-and-excitation blocks around their convolution";
+  let description = [{
+    A convolution (and the activations after it) whose result x is read by
+    exactly a `cnn.global_avg_pool` and a `cnn.mul` that scales x by a
+    vector computed from the pooled one (the excitation: 1x1 convolutions or
+    dense layers, activations, reshapes; reading the pooled vector, not x),
+    together with the element-wise ops after the mul (a residual add, an
+    activation), becomes one `cnn.fused "squeeze_excite"`. Code generation
+    accumulates the pool's channel sums in the convolution's kernel, from
+    the values in registers as they are stored, so x is not read back for
+    the pool, and applies the scale and the ops after it in one pass over x.
+    Blocks whose intermediate values have other users, or whose excitation
+    reads x itself, are left alone.
+  }];
+  let dependentDialects = ["cnnc::cnn::CNNDialect"];
+}
+
 def CNNFuseEpilogue : Pass<"cnn-fuse-epilogue", "mlir::ModuleOp"> {
   let summary = "Fuse the element-wise ops after a convolution into its epilogue";
   let description = [{
