@@ -39,9 +39,14 @@ struct CNNFuseElementwisePass
     linalg::populateElementwiseOpsFusionPatterns(
         patterns, [](OpOperand *operand) {
           Operation *producer = operand->get().getDefiningOp();
-          return isPlainElementwise(producer) &&
-                 isPlainElementwise(operand->getOwner()) &&
-                 operand->get().hasOneUse();
+          if (!isPlainElementwise(producer) ||
+              !isPlainElementwise(operand->getOwner()) ||
+              !operand->get().hasOneUse())
+            return false;
+          // A producer the consumer broadcasts (an SE gate on [N, C, 1, 1]
+          // read at every pixel) would be recomputed at every element.
+          auto consumer = cast<linalg::GenericOp>(operand->getOwner());
+          return consumer.getMatchingIndexingMap(operand).isPermutation();
         });
     if (failed(
             applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))

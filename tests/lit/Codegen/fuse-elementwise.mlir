@@ -19,15 +19,21 @@ func.func @norm_relu(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
 
 // -----
 
-// A squeeze-and-excitation tail: scale, residual add, relu, one loop.
+// A squeeze-and-excitation tail: scale, residual add, relu, one loop. The
+// gate (a sigmoid on [1, 2, 1, 1], read at every pixel) stays a loop of its
+// own: merged, it would be recomputed for every element.
 // CHECK-LABEL: func @scale_add_relu
-// CHECK: %[[G:.*]] = linalg.generic {{.*}} ins(%arg0, %arg1, %arg2 : tensor<1x2x3x3xf32>, tensor<1x2x1x1xf32>, tensor<1x2x3x3xf32>)
+// CHECK: %[[GATE:.*]] = linalg.generic {{.*}} ins(%arg1 : tensor<1x2x1x1xf32>)
+// CHECK: math.exp
+// CHECK: %[[G:.*]] = linalg.generic {{.*}} ins(%arg0, %[[GATE]], %arg2 : tensor<1x2x3x3xf32>, tensor<1x2x1x1xf32>, tensor<1x2x3x3xf32>)
+// CHECK-NOT: math.exp
 // CHECK: arith.mulf
 // CHECK: arith.addf
 // CHECK: arith.maximumf
 // CHECK-NOT: linalg.generic
 // CHECK: return %[[G]]
-func.func @scale_add_relu(%x: tensor<1x2x3x3xf32>, %s: tensor<1x2x1x1xf32>, %r: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
+func.func @scale_add_relu(%x: tensor<1x2x3x3xf32>, %e: tensor<1x2x1x1xf32>, %r: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
+  %s = cnn.sigmoid %e : tensor<1x2x1x1xf32>
   %0 = cnn.mul %x, %s : tensor<1x2x3x3xf32>, tensor<1x2x1x1xf32> -> tensor<1x2x3x3xf32>
   %1 = cnn.add %0, %r : tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32> -> tensor<1x2x3x3xf32>
   %2 = cnn.relu %1 : tensor<1x2x3x3xf32>

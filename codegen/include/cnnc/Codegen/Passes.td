@@ -35,8 +35,10 @@ def CNNFuseElementwise : Pass<"cnn-fuse-elementwise", "mlir::ModuleOp"> {
     excitation scale -> residual add -> relu, reads and writes its feature
     maps once instead of once per op. Convolution epilogues (generics marked
     `cnnc.epilogue`, which update a convolution's result in place and are
-    applied in registers later) and producers with several users (which
-    would be computed twice) are left alone.
+    applied in registers later), producers with several users (which
+    would be computed twice) and producers the consumer broadcasts (an SE
+    gate on [N, C, 1, 1], which would be recomputed at every pixel) are left
+    alone.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
