@@ -17,4 +17,12 @@ config.environment["PATH"] = os.pathsep.join(
 config.substitutions.append(("%test_plugin", config.test_plugin))
 config.substitutions.append(("%fusion_plugin", config.fusion_plugin))
 config.substitutions.append(("%cnnc_src_root", config.cnnc_src_root))
+config.substitutions.append(("%cnnc_obj_root", config.cnnc_obj_root))
+# Configuring a CMake project against cnnc's package, with cnnc's toolchain.
+config.substitutions.append(
+    ("%cmake_configure",
+     f'"{config.cmake}" -G "{config.cmake_generator}" '
+     f'-DCMAKE_MAKE_PROGRAM="{config.make_program}" '
+     f'-DCMAKE_CXX_COMPILER="{config.cxx_compiler}"'))
+config.substitutions.append(("%cmake", f'"{config.cmake}"'))
 config.substitutions.append(("%python", sys.executable))
