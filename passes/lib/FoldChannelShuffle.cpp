@@ -131,6 +131,63 @@ struct ShuffleOfGroupedConv : OpRewritePattern<ChannelShuffleOp> {
   int64_t maxGroups;
 };
 
+/// conv2d(channel_shuffle(x, g), W) with one group -> conv2d(x, W') where
+/// W' has W's input channels permuted: the shuffle becomes a compile-time
+/// permutation of the weights. Every user of the shuffle must be such a
+/// convolution (reading the shuffle as its input, with a valued filter).
+struct ShuffleIntoConsumerWeights : OpRewritePattern<ChannelShuffleOp> {
+  ShuffleIntoConsumerWeights(MLIRContext *context)
+      : OpRewritePattern(context, /*benefit=*/2) {}
+
+  LogicalResult matchAndRewrite(ChannelShuffleOp shuffle,
+                                PatternRewriter &rewriter) const override {
+    if (shuffle.getResult().use_empty())
+      return rewriter.notifyMatchFailure(shuffle, "no users");
+    SmallVector<std::pair<Conv2DOp, std::vector<double>>> consumers;
+    for (OpOperand &use : shuffle.getResult().getUses()) {
+      auto conv = dyn_cast<Conv2DOp>(use.getOwner());
+      if (!conv || use.getOperandNumber() != 0 || conv.getNumGroups() != 1)
+        return rewriter.notifyMatchFailure(
+            shuffle, "a user is not a one-group convolution of it");
+      std::optional<std::vector<double>> filter =
+          cnnc::readWeight(conv.getFilter());
+      if (!filter)
+        return rewriter.notifyMatchFailure(shuffle, "filter without values");
+      consumers.push_back({conv, std::move(*filter)});
+    }
+    int64_t channels = shuffle.getType().getDimSize(1);
+    int64_t groups = shuffle.getGroups();
+    int64_t perGroup = channels / groups;
+    for (auto &[conv, filter] : consumers) {
+      RankedTensorType filterType = conv.getFilter().getType();
+      int64_t outChannels = filterType.getDimSize(0);
+      int64_t taps = filterType.getDimSize(2) * filterType.getDimSize(3);
+      // Shuffled channel k * g + i is input channel i * (C / g) + k: the
+      // filter column that read the former now reads the latter.
+      std::vector<double> permuted(filter.size());
+      for (int64_t o = 0; o < outChannels; ++o)
+        for (int64_t k = 0; k < perGroup; ++k)
+          for (int64_t i = 0; i < groups; ++i) {
+            int64_t shuffled = k * groups + i, source = i * perGroup + k;
+            std::copy_n(&filter[(o * channels + shuffled) * taps], taps,
+                        &permuted[(o * channels + source) * taps]);
+          }
+      StringRef name = conv.getFilter().getDefiningOp<WeightOp>().getName();
+      rewriter.setInsertionPoint(conv);
+      Value newFilter = cnnc::makeWeight(
+          rewriter, conv.getLoc(),
+          (name + "[input shuffled by " + Twine(groups) + "]").str(),
+          filterType, permuted);
+      rewriter.modifyOpInPlace(conv, [&, &conv = conv] {
+        conv.getInputMutable().assign(shuffle.getInput());
+        conv.getFilterMutable().assign(newFilter);
+      });
+    }
+    rewriter.eraseOp(shuffle);
+    return success();
+  }
+};
+
 /// act(concat(x_1..x_n)) -> concat(act(x_1)..act(x_n)).
 struct ActivationOfConcat : RewritePattern {
   ActivationOfConcat(MLIRContext *context)
@@ -164,8 +221,8 @@ struct CNNFoldChannelShufflePass
 
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<ShuffleOfConcat, ShuffleOfActivation, ActivationOfConcat>(
-        &getContext());
+    patterns.add<ShuffleOfConcat, ShuffleOfActivation, ActivationOfConcat,
+                 ShuffleIntoConsumerWeights>(&getContext());
     patterns.add<ShuffleOfGroupedConv>(&getContext(), maxGroups);
     if (failed(
             applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))

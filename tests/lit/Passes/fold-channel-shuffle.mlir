@@ -54,3 +54,42 @@ func.func @refused(%a: tensor<1x4x3x3xf32>, %b: tensor<1x4x3x3xf32>, %x: tensor<
   %5 = cnn.channel_shuffle %4 groups 3 : tensor<1x6x3x3xf32>
   return %0, %1, %3, %5 : tensor<1x8x3x3xf32>, tensor<1x8x3x3xf32>, tensor<1x8x3x3xf32>, tensor<1x6x3x3xf32>
 }
+
+// -----
+
+// A shuffle read only by one-group convolutions: their filters' input
+// channels are permuted at compile time. Shuffled channel k * 2 + i is
+// channel i * 2 + k, so the filter [0, 1, 2, 3] becomes [0, 2, 1, 3].
+// CHECK-LABEL: func @shuffle_into_weights
+// CHECK-NOT: cnn.channel_shuffle
+// CHECK: %[[W:.*]] = cnn.weight "w[input shuffled by 2]" = dense_resource<[[BLOB:.*]]> : tensor<1x4x1x1xf32>
+// CHECK: %[[C:.*]] = cnn.conv2d %arg0, %[[W]]
+// CHECK: %[[V:.*]] = cnn.weight "v[input shuffled by 2]"
+// CHECK: %[[D:.*]] = cnn.conv2d %arg0, %[[V]]
+// CHECK: return %[[C]], %[[D]]
+// CHECK: [[BLOB]]: "0x0400000000000000000000400000803F00004040"
+func.func @shuffle_into_weights(%x: tensor<1x4x3x3xf32>) -> (tensor<1x1x3x3xf32>, tensor<1x2x1x1xf32>) {
+  %w = cnn.weight "w" = dense<[[[[0.0]], [[1.0]], [[2.0]], [[3.0]]]]> : tensor<1x4x1x1xf32>
+  %v = cnn.weight "v" = dense<1.0> : tensor<2x4x3x3xf32>
+  %0 = cnn.channel_shuffle %x groups 2 : tensor<1x4x3x3xf32>
+  %1 = cnn.conv2d %0, %w : (tensor<1x4x3x3xf32>, tensor<1x4x1x1xf32>) -> tensor<1x1x3x3xf32>
+  %2 = cnn.conv2d %0, %v : (tensor<1x4x3x3xf32>, tensor<2x4x3x3xf32>) -> tensor<1x2x1x1xf32>
+  return %1, %2 : tensor<1x1x3x3xf32>, tensor<1x2x1x1xf32>
+}
+
+// -----
+
+// Left alone: a shuffle also read by another op, and one read by a grouped
+// convolution (whose groups the permutation would cross).
+// CHECK-LABEL: func @shuffle_not_into_weights
+// CHECK: cnn.channel_shuffle
+// CHECK: cnn.channel_shuffle
+func.func @shuffle_not_into_weights(%x: tensor<1x4x3x3xf32>) -> (tensor<1x1x3x3xf32>, tensor<1x4x3x3xf32>, tensor<1x4x3x3xf32>) {
+  %w = cnn.weight "w" = dense<1.0> : tensor<1x4x1x1xf32>
+  %g = cnn.weight "g" = dense<1.0> : tensor<4x2x1x1xf32>
+  %0 = cnn.channel_shuffle %x groups 2 : tensor<1x4x3x3xf32>
+  %1 = cnn.conv2d %0, %w : (tensor<1x4x3x3xf32>, tensor<1x4x1x1xf32>) -> tensor<1x1x3x3xf32>
+  %2 = cnn.channel_shuffle %x groups 2 : tensor<1x4x3x3xf32>
+  %3 = cnn.conv2d %2, %g groups 2 : (tensor<1x4x3x3xf32>, tensor<4x2x1x1xf32>) -> tensor<1x4x3x3xf32>
+  return %1, %0, %3 : tensor<1x1x3x3xf32>, tensor<1x4x3x3xf32>, tensor<1x4x3x3xf32>
+}

@@ -67,10 +67,14 @@ def CNNFoldChannelShuffle : Pass<"cnn-fold-channel-shuffle", "mlir::ModuleOp"> {
       slices of the filter and bias: each writes its output channels into
       their shuffled positions;
     - `act(concat(...))` used only by the activation becomes the concat of
-      the activations, so that each can join its producer's epilogue.
+      the activations, so that each can join its producer's epilogue;
+    - a shuffle read only by one-group convolutions with valued filters is
+      folded into their filters: each filter's input channels are permuted
+      at compile time to read the unshuffled input.
 
-    Shuffles that meet none of these (a depthwise producer, a shuffle with
-    several users) are left to run as a copy.
+    Shuffles that meet none of these (a depthwise producer read by a
+    depthwise consumer, a shuffle also read by other ops) are left to run as
+    a copy.
   }];
   let options = [
     Option<"maxGroups", "max-groups", "int64_t", /*default=*/"16",
