@@ -23,7 +23,7 @@ import numpy as np
 TOLERANCE = 1e-5
 EXAMPLES = ["deformable_v2_block", "dilated_context", "resnext_block",
             "se_resnet_block", "shufflenet_v1_unit", "vgg_stack",
-            "mobilenet_v2"]
+            "mobilenet_v2", "resnext50_32x4d"]
 ACTIVATIONS = ["relu", "relu6", "sigmoid", "hard_swish", "silu", "tanh"]
 
 
