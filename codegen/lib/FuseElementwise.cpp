@@ -32,22 +32,52 @@ bool isPlainElementwise(Operation *op) {
          !generic->hasAttr("cnnc.channel_sum");
 }
 
+/// Whether `operand` of an element-wise consumer is worth merging its
+/// producer into.
+bool shouldMerge(OpOperand *operand) {
+  Operation *producer = operand->get().getDefiningOp();
+  if (!isPlainElementwise(producer) ||
+      !isPlainElementwise(operand->getOwner()) || !operand->get().hasOneUse())
+    return false;
+  // A producer the consumer broadcasts (an SE gate on [N, C, 1, 1] read at
+  // every pixel) would be recomputed at every element.
+  auto consumer = cast<linalg::GenericOp>(operand->getOwner());
+  return consumer.getMatchingIndexingMap(operand).isPermutation();
+}
+
+/// Upstream's producer-into-consumer fusion, alone: the other patterns of
+/// populateElementwiseOpsFusionPatterns (constant folding into generics,
+/// dead-operand cleanup) would rebuild any generic, cnnc's marked ones too,
+/// and drop their markers.
+struct MergeElementwiseProducer : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::GenericOp consumer,
+                                PatternRewriter &rewriter) const override {
+    for (OpOperand &operand : consumer->getOpOperands()) {
+      if (!linalg::areElementwiseOpsFusable(&operand) || !shouldMerge(&operand))
+        continue;
+      Operation *producer = operand.get().getDefiningOp();
+      FailureOr<linalg::ElementwiseOpFusionResult> fused =
+          linalg::fuseElementwiseOps(rewriter, &operand);
+      if (failed(fused))
+        return rewriter.notifyMatchFailure(consumer, "fusion failed");
+      for (auto [original, replacement] : fused->replacements)
+        rewriter.replaceUsesWithIf(original, replacement, [&](OpOperand &use) {
+          return use.get().getDefiningOp() != producer;
+        });
+      rewriter.eraseOp(consumer);
+      return success();
+    }
+    return rewriter.notifyMatchFailure(consumer, "no producer to merge");
+  }
+};
+
 struct CNNFuseElementwisePass
     : cnnc::impl::CNNFuseElementwiseBase<CNNFuseElementwisePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    linalg::populateElementwiseOpsFusionPatterns(
-        patterns, [](OpOperand *operand) {
-          Operation *producer = operand->get().getDefiningOp();
-          if (!isPlainElementwise(producer) ||
-              !isPlainElementwise(operand->getOwner()) ||
-              !operand->get().hasOneUse())
-            return false;
-          // A producer the consumer broadcasts (an SE gate on [N, C, 1, 1]
-          // read at every pixel) would be recomputed at every element.
-          auto consumer = cast<linalg::GenericOp>(operand->getOwner());
-          return consumer.getMatchingIndexingMap(operand).isPermutation();
-        });
+    patterns.add<MergeElementwiseProducer>(&getContext());
     if (failed(
             applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

@@ -28,6 +28,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 using namespace mlir;
 using namespace cnnc::lowering;
@@ -154,6 +155,20 @@ LogicalResult expandSqueezeExcite(IRRewriter &rewriter, cnn::FusedOp fused) {
   if (pool.getInput() != (*std::prev(poolAt))->getResult(0))
     return fused.emitOpError("of kind squeeze_excite must pool the result "
                              "of the ops before the pool");
+  // The producer's ops become one conv_epilogue: after the pool, only its
+  // last result (the pooled map) may still be read.
+  llvm::SmallPtrSet<Operation *, 8> producerOps(chain.begin(), poolAt);
+  auto readsProducerInside = [&](Operation *op) {
+    return llvm::any_of(op->getOperands(), [&](Value operand) {
+      return producerOps.contains(operand.getDefiningOp()) &&
+             operand != pool.getInput();
+    });
+  };
+  if (llvm::any_of(llvm::make_range(std::next(poolAt), chain.end()),
+                   readsProducerInside) ||
+      readsProducerInside(fused.getBody().front().getTerminator()))
+    return fused.emitOpError("of kind squeeze_excite may read only the "
+                             "pooled map of the ops before the pool");
   IRMapping mapping;
   mapping.map(fused.getBody().front().getArguments(), fused.getInputs());
   rewriter.setInsertionPoint(fused);

@@ -5,6 +5,7 @@
 #include "cnnc/Passes/Passes.h"
 
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/SetVector.h"
 
@@ -56,9 +57,10 @@ bool collectExcitation(Value pooled, MulOp scale, Value x,
     for (Operation *user : value.getUsers()) {
       if (user == scale.getOperation() || ops.contains(user))
         continue;
+      // Pure ops only: the excitation moves into the fused op's body.
       if (user->getBlock() != scale->getBlock() || user->getNumRegions() ||
           user->getNumResults() != 1 || !cnnc::fusion::isUnfused(user) ||
-          ops.size() == kMaxExcitationOps)
+          !isMemoryEffectFree(user) || ops.size() == kMaxExcitationOps)
         return false;
       ops.insert(user);
       worklist.push_back(user->getResult(0));
@@ -69,8 +71,9 @@ bool collectExcitation(Value pooled, MulOp scale, Value x,
     return false;
   for (Operation *op : ops) {
     // Other values (parameters, other inputs) are fine; the map itself is
-    // not: the scale must not need it before the pool is complete.
-    if (llvm::is_contained(op->getOperands(), x))
+    // not: the scale must not need it before the pool is complete. An op
+    // nothing reads is no part of the scale.
+    if (llvm::is_contained(op->getOperands(), x) || op->use_empty())
       return false;
     for (Operation *user : op->getResult(0).getUsers())
       if (!ops.contains(user) &&
@@ -104,7 +107,7 @@ struct FuseSqueezeExcitePattern : OpRewritePattern<GlobalAvgPoolOp> {
         scale->getBlock() != pool->getBlock())
       return rewriter.notifyMatchFailure(pool, "input is not scaled by a mul");
     SmallVector<Operation *> producer = producerOf(x);
-    if (producer.empty())
+    if (producer.empty() || producer.front()->getBlock() != pool->getBlock())
       return rewriter.notifyMatchFailure(pool, "input is not a convolution's");
     SmallVector<Operation *> excitation;
     if (!collectExcitation(pool.getResult(), scale, x, excitation))

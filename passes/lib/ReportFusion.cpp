@@ -37,14 +37,6 @@ int64_t tensorBytes(Type type) {
   return tensor.getNumElements() * ((tensor.getElementTypeBitWidth() + 7) / 8);
 }
 
-/// The pool of a squeeze_excite chain, if `chain` has one.
-GlobalAvgPoolOp findPool(ArrayRef<Operation *> chain) {
-  for (Operation *op : chain)
-    if (auto pool = dyn_cast<GlobalAvgPoolOp>(op))
-      return pool;
-  return {};
-}
-
 struct ReportFusionPass : cnnc::impl::CNNReportFusionBase<ReportFusionPass> {
   void runOnOperation() override {
     std::string report;
@@ -75,17 +67,27 @@ struct ReportFusionPass : cnnc::impl::CNNReportFusionBase<ReportFusionPass> {
         return;
       }
       int64_t bytes = 0, traffic = 0;
-      if (auto pool = findPool(chain)) {
-        // squeeze_excite: the pooled map stays in memory (the scale needs
-        // all of it), and so do the few values on the pooled vector; the
-        // producer's intermediates and those after the scale do not, and
-        // the pool no longer reads its input back.
-        Value x = pool.getInput();
-        for (Operation *op : ArrayRef(chain).drop_back())
-          for (Value result : op->getResults())
-            if (result != x && result.getType() == x.getType())
-              bytes += tensorBytes(result.getType());
-        traffic = 2 * bytes + tensorBytes(x.getType());
+      if (fused.getKind() == "squeeze_excite") {
+        // The pooled map stays in memory (the scale needs all of it), and so
+        // do the values on the pooled vector; the producer's intermediates
+        // and those after the scale do not, and, when the convolution's
+        // kernel takes the sums over (not for grouped convolutions), the
+        // pool no longer reads its input back.
+        auto poolAt = llvm::find_if(
+            chain, [](Operation *op) { return isa<GlobalAvgPoolOp>(op); });
+        auto scaleAt = std::find_if(
+            poolAt, chain.end(), [](Operation *op) { return isa<MulOp>(op); });
+        if (poolAt != chain.begin() && poolAt != chain.end() &&
+            scaleAt != chain.end()) {
+          for (Operation *op : llvm::make_range(chain.begin(), poolAt - 1))
+            bytes += tensorBytes(op->getResult(0).getType());
+          for (Operation *op : llvm::make_range(scaleAt, chain.end() - 1))
+            bytes += tensorBytes(op->getResult(0).getType());
+          traffic = 2 * bytes;
+          auto conv = dyn_cast<Conv2DOp>(chain.front());
+          if (conv && !conv.isGrouped())
+            traffic += tensorBytes((*poolAt)->getOperand(0).getType());
+        }
       } else {
         // Every result but the chain's last is no longer a tensor in
         // memory (it stays in registers, or in a tile that fits the cache).

@@ -66,3 +66,19 @@ func.func @squeeze_excite_pooling_the_input(%x: tensor<1x4x5x5xf32>, %w: tensor<
   }
   return %0 : tensor<1x4x5x5xf32>
 }
+
+// -----
+
+func.func @squeeze_excite_reading_inside_the_producer(%x: tensor<1x4x5x5xf32>, %w: tensor<4x4x1x1xf32>) -> tensor<1x4x5x5xf32> {
+  // expected-error @below {{'cnn.fused' op of kind squeeze_excite may read only the pooled map of the ops before the pool}}
+  %0 = cnn.fused "squeeze_excite"(%x, %w) : (tensor<1x4x5x5xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x5x5xf32> {
+  ^bb0(%a: tensor<1x4x5x5xf32>, %b: tensor<4x4x1x1xf32>):
+    %1 = cnn.conv2d %a, %b : (tensor<1x4x5x5xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x5x5xf32>
+    %2 = cnn.relu %1 : tensor<1x4x5x5xf32>
+    %3 = cnn.global_avg_pool %2 : tensor<1x4x5x5xf32> -> tensor<1x4x1x1xf32>
+    %4 = cnn.mul %2, %3 : tensor<1x4x5x5xf32>, tensor<1x4x1x1xf32> -> tensor<1x4x5x5xf32>
+    %5 = cnn.add %4, %1 : tensor<1x4x5x5xf32>, tensor<1x4x5x5xf32> -> tensor<1x4x5x5xf32>
+    cnn.yield %5 : tensor<1x4x5x5xf32>
+  }
+  return %0 : tensor<1x4x5x5xf32>
+}
