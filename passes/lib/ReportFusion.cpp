@@ -105,6 +105,21 @@ struct ReportFusionPass : cnnc::impl::CNNReportFusionBase<ReportFusionPass> {
       else
         os << ", with the pool's read of its input)\n";
     });
+    // Concats that extend the one before (cnn-eliminate-concat's chains)
+    // share its buffer: the earlier maps are not copied again.
+    int64_t extending = 0, uncopied = 0;
+    func.walk([&](ConcatOp concat) {
+      auto previous = concat.getInputs().front().getDefiningOp<ConcatOp>();
+      if (concat.getInterleave() || !previous || previous.getInterleave())
+        return;
+      ++extending;
+      uncopied += tensorBytes(previous.getType());
+    });
+    if (extending)
+      os << "  concat chains: " << extending
+         << " concats extend the one before, in one buffer: " << uncopied
+         << " bytes no longer copied (" << 2 * uncopied
+         << " bytes of traffic)\n";
     os << "  total: " << chains << " fused chains of " << ops << " ops; "
        << savedBytes << " bytes of intermediate tensors, " << savedTraffic
        << " bytes of traffic removed\n";

@@ -202,7 +202,9 @@ def CNNReportFusion : Pass<"cnn-report-fusion", "mlir::ModuleOp"> {
     For each function, lists every `cnn.fused` op in order: its kind, the ops
     of its chain with their source positions in the model file, and the
     bytes of the intermediate tensors that no longer go to memory (each
-    would have been written once and read back once). The IR is left
+    would have been written once and read back once), then how many concats
+    extend the one before (sharing its buffer) and the bytes they no
+    longer copy. The IR is left
     unchanged; the report goes to stderr. `cnnc --fusion-report` runs it
     after the fusion passes.
   }];
