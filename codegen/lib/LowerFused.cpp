@@ -184,27 +184,8 @@ LogicalResult expandSqueezeExcite(IRRewriter &rewriter, cnn::FusedOp fused) {
   if (failed(x))
     return failure();
   rewriter.setInsertionPoint(fused);
-  MLIRContext *context = rewriter.getContext();
-  auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
-  AffineExpr zero = getAffineConstantExpr(0, context);
-  AffineMap maps[] = {AffineMap::get(4, 0, {d(0), d(1), d(2), d(3)}, context),
-                      AffineMap::get(4, 0, {d(0), d(1), zero, zero}, context)};
-  auto sum = rewriter.create<linalg::GenericOp>(
-      loc, TypeRange{sumType}, ValueRange{*x}, ValueRange{zeros}, maps,
-      iterators(2, 2), [](OpBuilder &b, Location l, ValueRange args) {
-        b.create<linalg::YieldOp>(
-            l, ValueRange{b.create<arith::AddFOp>(l, args[1], args[0])});
-      });
+  auto [sum, mean] = globalAveragePool(rewriter, loc, *x, zeros);
   sum->setAttr("cnnc.channel_sum", rewriter.getUnitAttr());
-  auto inputType = cast<RankedTensorType>(x->getType());
-  double count =
-      static_cast<double>(inputType.getDimSize(2) * inputType.getDimSize(3));
-  Value mean = elementwise(
-      rewriter, loc, sumType, sum.getResult(0), {},
-      [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-        return b.create<arith::DivFOp>(
-            l, args[0], floatConstant(b, l, args[0].getType(), count));
-      });
   mapping.map(pool.getResult(), mean);
   mapping.map((*std::prev(poolAt))->getResult(0), *x);
   for (Operation *op : llvm::make_range(std::next(poolAt), chain.end()))

@@ -235,42 +235,16 @@ struct SoftmaxLowering : OpRewritePattern<cnn::SoftmaxOp> {
   }
 };
 
-/// The mean over H and W: a sum reduction, then a division by H * W.
+/// The mean over H and W (see globalAveragePool).
 struct GlobalAvgPoolLowering : OpRewritePattern<cnn::GlobalAvgPoolOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(cnn::GlobalAvgPoolOp op,
                                 PatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    RankedTensorType inputType = op.getInput().getType();
-    RankedTensorType type = op.getType();
-    MLIRContext *context = op.getContext();
-    auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
-    AffineExpr zero = getAffineConstantExpr(0, context);
-    AffineMap maps[] = {
-        AffineMap::get(4, 0, {d(0), d(1), d(2), d(3)}, context),
-        AffineMap::get(4, 0, {d(0), d(1), zero, zero}, context)};
-    Value init = filledTensor(rewriter, loc, type, 0.0);
-    Value sum =
-        rewriter
-            .create<linalg::GenericOp>(
-                loc, TypeRange{type}, ValueRange{op.getInput()},
-                ValueRange{init}, maps, iterators(2, 2),
-                [](OpBuilder &b, Location l, ValueRange args) {
-                  b.create<linalg::YieldOp>(
-                      l,
-                      ValueRange{b.create<arith::AddFOp>(l, args[1], args[0])});
-                })
-            .getResult(0);
-    double count =
-        static_cast<double>(inputType.getDimSize(2) * inputType.getDimSize(3));
-    Value mean = elementwise(
-        rewriter, loc, type, sum, {},
-        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-          return b.create<arith::DivFOp>(
-              l, args[0], floatConstant(b, l, args[0].getType(), count));
-        });
-    rewriter.replaceOp(op, mean);
+    Value zeros = filledTensor(rewriter, op.getLoc(), op.getType(), 0.0);
+    rewriter.replaceOp(
+        op,
+        globalAveragePool(rewriter, op.getLoc(), op.getInput(), zeros).second);
     return success();
   }
 };
@@ -283,4 +257,31 @@ void cnnc::lowering::populateShapeLoweringPatterns(
                ReshapeLowering<cnn::FlattenOp>, ReshapeLowering<cnn::ReshapeOp>,
                DenseLowering, SoftmaxLowering, GlobalAvgPoolLowering>(
       patterns.getContext());
+}
+
+std::pair<linalg::GenericOp, Value>
+cnnc::lowering::globalAveragePool(OpBuilder &b, Location loc, Value input,
+                                  Value zeros) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto type = cast<RankedTensorType>(zeros.getType());
+  MLIRContext *context = b.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+  AffineExpr zero = getAffineConstantExpr(0, context);
+  AffineMap maps[] = {AffineMap::get(4, 0, {d(0), d(1), d(2), d(3)}, context),
+                      AffineMap::get(4, 0, {d(0), d(1), zero, zero}, context)};
+  auto sum = b.create<linalg::GenericOp>(
+      loc, TypeRange{type}, ValueRange{input}, ValueRange{zeros}, maps,
+      iterators(2, 2), [](OpBuilder &nested, Location l, ValueRange args) {
+        nested.create<linalg::YieldOp>(
+            l, ValueRange{nested.create<arith::AddFOp>(l, args[1], args[0])});
+      });
+  double count =
+      static_cast<double>(inputType.getDimSize(2) * inputType.getDimSize(3));
+  Value mean = elementwise(
+      b, loc, type, sum.getResult(0), {},
+      [&](OpBuilder &nested, Location l, ValueRange args) -> Value {
+        return nested.create<arith::DivFOp>(
+            l, args[0], floatConstant(nested, l, args[0].getType(), count));
+      });
+  return {sum, mean};
 }

@@ -77,6 +77,14 @@ mlir::FailureOr<mlir::Value>
 buildElementFormula(mlir::OpBuilder &b, mlir::Location loc, mlir::Operation *op,
                     mlir::Value x, mlir::ValueRange others);
 
+/// The mean over H and W of an [N, C, H, W] tensor: a sum reduction into
+/// `zeros` ([N, C, 1, 1], filled with 0), then a division by H * W. Returns
+/// the reduction (which squeeze_excite marks for the convolution kernel)
+/// and the mean.
+std::pair<mlir::linalg::GenericOp, mlir::Value>
+globalAveragePool(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+                  mlir::Value zeros);
+
 /// Replaces every cnn.fused op by the code of its kind, still on tensors:
 /// cnn ops on slices and linalg ops that the op-by-op patterns lower after.
 mlir::LogicalResult expandFusedOps(mlir::ModuleOp module);
