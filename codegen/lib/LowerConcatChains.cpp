@@ -130,10 +130,10 @@ void cnnc::lowering::placeConcatChainBuffers(ModuleOp module) {
     // operand's own destination is created (following destination operands
     // back, as empty-tensor elimination does), the latest point from which
     // its producer can still be given a slice of the buffer.
-    auto firstInsert = dyn_cast_or_null<tensor::InsertSliceOp>(
-        buffer->getUses().empty() ? nullptr
-                                  : buffer->getUses().begin()->getOwner());
-    if (!firstInsert || !buffer->hasOneUse())
+    if (!buffer->hasOneUse())
+      return;
+    auto firstInsert = dyn_cast<tensor::InsertSliceOp>(*buffer->user_begin());
+    if (!firstInsert)
       return;
     Value value = firstInsert.getSource();
     while (auto producer = value.getDefiningOp<DestinationStyleOpInterface>()) {
