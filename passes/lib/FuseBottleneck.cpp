@@ -5,7 +5,6 @@
 #include "cnnc/Passes/Passes.h"
 
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <algorithm>
 
@@ -92,10 +91,8 @@ struct CNNFuseBottleneckPass
     }
     RewritePatternSet patterns(&getContext());
     patterns.add<FuseBottleneck>(&getContext(), tileBytes, denseMiddle);
-    GreedyRewriteConfig config;
-    config.strictMode = GreedyRewriteStrictness::ExistingOps;
-    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns),
-                                            config)))
+    if (failed(
+            cnnc::fusion::fuseExistingOps(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
 };

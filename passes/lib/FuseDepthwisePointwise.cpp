@@ -5,7 +5,6 @@
 #include "cnnc/Passes/Passes.h"
 
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <algorithm>
 
@@ -76,10 +75,8 @@ struct CNNFuseDepthwisePointwisePass
     }
     RewritePatternSet patterns(&getContext());
     patterns.add<FuseDepthwisePointwise>(&getContext(), tileBytes);
-    GreedyRewriteConfig config;
-    config.strictMode = GreedyRewriteStrictness::ExistingOps;
-    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns),
-                                            config)))
+    if (failed(
+            cnnc::fusion::fuseExistingOps(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
 };

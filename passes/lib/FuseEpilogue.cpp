@@ -5,7 +5,6 @@
 #include "cnnc/Passes/Passes.h"
 
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace cnnc {
 #define GEN_PASS_DEF_CNNFUSEEPILOGUE
@@ -44,10 +43,8 @@ struct CNNFuseEpiloguePass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<FuseConvEpilogue>(&getContext(), binaryOps);
-    GreedyRewriteConfig config;
-    config.strictMode = GreedyRewriteStrictness::ExistingOps;
-    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns),
-                                            config)))
+    if (failed(
+            cnnc::fusion::fuseExistingOps(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
 };

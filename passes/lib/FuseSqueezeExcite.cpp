@@ -6,7 +6,6 @@
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/SetVector.h"
 
 namespace cnnc {
@@ -134,10 +133,8 @@ struct CNNFuseSqueezeExcitePass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<FuseSqueezeExcitePattern>(&getContext());
-    GreedyRewriteConfig config;
-    config.strictMode = GreedyRewriteStrictness::ExistingOps;
-    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns),
-                                            config)))
+    if (failed(
+            cnnc::fusion::fuseExistingOps(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
 };

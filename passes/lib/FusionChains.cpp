@@ -3,6 +3,8 @@
 #include "FusionChains.h"
 #include "cnnc/Dialect/CNNOps.h"
 
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
 using namespace mlir;
 using namespace cnnc::cnn;
 
@@ -64,4 +66,11 @@ bool cnnc::fusion::tilesReadInputRows(Conv2DOp conv) {
   ArrayRef<int64_t> pad = conv.getPadding();
   int64_t reach = (conv.getKernelHeight() - 1) * conv.getDilations()[0];
   return pad[0] <= reach && pad[2] <= reach;
+}
+
+LogicalResult cnnc::fusion::fuseExistingOps(Operation *root,
+                                            RewritePatternSet &&patterns) {
+  GreedyRewriteConfig config;
+  config.strictMode = GreedyRewriteStrictness::ExistingOps;
+  return applyPatternsAndFoldGreedily(root, std::move(patterns), config);
 }

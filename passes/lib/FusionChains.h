@@ -5,6 +5,7 @@
 
 #include "cnnc/Dialect/CNNOps.h"
 #include "mlir/IR/Operation.h"
+#include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/SmallVector.h"
 
 namespace cnnc::fusion {
@@ -33,6 +34,12 @@ cnnc::cnn::Conv2DOp producerThroughActivations(
 /// Whether every tile of rows of `conv`'s output reads at least one row of
 /// its input: the top and bottom padding are within the kernel's reach.
 bool tilesReadInputRows(cnnc::cnn::Conv2DOp conv);
+
+/// Applies a fusion pass's patterns to the ops that exist when it starts,
+/// each at most once: the fused ops a pattern creates are not matched again
+/// (so a chain is never fused into a fused op of its own kind).
+mlir::LogicalResult fuseExistingOps(mlir::Operation *root,
+                                    mlir::RewritePatternSet &&patterns);
 
 /// Whether `op` is not already inside a fused op.
 bool isUnfused(mlir::Operation *op);
