@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "cnnc/Codegen/ModelInfo.h"
+#include "cnnc/Target/CPU/ModelInfo.h"
 
 #include <benchmark/benchmark.h>
 

@@ -2,7 +2,7 @@
 
 #include "Harness.h"
 
-#include "cnnc/Codegen/Pipelines.h"
+#include "cnnc/Compiler/Pipelines.h"
 #include "cnnc/Dialect/CNNDialect.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -326,7 +326,7 @@ llvm::CodeGenOptLevel codeGenLevel(unsigned level) {
 Runner::Runner() {
   DialectRegistry registry;
   registry.insert<cnn::CNNDialect>();
-  cnnc::registerCodegenDependencies(registry);
+  cnnc::registerCompilerDependencies(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
   context.appendDialectRegistry(registry);

@@ -6,10 +6,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "cnnc/Codegen/Passes.h"
-#include "cnnc/Codegen/Pipelines.h"
+#include "cnnc/Compiler/Pipelines.h"
+#include "cnnc/Conversion/Passes.h"
 #include "cnnc/Dialect/CNNDialect.h"
 #include "cnnc/Passes/Passes.h"
+#include "cnnc/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -25,8 +26,9 @@ int main(int argc, char **argv) {
 
   mlir::registerAllPasses();
   cnnc::registerCNNCPasses();
-  cnnc::registerCNNCCodegenPasses();
-  cnnc::registerCodegenPipelines();
+  cnnc::registerCNNCConversionPasses();
+  cnnc::registerCNNCTransformsPasses();
+  cnnc::registerCompilerPipelines();
 
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "cnnc optimizer driver: the cnn dialect and its passes\n",

@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "cnnc/Codegen/ModelInfo.h"
+#include "cnnc/Target/CPU/ModelInfo.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"

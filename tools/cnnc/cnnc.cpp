@@ -5,16 +5,17 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "cnnc/Codegen/CInterface.h"
-#include "cnnc/Codegen/Emission.h"
-#include "cnnc/Codegen/Passes.h"
-#include "cnnc/Codegen/Pipelines.h"
+#include "cnnc/Compiler/Pipelines.h"
+#include "cnnc/Conversion/Passes.h"
 #include "cnnc/Dialect/CNNDialect.h"
 #include "cnnc/Dialect/CNNOps.h"
 #include "cnnc/Frontend/Emitter.h"
 #include "cnnc/Frontend/Parser.h"
 #include "cnnc/Frontend/Weights.h"
 #include "cnnc/Passes/Passes.h"
+#include "cnnc/Target/CPU/CInterface.h"
+#include "cnnc/Target/CPU/Emission.h"
+#include "cnnc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
@@ -322,7 +323,8 @@ int main(int argc, char **argv) {
   // Every pass that cnnc runs can be named in --mlir-print-ir-after/before.
   mlir::registerAllPasses();
   cnnc::registerCNNCPasses();
-  cnnc::registerCNNCCodegenPasses();
+  cnnc::registerCNNCConversionPasses();
+  cnnc::registerCNNCTransformsPasses();
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
@@ -412,7 +414,7 @@ int main(int argc, char **argv) {
   sourceMgr.AddNewSourceBuffer(std::move(*buffer), SMLoc());
 
   mlir::DialectRegistry registry;
-  cnnc::registerCodegenDependencies(registry);
+  cnnc::registerCompilerDependencies(registry);
   mlir::MLIRContext context(registry);
   // Diagnostics point at the model's lines; the IR op adds nothing there.
   context.printOpOnDiagnostic(false);

@@ -1,0 +1,68 @@
+//===- CInterface.h - the C API of generated libraries ----------*- C++ -*-===//
+//
+// Every generated library exports `int <model>_run(inputs..., outputs...)`
+// and the introspection entry `cnnc_model()`; docs/c-api.md describes
+// them and generateHeader() writes the matching header.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CNNC_TARGET_CPU_CINTERFACE_H
+#define CNNC_TARGET_CPU_CINTERFACE_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <vector>
+
+namespace cnnc {
+
+/// The version of the introspection structures; bumped on any change.
+constexpr unsigned kCInterfaceVersion = 2;
+
+/// The alignment, in bytes, that caller-provided scratch memory must have.
+constexpr unsigned kScratchAlignment = 64;
+
+/// What the run functions of a generated library return (`enum cnnc_status`
+/// in the header).
+enum class CStatus {
+  Ok = 0,
+  OutOfMemory = 1,
+  NullPointer = 2,
+  MisalignedScratch = 3,
+};
+
+/// The message that `status_message` of a library returns for `status`.
+const char *statusMessageText(CStatus status);
+
+struct TensorSignature {
+  std::string name;
+  std::string dtype; // "f32", "f16", "bf16" or "f64".
+  llvm::SmallVector<int64_t> shape;
+};
+
+struct ModelSignature {
+  std::string name;
+  std::vector<TensorSignature> inputs, outputs;
+};
+
+/// The signature of the model function of a cnn-level module: its inputs
+/// and outputs with the names the frontend gave them (`cnn.name`).
+llvm::Expected<ModelSignature> getModelSignature(mlir::ModuleOp module);
+
+/// Adds the C API to a translated module whose model function takes a bare
+/// pointer per input, then per output, then the scratch arena of
+/// `scratchBytes` bytes: `<model>_run_with_scratch`, `<model>_run` (which
+/// allocates the arena), generic entry points, and `cnnc_model`. The model
+/// function itself becomes internal.
+llvm::Error addCInterface(llvm::Module &module, const ModelSignature &signature,
+                          uint64_t scratchBytes);
+
+/// The C header that declares the library's API for `signature`.
+std::string generateHeader(const ModelSignature &signature);
+
+} // namespace cnnc
+
+#endif // CNNC_TARGET_CPU_CINTERFACE_H

@@ -1,0 +1,45 @@
+//===- Emission.h - from the LLVM dialect to machine code -------*- C++ -*-===//
+
+#ifndef CNNC_TARGET_CPU_EMISSION_H
+#define CNNC_TARGET_CPU_EMISSION_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/CodeGen.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <memory>
+#include <string>
+
+namespace cnnc {
+
+/// The machine to generate code for. Empty triple and cpu mean the host's.
+struct TargetSpec {
+  std::string triple;
+  std::string cpu;
+  unsigned optLevel = 3; // 0 to 3, as -O.
+};
+
+/// Translates a module in the LLVM dialect to LLVM IR for `target`, lets
+/// `extend` add to it (the C API), and runs LLVM's optimization pipeline at
+/// the target's level.
+llvm::Expected<std::unique_ptr<llvm::Module>> translateToLLVMIR(
+    mlir::ModuleOp module, llvm::LLVMContext &context, const TargetSpec &target,
+    llvm::function_ref<llvm::Error(llvm::Module &)> extend = nullptr);
+
+/// Writes `module` as an object file or as assembly.
+llvm::Error emitMachineCode(llvm::Module &module, const TargetSpec &target,
+                            llvm::CodeGenFileType kind,
+                            llvm::raw_pwrite_stream &os);
+
+/// Links object files into a shared library with lld, against libc and libm
+/// only.
+llvm::Error linkSharedLibrary(llvm::ArrayRef<std::string> objects,
+                              llvm::StringRef output);
+
+} // namespace cnnc
+
+#endif // CNNC_TARGET_CPU_EMISSION_H

@@ -1,0 +1,43 @@
+//===- ModelInfo.h - the introspection structures of generated libraries -===//
+//
+// What `cnnc_model()` returns in a library built by cnnc (docs/c-api.md,
+// version 2), as tools that load libraries with dlopen read it: cnnc-run and
+// cnnc-bench. Header-only and free of MLIR, so that any loader can use it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CNNC_TARGET_CPU_MODELINFO_H
+#define CNNC_TARGET_CPU_MODELINFO_H
+
+#include <cstdint>
+
+namespace cnnc {
+
+/// The C API version these structures describe.
+constexpr uint32_t kModelInfoVersion = 2;
+
+struct TensorInfo {
+  const char *name;
+  int32_t dtype;
+  int32_t rank;
+  const int64_t *shape;
+};
+
+struct ModelInfo {
+  uint32_t version;
+  uint32_t numInputs;
+  uint32_t numOutputs;
+  uint32_t scratchAlignment;
+  const char *name;
+  const TensorInfo *inputs;
+  const TensorInfo *outputs;
+  uint64_t scratchBytes;
+  int (*run)(const void *const *inputs, void *const *outputs);
+  int (*runWithScratch)(const void *const *inputs, void *const *outputs,
+                        void *scratch);
+  const char *(*statusMessage)(int status);
+};
+
+} // namespace cnnc
+
+#endif // CNNC_TARGET_CPU_MODELINFO_H

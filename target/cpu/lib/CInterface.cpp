@@ -1,0 +1,380 @@
+//===- CInterface.cpp - the C API of generated libraries ------------------===//
+
+#include "cnnc/Target/CPU/CInterface.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+
+namespace {
+
+/// The dtype codes of cnnc_tensor_info, as in the header.
+int dtypeCode(StringRef dtype) {
+  return StringSwitch<int>(dtype)
+      .Case("f32", 0)
+      .Case("f16", 1)
+      .Case("bf16", 2)
+      .Case("f64", 3)
+      .Default(-1);
+}
+
+StringRef cType(StringRef dtype) {
+  // f16 and bf16 travel as their 16-bit patterns.
+  return StringSwitch<StringRef>(dtype)
+      .Case("f32", "float")
+      .Case("f64", "double")
+      .Default("uint16_t");
+}
+
+std::string shapeText(ArrayRef<int64_t> shape) {
+  std::string text;
+  for (auto [index, size] : enumerate(shape))
+    text += (index ? "x" : "") + std::to_string(size);
+  return text;
+}
+
+} // namespace
+
+const char *cnnc::statusMessageText(CStatus status) {
+  switch (status) {
+  case CStatus::Ok:
+    return "success";
+  case CStatus::OutOfMemory:
+    return "out of memory: the scratch arena could not be allocated";
+  case CStatus::NullPointer:
+    return "a null input, output or scratch pointer";
+  case CStatus::MisalignedScratch:
+    return "the scratch memory is not aligned to 64 bytes";
+  }
+  return "unknown status";
+}
+
+Expected<cnnc::ModelSignature> cnnc::getModelSignature(mlir::ModuleOp module) {
+  auto functions = module.getOps<mlir::func::FuncOp>();
+  if (std::distance(functions.begin(), functions.end()) != 1)
+    return createStringError(inconvertibleErrorCode(),
+                             "expected one model function in the module");
+  mlir::func::FuncOp func = *functions.begin();
+  ModelSignature signature;
+  signature.name = func.getSymName().str();
+  auto describe = [](mlir::Type type, mlir::StringAttr name,
+                     std::string fallback) -> Expected<TensorSignature> {
+    auto tensor = dyn_cast<mlir::RankedTensorType>(type);
+    if (!tensor)
+      return createStringError(inconvertibleErrorCode(),
+                               "model arguments and results must be tensors");
+    TensorSignature result;
+    result.name = name ? name.str() : fallback;
+    mlir::Type element = tensor.getElementType();
+    result.dtype = element.isF32()    ? "f32"
+                   : element.isF16()  ? "f16"
+                   : element.isBF16() ? "bf16"
+                                      : "f64";
+    result.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+    return result;
+  };
+  for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+    Expected<TensorSignature> input =
+        describe(func.getArgument(i).getType(),
+                 func.getArgAttrOfType<mlir::StringAttr>(i, "cnn.name"),
+                 "input" + std::to_string(i));
+    if (!input)
+      return input.takeError();
+    signature.inputs.push_back(std::move(*input));
+  }
+  for (unsigned i = 0; i < func.getNumResults(); ++i) {
+    Expected<TensorSignature> output =
+        describe(func.getResultTypes()[i],
+                 func.getResultAttrOfType<mlir::StringAttr>(i, "cnn.name"),
+                 "output" + std::to_string(i));
+    if (!output)
+      return output.takeError();
+    signature.outputs.push_back(std::move(*output));
+  }
+  return signature;
+}
+
+Error cnnc::addCInterface(Module &module, const ModelSignature &signature,
+                          uint64_t scratchBytes) {
+  LLVMContext &context = module.getContext();
+  Function *model = module.getFunction(signature.name);
+  size_t tensorCount = signature.inputs.size() + signature.outputs.size();
+  if (!model || model->arg_size() != tensorCount + 1)
+    return createStringError(inconvertibleErrorCode(),
+                             "the lowered module has no function '" +
+                                 signature.name + "' taking " +
+                                 Twine(tensorCount + 1) + " pointers");
+  // The model and the functions it calls are internal: the library
+  // exports the C API below and nothing else.
+  for (Function &function : module)
+    if (!function.isDeclaration())
+      function.setLinkage(GlobalValue::InternalLinkage);
+  Type *i32 = Type::getInt32Ty(context);
+  Type *i64 = Type::getInt64Ty(context);
+  PointerType *ptr = PointerType::get(context, 0);
+  auto status = [&](CStatus code) {
+    return cast<ConstantInt>(ConstantInt::get(i32, static_cast<int>(code)));
+  };
+  auto arguments = [](Function *function) {
+    SmallVector<Value *> values;
+    for (Argument &argument : function->args())
+      values.push_back(&argument);
+    return values;
+  };
+  auto anyNull = [&](IRBuilder<> &b, ArrayRef<Value *> pointers) {
+    Value *result = b.getFalse();
+    for (Value *pointer : pointers)
+      result = b.CreateOr(result, b.CreateIsNull(pointer));
+    return result;
+  };
+
+  // int <model>_run_with_scratch(inputs..., outputs..., void *scratch)
+  SmallVector<Type *> pointers(tensorCount + 1, ptr);
+  Function *runWithScratch = Function::Create(
+      FunctionType::get(i32, pointers, false), GlobalValue::ExternalLinkage,
+      signature.name + "_run_with_scratch", module);
+  {
+    SmallVector<Value *> args = arguments(runWithScratch);
+    Value *scratch = args.back();
+    auto *entry = BasicBlock::Create(context, "entry", runWithScratch);
+    auto *checkAlignment =
+        BasicBlock::Create(context, "check_alignment", runWithScratch);
+    auto *call = BasicBlock::Create(context, "call", runWithScratch);
+    auto *nullPointer =
+        BasicBlock::Create(context, "null_pointer", runWithScratch);
+    auto *misaligned =
+        BasicBlock::Create(context, "misaligned", runWithScratch);
+    IRBuilder<> b(entry);
+    Value *invalid = anyNull(b, ArrayRef(args).drop_back());
+    if (scratchBytes)
+      invalid = b.CreateOr(invalid, b.CreateIsNull(scratch));
+    b.CreateCondBr(invalid, nullPointer, checkAlignment);
+    b.SetInsertPoint(checkAlignment);
+    Value *offset = b.CreateAnd(b.CreatePtrToInt(scratch, i64),
+                                ConstantInt::get(i64, kScratchAlignment - 1));
+    b.CreateCondBr(b.CreateICmpNE(offset, ConstantInt::get(i64, 0)), misaligned,
+                   call);
+    b.SetInsertPoint(call);
+    b.CreateCall(model, args);
+    b.CreateRet(status(CStatus::Ok));
+    b.SetInsertPoint(nullPointer);
+    b.CreateRet(status(CStatus::NullPointer));
+    b.SetInsertPoint(misaligned);
+    b.CreateRet(status(CStatus::MisalignedScratch));
+  }
+
+  // int <model>_run(inputs..., outputs...): allocates the arena per call.
+  FunctionCallee alignedAlloc =
+      module.getOrInsertFunction("aligned_alloc", ptr, i64, i64);
+  FunctionCallee release =
+      module.getOrInsertFunction("free", Type::getVoidTy(context), ptr);
+  pointers.pop_back();
+  Function *run = Function::Create(FunctionType::get(i32, pointers, false),
+                                   GlobalValue::ExternalLinkage,
+                                   signature.name + "_run", module);
+  {
+    SmallVector<Value *> args = arguments(run);
+    auto *entry = BasicBlock::Create(context, "entry", run);
+    auto *call = BasicBlock::Create(context, "call", run);
+    auto *outOfMemory = BasicBlock::Create(context, "out_of_memory", run);
+    IRBuilder<> b(entry);
+    Value *scratch = ConstantPointerNull::get(ptr);
+    if (scratchBytes) {
+      scratch =
+          b.CreateCall(alignedAlloc, {ConstantInt::get(i64, kScratchAlignment),
+                                      ConstantInt::get(i64, scratchBytes)});
+      b.CreateCondBr(b.CreateIsNull(scratch), outOfMemory, call);
+    } else {
+      b.CreateBr(call);
+    }
+    b.SetInsertPoint(call);
+    args.push_back(scratch);
+    Value *result = b.CreateCall(runWithScratch, args);
+    if (scratchBytes)
+      b.CreateCall(release, {scratch});
+    b.CreateRet(result);
+    b.SetInsertPoint(outOfMemory);
+    b.CreateRet(status(CStatus::OutOfMemory));
+  }
+
+  // The same two through arrays of pointers, for tools that drive any model
+  // through cnnc_model_info.
+  auto generic = [&](StringRef name, Function *target, bool withScratch) {
+    SmallVector<Type *> parameters = {ptr, ptr};
+    if (withScratch)
+      parameters.push_back(ptr);
+    Function *function =
+        Function::Create(FunctionType::get(i32, parameters, false),
+                         GlobalValue::InternalLinkage, name, module);
+    IRBuilder<> b(BasicBlock::Create(context, "entry", function));
+    SmallVector<Value *> args;
+    auto load = [&](Value *array, size_t count) {
+      for (size_t i = 0; i < count; ++i)
+        args.push_back(b.CreateLoad(ptr, b.CreateConstGEP1_64(ptr, array, i)));
+    };
+    load(function->getArg(0), signature.inputs.size());
+    load(function->getArg(1), signature.outputs.size());
+    if (withScratch)
+      args.push_back(function->getArg(2));
+    b.CreateRet(b.CreateCall(target, args));
+    return function;
+  };
+  Function *genericRun = generic("cnnc_generic_run", run, false);
+  Function *genericRunWithScratch =
+      generic("cnnc_generic_run_with_scratch", runWithScratch, true);
+
+  // const char *status_message(int status)
+  Function *statusMessage = Function::Create(
+      FunctionType::get(ptr, {i32}, false), GlobalValue::InternalLinkage,
+      "cnnc_status_message", module);
+  {
+    auto *entry = BasicBlock::Create(context, "entry", statusMessage);
+    auto *unknown = BasicBlock::Create(context, "unknown", statusMessage);
+    IRBuilder<> b(entry);
+    SwitchInst *dispatch = b.CreateSwitch(statusMessage->getArg(0), unknown);
+    for (CStatus code : {CStatus::Ok, CStatus::OutOfMemory,
+                         CStatus::NullPointer, CStatus::MisalignedScratch}) {
+      auto *block = BasicBlock::Create(context, "status", statusMessage);
+      dispatch->addCase(status(code), block);
+      b.SetInsertPoint(block);
+      b.CreateRet(b.CreateGlobalStringPtr(statusMessageText(code)));
+    }
+    b.SetInsertPoint(unknown);
+    b.CreateRet(b.CreateGlobalStringPtr("unknown status"));
+  }
+
+  // Constant introspection data: no mutable global state.
+  StructType *tensorInfo =
+      StructType::create(context, {ptr, i32, i32, ptr}, "cnnc_tensor_info");
+  auto string = [&](StringRef text, StringRef name) -> Constant * {
+    Constant *data = ConstantDataArray::getString(context, text);
+    return new GlobalVariable(module, data->getType(), true,
+                              GlobalValue::PrivateLinkage, data, name);
+  };
+  auto tensors = [&](ArrayRef<TensorSignature> list,
+                     StringRef kind) -> Constant * {
+    SmallVector<Constant *> entries;
+    for (auto [index, tensor] : enumerate(list)) {
+      Constant *shapeData = ConstantDataArray::get(context, tensor.shape);
+      auto *shape = new GlobalVariable(
+          module, shapeData->getType(), true, GlobalValue::PrivateLinkage,
+          shapeData, "cnnc." + kind + "." + Twine(index) + ".shape");
+      entries.push_back(ConstantStruct::get(
+          tensorInfo, {string(tensor.name, "cnnc." + kind.str() + "." +
+                                               std::to_string(index) + ".name"),
+                       ConstantInt::get(i32, dtypeCode(tensor.dtype)),
+                       ConstantInt::get(i32, tensor.shape.size()), shape}));
+    }
+    ArrayType *type = ArrayType::get(tensorInfo, entries.size());
+    return new GlobalVariable(module, type, true, GlobalValue::PrivateLinkage,
+                              ConstantArray::get(type, entries),
+                              "cnnc." + kind);
+  };
+  StructType *modelInfo = StructType::create(
+      context, {i32, i32, i32, i32, ptr, ptr, ptr, i64, ptr, ptr, ptr},
+      "cnnc_model_info");
+  Constant *info = ConstantStruct::get(
+      modelInfo, {ConstantInt::get(i32, kCInterfaceVersion),
+                  ConstantInt::get(i32, signature.inputs.size()),
+                  ConstantInt::get(i32, signature.outputs.size()),
+                  ConstantInt::get(i32, kScratchAlignment),
+                  string(signature.name, "cnnc.model_name"),
+                  tensors(signature.inputs, "inputs"),
+                  tensors(signature.outputs, "outputs"),
+                  ConstantInt::get(i64, scratchBytes), genericRun,
+                  genericRunWithScratch, statusMessage});
+  auto *infoGlobal =
+      new GlobalVariable(module, modelInfo, true, GlobalValue::PrivateLinkage,
+                         info, "cnnc.model_info");
+  Function *getter =
+      Function::Create(FunctionType::get(ptr, false),
+                       GlobalValue::ExternalLinkage, "cnnc_model", module);
+  IRBuilder<> b(BasicBlock::Create(context, "entry", getter));
+  b.CreateRet(infoGlobal);
+  return Error::success();
+}
+
+std::string cnnc::generateHeader(const ModelSignature &signature) {
+  std::string text;
+  raw_string_ostream os(text);
+  std::string guard = "CNNC_MODEL_" + StringRef(signature.name).upper() + "_H";
+  os << "/* The C API of the cnnc-generated library for model '"
+     << signature.name << "'.\n"
+     << " * See docs/c-api.md. Generated by cnnc; do not edit. */\n\n"
+     << "#ifndef " << guard << "\n#define " << guard << "\n\n"
+     << "#include <stdint.h>\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
+     << "/* Runs the model on dense, row-major (NCHW) buffers:\n";
+  for (const TensorSignature &input : signature.inputs)
+    os << " *   in  " << input.name << ": " << input.dtype << "["
+       << shapeText(input.shape) << "]\n";
+  for (const TensorSignature &output : signature.outputs)
+    os << " *   out " << output.name << ": " << output.dtype << "["
+       << shapeText(output.shape) << "]\n";
+  auto parameters = [&] {
+    bool first = true;
+    for (const TensorSignature &input : signature.inputs) {
+      os << (first ? "" : ", ") << "const " << cType(input.dtype) << " *"
+         << input.name;
+      first = false;
+    }
+    for (const TensorSignature &output : signature.outputs) {
+      os << (first ? "" : ", ") << cType(output.dtype) << " *" << output.name;
+      first = false;
+    }
+  };
+  os << " * Returns CNNC_OK (0) or an error status "
+        "(cnnc_model()->status_message\n"
+     << " * describes it). Allocates the scratch arena for the call and frees "
+        "it.\n"
+     << " * Safe to call from several threads at once.\n */\nint "
+     << signature.name << "_run(";
+  parameters();
+  os << ");\n\n"
+     << "/* The same, on caller-provided scratch memory of at least\n"
+     << " * cnnc_model()->scratch_bytes bytes, aligned to " << kScratchAlignment
+     << " bytes (NULL when\n"
+     << " * scratch_bytes is 0); never allocates. Threads that run at once "
+        "need\n"
+     << " * separate scratch memory. */\nint " << signature.name
+     << "_run_with_scratch(";
+  parameters();
+  os << ", void *scratch);\n\n"
+     << "#ifndef CNNC_MODEL_INFO_DEFINED\n#define CNNC_MODEL_INFO_DEFINED\n"
+     << "/* Introspection, the same in every cnnc library (version "
+     << kCInterfaceVersion << "). */\n"
+     << "enum cnnc_status {\n";
+  for (CStatus code : {CStatus::Ok, CStatus::OutOfMemory, CStatus::NullPointer,
+                       CStatus::MisalignedScratch}) {
+    StringRef name = code == CStatus::Ok            ? "CNNC_OK"
+                     : code == CStatus::OutOfMemory ? "CNNC_ERROR_OUT_OF_MEMORY"
+                     : code == CStatus::NullPointer
+                         ? "CNNC_ERROR_NULL_POINTER"
+                         : "CNNC_ERROR_MISALIGNED_SCRATCH";
+    os << "  " << name << " = " << static_cast<int>(code) << ", /* "
+       << statusMessageText(code) << " */\n";
+  }
+  os << "};\n"
+     << "enum cnnc_dtype { CNNC_F32 = 0, CNNC_F16 = 1, CNNC_BF16 = 2, "
+        "CNNC_F64 = 3 };\n"
+     << "typedef struct cnnc_tensor_info {\n  const char *name;\n"
+     << "  int32_t dtype; /* enum cnnc_dtype */\n  int32_t rank;\n"
+     << "  const int64_t *shape;\n} cnnc_tensor_info;\n"
+     << "typedef struct cnnc_model_info {\n  uint32_t version;\n"
+     << "  uint32_t num_inputs;\n  uint32_t num_outputs;\n"
+     << "  uint32_t scratch_alignment;\n  const char *name;\n"
+     << "  const cnnc_tensor_info *inputs;\n"
+     << "  const cnnc_tensor_info *outputs;\n"
+     << "  uint64_t scratch_bytes;\n"
+     << "  int (*run)(const void *const *inputs, void *const *outputs);\n"
+     << "  int (*run_with_scratch)(const void *const *inputs,\n"
+     << "                          void *const *outputs, void *scratch);\n"
+     << "  const char *(*status_message)(int status);\n"
+     << "} cnnc_model_info;\n"
+     << "const cnnc_model_info *cnnc_model(void);\n#endif\n\n"
+     << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
+  return text;
+}

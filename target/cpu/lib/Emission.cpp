@@ -1,0 +1,131 @@
+//===- Emission.cpp - from the LLVM dialect to machine code ---------------===//
+
+#include "cnnc/Target/CPU/Emission.h"
+
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+
+using namespace llvm;
+
+namespace {
+
+/// The target machine for `spec`, with the host as the default.
+Expected<std::unique_ptr<TargetMachine>>
+createTargetMachine(const cnnc::TargetSpec &spec) {
+  static bool initialized = [] {
+    InitializeAllTargetInfos();
+    InitializeAllTargets();
+    InitializeAllTargetMCs();
+    InitializeAllAsmPrinters();
+    return true;
+  }();
+  (void)initialized;
+  std::string triple =
+      spec.triple.empty() ? sys::getDefaultTargetTriple() : spec.triple;
+  std::string error;
+  const Target *target = TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return createStringError(inconvertibleErrorCode(),
+                             "unknown target triple '" + triple +
+                                 "': " + error);
+  std::string cpu = spec.cpu;
+  std::string features;
+  if (cpu.empty() || cpu == "native") {
+    cpu = sys::getHostCPUName().str();
+    if (spec.triple.empty()) {
+      StringMap<bool> hostFeatures = sys::getHostCPUFeatures();
+      for (auto &feature : hostFeatures)
+        features += (feature.second ? "+" : "-") + feature.first().str() + ",";
+    }
+  }
+  CodeGenOptLevel level = spec.optLevel == 0   ? CodeGenOptLevel::None
+                          : spec.optLevel == 1 ? CodeGenOptLevel::Less
+                          : spec.optLevel == 2 ? CodeGenOptLevel::Default
+                                               : CodeGenOptLevel::Aggressive;
+  // Position-independent: the code goes into a shared library.
+  std::unique_ptr<TargetMachine> machine(
+      target->createTargetMachine(triple, cpu, features, TargetOptions(),
+                                  Reloc::PIC_, std::nullopt, level));
+  if (!machine)
+    return createStringError(inconvertibleErrorCode(),
+                             "cannot create a target machine for '" + triple +
+                                 "' and cpu '" + cpu + "'");
+  return machine;
+}
+
+} // namespace
+
+Expected<std::unique_ptr<Module>>
+cnnc::translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
+                        const TargetSpec &target,
+                        function_ref<Error(Module &)> extend) {
+  mlir::registerBuiltinDialectTranslation(*module.getContext());
+  mlir::registerLLVMDialectTranslation(*module.getContext());
+  std::unique_ptr<Module> llvmModule =
+      mlir::translateModuleToLLVMIR(module, context);
+  if (!llvmModule)
+    return createStringError(inconvertibleErrorCode(),
+                             "cannot translate the module to LLVM IR");
+  Expected<std::unique_ptr<TargetMachine>> machine =
+      createTargetMachine(target);
+  if (!machine)
+    return machine.takeError();
+  llvmModule->setDataLayout((*machine)->createDataLayout());
+  llvmModule->setTargetTriple((*machine)->getTargetTriple().str());
+  if (extend)
+    if (Error error = extend(*llvmModule))
+      return std::move(error);
+  auto optimize =
+      mlir::makeOptimizingTransformer(target.optLevel,
+                                      /*sizeLevel=*/0, machine->get());
+  if (Error error = optimize(llvmModule.get()))
+    return std::move(error);
+  return llvmModule;
+}
+
+Error cnnc::emitMachineCode(Module &module, const TargetSpec &target,
+                            CodeGenFileType kind, raw_pwrite_stream &os) {
+  Expected<std::unique_ptr<TargetMachine>> machine =
+      createTargetMachine(target);
+  if (!machine)
+    return machine.takeError();
+  legacy::PassManager passes;
+  if ((*machine)->addPassesToEmitFile(passes, os, nullptr, kind))
+    return createStringError(inconvertibleErrorCode(),
+                             "the target cannot emit this kind of file");
+  passes.run(module);
+  return Error::success();
+}
+
+Error cnnc::linkSharedLibrary(ArrayRef<std::string> objects, StringRef output) {
+  ErrorOr<std::string> lld = sys::findProgramByName("ld.lld-19");
+  if (!lld)
+    lld = sys::findProgramByName("ld.lld");
+  if (!lld)
+    return createStringError(inconvertibleErrorCode(),
+                             "cannot find ld.lld-19 or ld.lld to link the "
+                             "shared library (install lld-19)");
+  SmallVector<std::string> arguments = {*lld, "-shared", "--as-needed", "-o",
+                                        output.str()};
+  llvm::append_range(arguments, objects);
+  arguments.append(
+      {"-L/usr/lib/x86_64-linux-gnu", "-L/lib/x86_64-linux-gnu", "-lm", "-lc"});
+  SmallVector<StringRef> argv(arguments.begin(), arguments.end());
+  std::string message;
+  int status =
+      sys::ExecuteAndWait(*lld, argv, std::nullopt, {}, 0, 0, &message);
+  if (status != 0)
+    return createStringError(inconvertibleErrorCode(),
+                             "linking '" + output + "' failed" +
+                                 (message.empty() ? "" : ": " + message));
+  return Error::success();
+}
