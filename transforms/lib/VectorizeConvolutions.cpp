@@ -2,8 +2,8 @@
 //
 // After bufferization, `linalg.conv_2d_nchw_fchw` and
 // `linalg.depthwise_conv_2d_nchw_chw` on memrefs become loop nests whose
-// innermost work is on 8-lane f32 vectors (one AVX2 register) along the
-// output width, the dimension that is contiguous in NCHW:
+// innermost work is on 8-lane f32 vectors (one AVX2 register, VectorEmitter's
+// default) along the output width, the dimension that is contiguous in NCHW:
 //
 // - Convolution: a register tile of R output channels x V vectors of output
 //   columns stays in registers while the reduction over input channels and
@@ -24,19 +24,21 @@
 // blocks are handled by masked loads and stores of the exact valid lanes, so
 // nothing is read or written outside the buffers.
 //
+// This file holds the two patterns and the filter packing; VectorEmitter
+// builds their vector code and ConvEpilogue.h the ops they absorb.
+//
 //===----------------------------------------------------------------------===//
 
+#include "ConvEpilogue.h"
 #include "cnnc/Transforms/Passes.h"
+#include "cnnc/Transforms/VectorEmitter.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
-#include "mlir/IR/IRMapping.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
-#include "llvm/ADT/SmallBitVector.h"
 
 namespace cnnc {
 #define GEN_PASS_DEF_CNNVECTORIZECONVOLUTIONS
@@ -44,163 +46,10 @@ namespace cnnc {
 } // namespace cnnc
 
 using namespace mlir;
+using namespace cnnc;
+using namespace cnnc::vectorize;
 
 namespace {
-
-/// f32 lanes of one AVX2 register.
-constexpr int64_t kLanes = 8;
-
-/// Builds the vector code of one kernel; every index is a compile-time
-/// constant or a loop induction variable.
-class VectorEmitter {
-public:
-  VectorEmitter(OpBuilder &b, Location loc) : b(b), loc(loc) {}
-
-  Value index(int64_t value) {
-    return b.create<arith::ConstantIndexOp>(loc, value);
-  }
-  Value add(Value lhs, Value rhs) {
-    return b.create<arith::AddIOp>(loc, lhs, rhs);
-  }
-  Value add(Value lhs, int64_t rhs) {
-    return rhs == 0 ? lhs : add(lhs, index(rhs));
-  }
-  Value mul(Value lhs, int64_t rhs) {
-    return rhs == 1 ? lhs : b.create<arith::MulIOp>(loc, lhs, index(rhs));
-  }
-  VectorType vectorType(int64_t lanes) {
-    return VectorType::get({lanes}, b.getF32Type());
-  }
-  Value mask(int64_t lanes, int64_t active) {
-    active = std::clamp<int64_t>(active, 0, lanes);
-    return b.create<vector::CreateMaskOp>(
-        loc, VectorType::get({lanes}, b.getI1Type()),
-        ValueRange{index(active)});
-  }
-  Value zeros(int64_t lanes) {
-    return b.create<arith::ConstantOp>(
-        loc, DenseElementsAttr::get(vectorType(lanes), b.getF32FloatAttr(0)));
-  }
-
-  /// Lanes j < `valid` hold memref[indices..., column + j * stride]; the rest
-  /// are zero and nothing past the last valid element is read.
-  Value loadRow(Value memref, SmallVector<Value> indices, Value column,
-                int64_t stride, int64_t valid) {
-    indices.push_back(column);
-    if (valid <= 0)
-      return zeros(kLanes);
-    if (stride == 1) {
-      if (valid >= kLanes)
-        return b.create<vector::LoadOp>(loc, vectorType(kLanes), memref,
-                                        indices);
-      return b.create<vector::MaskedLoadOp>(loc, vectorType(kLanes), memref,
-                                            indices, mask(kLanes, valid),
-                                            zeros(kLanes));
-    }
-    int64_t span = kLanes * stride;
-    int64_t needed = (std::min(valid, kLanes) - 1) * stride + 1;
-    Value wide =
-        b.create<vector::MaskedLoadOp>(loc, vectorType(span), memref, indices,
-                                       mask(span, needed), zeros(span));
-    SmallVector<int64_t> picks;
-    for (int64_t lane = 0; lane < kLanes; ++lane)
-      picks.push_back(lane * stride);
-    return b.create<vector::ShuffleOp>(loc, wide, wide, picks);
-  }
-
-  Value loadOutput(Value memref, SmallVector<Value> indices, int64_t valid) {
-    Value column = indices.pop_back_val();
-    return loadRow(memref, std::move(indices), column, 1, valid);
-  }
-
-  void storeRow(Value value, Value memref, ValueRange indices, int64_t valid) {
-    if (valid <= 0)
-      return;
-    if (valid >= kLanes) {
-      b.create<vector::StoreOp>(loc, value, memref, indices);
-      return;
-    }
-    b.create<vector::MaskedStoreOp>(loc, memref, indices, mask(kLanes, valid),
-                                    value);
-  }
-
-  /// acc + a * b, allowed to contract into one fused multiply-add.
-  Value multiplyAdd(Value acc, Value lhs, Value rhs) {
-    auto contract = arith::FastMathFlags::contract;
-    Value product = b.create<arith::MulFOp>(loc, lhs, rhs, contract);
-    return b.create<arith::AddFOp>(loc, acc, product, contract);
-  }
-
-  Value broadcastScalar(Value memref, ValueRange indices) {
-    Value scalar = b.create<memref::LoadOp>(loc, memref, indices);
-    return b.create<vector::BroadcastOp>(loc, vectorType(kLanes), scalar);
-  }
-
-  /// Runs `body(iv, carried)` for iv in [0, extent) and returns the carried
-  /// values; an extent of one emits the body without a loop.
-  using CarriedBody =
-      function_ref<SmallVector<Value>(Value iv, ValueRange carried)>;
-  SmallVector<Value> loopCarrying(int64_t extent, ValueRange init,
-                                  CarriedBody body) {
-    if (extent == 1)
-      return body(index(0), init);
-    auto loop = b.create<scf::ForOp>(
-        loc, index(0), index(extent), index(1), init,
-        [&](OpBuilder &nested, Location, Value iv, ValueRange carried) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPointToEnd(nested.getInsertionBlock());
-          b.create<scf::YieldOp>(loc, body(iv, carried));
-        });
-    return SmallVector<Value>(loop.getResults());
-  }
-
-  /// Runs `body(iv)` for iv in [begin, end) by `step`.
-  void loop(int64_t begin, int64_t end, int64_t step,
-            function_ref<void(Value)> body) {
-    if (begin >= end)
-      return;
-    if (end - begin <= step) {
-      body(index(begin));
-      return;
-    }
-    b.create<scf::ForOp>(
-        loc, index(begin), index(end), index(step), ValueRange{},
-        [&](OpBuilder &nested, Location, Value iv, ValueRange) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPointToEnd(nested.getInsertionBlock());
-          body(iv);
-          b.create<scf::YieldOp>(loc);
-        });
-  }
-
-  /// Runs `body(begin, valid)` over [0, extent) in blocks of `block`: a loop
-  /// over the full blocks, then one partial block with its valid count.
-  void blocks(int64_t extent, int64_t block,
-              function_ref<void(Value, int64_t)> body) {
-    int64_t fullEnd = extent / block * block;
-    loop(0, fullEnd, block, [&](Value begin) { body(begin, block); });
-    if (fullEnd < extent)
-      body(index(fullEnd), extent - fullEnd);
-  }
-
-  OpBuilder &b;
-  Location loc;
-};
-
-bool isUsableBuffer(Value value) {
-  auto type = dyn_cast<MemRefType>(value.getType());
-  return type && type.hasStaticShape() && type.getElementType().isF32() &&
-         isLastMemrefDimUnitStride(type);
-}
-
-/// Whether the H and W dimensions of an [N, C, H, W] buffer are contiguous,
-/// so that it can be viewed as [N, C, H*W].
-bool isImageCollapsible(Value value) {
-  auto type = cast<MemRefType>(value.getType());
-  return type.getRank() == 4 &&
-         memref::CollapseShapeOp::isGuaranteedCollapsible(type,
-                                                          {{0}, {1}, {2, 3}});
-}
 
 SmallVector<int64_t> intValues(DenseIntElementsAttr attr) {
   return llvm::to_vector(attr.getValues<int64_t>());
@@ -227,14 +76,6 @@ FailureOr<ConvOnBuffers> matchConvOnBuffers(ConvOp op,
     return rewriter.notifyMatchFailure(
         op, "needs static f32 buffers with unit innermost stride");
   return conv;
-}
-
-/// Indices of an element of an [N, C, H, W] buffer, or of its [N, C, H*W]
-/// view when the image is flattened.
-SmallVector<Value> imageIndices(Value n, Value c, Value row, bool flattened) {
-  if (flattened)
-    return {n, c};
-  return {n, c, row};
 }
 
 /// The values of a constant global, if `filter` reads one (directly or
@@ -293,301 +134,6 @@ Value packedFilter(OpBuilder &b, Location loc, ModuleOp module,
                                        global.getSymName());
 }
 
-/// What a convolution's kernel takes over from the ops around it on the
-/// same output buffer: the op that initializes the buffer (a fill with a
-/// scalar or the broadcast of a per-channel bias), whose values become the
-/// accumulators' initial values, and an element-wise epilogue (a
-/// linalg.generic marked `cnnc.epilogue` that updates the buffer in place),
-/// applied to the accumulators before they are stored, and after that a
-/// reduction marked `cnnc.channel_sum` (a squeeze-and-excitation pool)
-/// that adds each channel's results to a [N, C, 1, 1] buffer, done from
-/// the stored vectors. These ops are then erased: the buffer is written
-/// once and not read back.
-struct ConvNeighbours {
-  Operation *init = nullptr;
-  Value fillValue;   // Scalar every accumulator starts from, or
-  Value channelInit; // 1-D buffer read at the output channel.
-  linalg::GenericOp epilogue;
-  linalg::GenericOp channelSum;
-};
-
-bool isFourDimIdentity(AffineMap map) {
-  return map.getNumDims() == 4 && map.isIdentity();
-}
-
-/// A map whose results are dims (each at most once) or the constant 0, with
-/// d3 (the output column, the vector lanes) only as the last result.
-bool isVectorReadableMap(AffineMap map) {
-  llvm::SmallBitVector seen(map.getNumDims());
-  for (auto [position, expr] : llvm::enumerate(map.getResults())) {
-    if (auto constant = dyn_cast<AffineConstantExpr>(expr)) {
-      if (constant.getValue() != 0)
-        return false;
-      continue;
-    }
-    auto dim = dyn_cast<AffineDimExpr>(expr);
-    if (!dim || seen.test(dim.getPosition()))
-      return false;
-    seen.set(dim.getPosition());
-    if (dim.getPosition() == 3 && position + 1 != map.getNumResults())
-      return false;
-  }
-  return true;
-}
-
-bool usesDim(AffineMap map, unsigned dim) {
-  return llvm::any_of(map.getResults(), [&](AffineExpr expr) {
-    auto d = dyn_cast<AffineDimExpr>(expr);
-    return d && d.getPosition() == dim;
-  });
-}
-
-bool isVectorizableEpilogue(linalg::GenericOp generic, Value output) {
-  if (!generic->hasAttr("cnnc.epilogue") || generic.getNumDpsInits() != 1 ||
-      generic.getDpsInits()[0] != output || !generic.hasPureBufferSemantics())
-    return false;
-  if (generic.getNumLoops() != 4 || generic.getNumParallelLoops() != 4)
-    return false;
-  SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
-  if (!isFourDimIdentity(maps.back()))
-    return false;
-  for (OpOperand *input : generic.getDpsInputOperands()) {
-    if (!isUsableBuffer(input->get()) ||
-        !isVectorReadableMap(maps[input->getOperandNumber()]))
-      return false;
-  }
-  for (Operation &op : generic.getRegion().front().without_terminator()) {
-    if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
-      if (!isa<FloatAttr>(constant.getValue()))
-        return false;
-      continue;
-    }
-    if (!OpTrait::hasElementwiseMappableTraits(&op) || op.getNumRegions())
-      return false;
-    auto isScalar = [](Type type) { return type.isF32() || type.isInteger(1); };
-    if (!llvm::all_of(op.getOperandTypes(), isScalar) ||
-        !llvm::all_of(op.getResultTypes(), isScalar))
-      return false;
-  }
-  return generic.getRegion().front().getTerminator()->getNumOperands() == 1;
-}
-
-/// Whether `generic` is the channel-sum reduction of `output` that
-/// squeeze_excite's lowering emits: sums[n, c, 0, 0] += output[n, c, h, w].
-bool isChannelSum(linalg::GenericOp generic, Value output) {
-  if (!generic->hasAttr("cnnc.channel_sum") ||
-      !generic.hasPureBufferSemantics() || generic.getNumDpsInputs() != 1 ||
-      generic.getNumDpsInits() != 1 || generic.getDpsInputs()[0] != output)
-    return false;
-  Value sums = generic.getDpsInits()[0];
-  auto type = dyn_cast<MemRefType>(sums.getType());
-  MLIRContext *context = generic.getContext();
-  AffineExpr zero = getAffineConstantExpr(0, context);
-  AffineMap sumsMap = AffineMap::get(
-      4, 0,
-      {getAffineDimExpr(0, context), getAffineDimExpr(1, context), zero, zero},
-      context);
-  SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
-  return type && type.getRank() == 4 && type.hasStaticShape() &&
-         type.getElementType().isF32() && isFourDimIdentity(maps[0]) &&
-         maps[1] == sumsMap;
-}
-
-/// Whether the epilogue's operands still read correctly when the image is
-/// flattened to [N, C, H*W]: each is per-element over an image whose rows
-/// are contiguous, or does not depend on the position in the image.
-bool epilogueAllowsFlattening(linalg::GenericOp generic) {
-  if (!generic)
-    return true;
-  SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
-  for (OpOperand *input : generic.getDpsInputOperands()) {
-    AffineMap map = maps[input->getOperandNumber()];
-    if (isFourDimIdentity(map)) {
-      if (!isImageCollapsible(input->get()))
-        return false;
-      continue;
-    }
-    if (usesDim(map, 2) || usesDim(map, 3))
-      return false;
-  }
-  return true;
-}
-
-ConvNeighbours findNeighbours(Operation *conv, Value output) {
-  ConvNeighbours neighbours;
-  Operation *previous = conv->getPrevNode();
-  while (previous && isMemoryEffectFree(previous))
-    previous = previous->getPrevNode();
-  if (auto fill = dyn_cast_or_null<linalg::FillOp>(previous)) {
-    if (fill.hasPureBufferSemantics() && fill.getDpsInits()[0] == output &&
-        fill.getDpsInputs()[0].getType().isF32()) {
-      neighbours.init = fill;
-      neighbours.fillValue = fill.getDpsInputs()[0];
-    }
-  } else if (auto generic = dyn_cast_or_null<linalg::GenericOp>(previous)) {
-    Block &body = generic.getRegion().front();
-    auto yield = cast<linalg::YieldOp>(body.getTerminator());
-    if (generic.hasPureBufferSemantics() && generic.getNumDpsInputs() == 1 &&
-        generic.getNumDpsInits() == 1 && generic.getDpsInits()[0] == output &&
-        generic.getNumParallelLoops() == generic.getNumLoops() &&
-        generic.getNumLoops() == 4 &&
-        cast<MemRefType>(generic.getDpsInputs()[0].getType()).getRank() == 1 &&
-        isUsableBuffer(generic.getDpsInputs()[0]) &&
-        generic.getIndexingMapsArray()[0] ==
-            AffineMap::get(4, 0, getAffineDimExpr(1, generic.getContext())) &&
-        isFourDimIdentity(generic.getIndexingMapsArray()[1]) &&
-        &body.front() == yield.getOperation() &&
-        yield.getOperand(0) == body.getArgument(0)) {
-      neighbours.init = generic;
-      neighbours.channelInit = generic.getDpsInputs()[0];
-    }
-  }
-  auto nextWithEffects = [](Operation *op) {
-    Operation *next = op->getNextNode();
-    while (next && isMemoryEffectFree(next))
-      next = next->getNextNode();
-    return dyn_cast_or_null<linalg::GenericOp>(next);
-  };
-  Operation *last = conv;
-  if (linalg::GenericOp generic = nextWithEffects(conv))
-    if (isVectorizableEpilogue(generic, output))
-      last = neighbours.epilogue = generic;
-  if (linalg::GenericOp generic = nextWithEffects(last))
-    if (isChannelSum(generic, output))
-      neighbours.channelSum = generic;
-  return neighbours;
-}
-
-/// Applies a convolution's init and epilogue to its register tiles.
-class TileEpilogue {
-public:
-  TileEpilogue(VectorEmitter &e, ConvNeighbours neighbours, bool flattened)
-      : e(e), neighbours(neighbours), flattened(flattened) {
-    if (!neighbours.epilogue)
-      return;
-    for (OpOperand *input : neighbours.epilogue.getDpsInputOperands()) {
-      Value buffer = input->get();
-      AffineMap map =
-          neighbours.epilogue.getIndexingMapsArray()[input->getOperandNumber()];
-      if (flattened && isFourDimIdentity(map))
-        buffer = e.b.create<memref::CollapseShapeOp>(
-            e.loc, buffer, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
-      inputs.push_back(buffer);
-    }
-  }
-
-  /// The accumulator's initial value at (n, channel, row, column), or
-  /// nullptr when it is read from the output buffer.
-  Value initial(Value channel) {
-    if (neighbours.fillValue)
-      return e.b.create<vector::BroadcastOp>(e.loc, e.vectorType(kLanes),
-                                             neighbours.fillValue);
-    if (neighbours.channelInit)
-      return e.broadcastScalar(neighbours.channelInit, {channel});
-    return nullptr;
-  }
-
-  /// The accumulator after the epilogue; `row` is null when flattened.
-  Value apply(Value accumulator, Value n, Value channel, Value row,
-              Value column, int64_t valid) {
-    linalg::GenericOp generic = neighbours.epilogue;
-    if (!generic)
-      return accumulator;
-    Block &body = generic.getRegion().front();
-    SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
-    Value dims[] = {n, channel, row, column};
-    IRMapping mapping;
-    for (auto [index, buffer] : llvm::enumerate(inputs)) {
-      AffineMap map = maps[index];
-      Value value;
-      if (flattened && isFourDimIdentity(map)) {
-        value = e.loadRow(buffer, {n, channel}, column, 1, valid);
-      } else {
-        SmallVector<Value> indices;
-        for (AffineExpr expr : map.getResults()) {
-          if (auto dim = dyn_cast<AffineDimExpr>(expr))
-            indices.push_back(dims[dim.getPosition()]);
-          else
-            indices.push_back(e.index(0));
-        }
-        if (usesDim(map, 3)) {
-          Value lanes = indices.pop_back_val();
-          value = e.loadRow(buffer, indices, lanes, 1, valid);
-        } else {
-          value = e.broadcastScalar(buffer, indices);
-        }
-      }
-      mapping.map(body.getArgument(index), value);
-    }
-    mapping.map(body.getArgument(inputs.size()), accumulator);
-    for (Operation &op : body.without_terminator()) {
-      if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
-        mapping.map(
-            constant.getResult(),
-            e.b.create<arith::ConstantOp>(
-                e.loc, DenseElementsAttr::get(
-                           VectorType::get({kLanes}, constant.getType()),
-                           constant.getValue())));
-        continue;
-      }
-      // Scalars from outside the body (hoisted constants) are broadcast.
-      for (Value operand : op.getOperands())
-        if (!mapping.contains(operand))
-          mapping.map(operand,
-                      e.b.create<vector::BroadcastOp>(
-                          e.loc, VectorType::get({kLanes}, operand.getType()),
-                          operand));
-      Operation *clone = e.b.clone(op, mapping);
-      for (Value result : clone->getResults())
-        result.setType(VectorType::get({kLanes}, result.getType()));
-    }
-    return mapping.lookup(body.getTerminator()->getOperand(0));
-  }
-
-  /// Adds the valid lanes of one channel's stored results (`valid[v]` lanes
-  /// of `results[v]`) to its channel sum, when there is one.
-  void accumulateChannelSum(ArrayRef<Value> results, ArrayRef<int64_t> valid,
-                            Value n, Value channel) {
-    if (!neighbours.channelSum)
-      return;
-    Value total;
-    for (auto [result, lanes] : llvm::zip(results, valid)) {
-      if (lanes <= 0)
-        continue;
-      Value part = result;
-      if (lanes < kLanes)
-        part = e.b.create<arith::SelectOp>(e.loc, e.mask(kLanes, lanes), result,
-                                           e.zeros(kLanes));
-      total = total ? e.b.create<arith::AddFOp>(e.loc, total, part) : part;
-    }
-    if (!total)
-      return;
-    Value sums = neighbours.channelSum.getDpsInits()[0];
-    SmallVector<Value> at{n, channel, e.index(0), e.index(0)};
-    Value sum = e.b.create<memref::LoadOp>(e.loc, sums, at);
-    sum = e.b.create<vector::ReductionOp>(e.loc, vector::CombiningKind::ADD,
-                                          total, sum,
-                                          arith::FastMathFlags::reassoc);
-    e.b.create<memref::StoreOp>(e.loc, sum, sums, at);
-  }
-
-  /// Erases the ops whose work the kernel took over.
-  void eraseAbsorbed(PatternRewriter &rewriter) {
-    if (neighbours.channelSum)
-      rewriter.eraseOp(neighbours.channelSum);
-    if (neighbours.epilogue)
-      rewriter.eraseOp(neighbours.epilogue);
-    if (neighbours.init)
-      rewriter.eraseOp(neighbours.init);
-  }
-
-private:
-  VectorEmitter &e;
-  ConvNeighbours neighbours;
-  bool flattened;
-  SmallVector<Value> inputs;
-};
-
 struct ConvLowering : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -607,6 +153,7 @@ struct ConvLowering : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
 
     Location loc = op.getLoc();
     VectorEmitter e(rewriter, loc);
+    int64_t lanes = e.getLanes();
 
     // A 1x1 stride-1 convolution over whole contiguous images is a matrix
     // product whose columns run over the flattened image.
@@ -629,9 +176,9 @@ struct ConvLowering : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     // The register tile: 6 channels x 2 vectors, or 12 x 1 for narrow
     // images, so that 12 accumulators, the input vectors and a broadcast
     // filter value fit the 16 vector registers.
-    int64_t vectors = columns > kLanes ? 2 : 1;
+    int64_t vectors = columns > lanes ? 2 : 1;
     int64_t tileChannels = vectors == 2 ? 6 : 12;
-    int64_t tileColumns = vectors * kLanes;
+    int64_t tileColumns = vectors * lanes;
 
     // Filter values, from the packed copy when the filter is a constant.
     auto module = op->getParentOfType<ModuleOp>();
@@ -662,13 +209,13 @@ struct ConvLowering : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
 
     auto emitTile = [&](Value n, Value row, Value column, int64_t valid,
                         Value channel, int64_t channels) {
-      auto validLanes = [&](int64_t v) { return valid - v * kLanes; };
+      auto validLanes = [&](int64_t v) { return valid - v * lanes; };
       SmallVector<Value> accumulators;
       for (int64_t i = 0; i < channels; ++i)
         for (int64_t v = 0; v < vectors; ++v) {
           SmallVector<Value> at =
               imageIndices(n, e.add(channel, i), row, flattened);
-          at.push_back(e.add(column, v * kLanes));
+          at.push_back(e.add(column, v * lanes));
           Value initial = epilogue.initial(e.add(channel, i));
           accumulators.push_back(
               initial ? initial : e.loadOutput(output, at, validLanes(v)));
@@ -689,7 +236,7 @@ struct ConvLowering : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
                         for (int64_t v = 0; v < vectors; ++v)
                           pixels.push_back(e.loadRow(
                               input, imageIndices(n, c, inRow, flattened),
-                              e.add(inColumn, v * kLanes * strides[1]),
+                              e.add(inColumn, v * lanes * strides[1]),
                               strides[1], validLanes(v)));
                         SmallVector<Value> next(carried);
                         for (int64_t i = 0; i < channels; ++i) {
@@ -702,23 +249,11 @@ struct ConvLowering : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
                       });
                 });
           });
-      for (int64_t i = 0; i < channels; ++i) {
-        SmallVector<Value> results;
-        SmallVector<int64_t> valids;
-        for (int64_t v = 0; v < vectors; ++v) {
-          SmallVector<Value> at =
-              imageIndices(n, e.add(channel, i), row, flattened);
-          at.push_back(e.add(column, v * kLanes));
-          Value result =
-              epilogue.apply(accumulators[i * vectors + v], n,
-                             e.add(channel, i), flattened ? Value() : row,
-                             e.add(column, v * kLanes), validLanes(v));
-          e.storeRow(result, output, at, validLanes(v));
-          results.push_back(result);
-          valids.push_back(validLanes(v));
-        }
-        epilogue.accumulateChannelSum(results, valids, n, e.add(channel, i));
-      }
+      for (int64_t i = 0; i < channels; ++i)
+        epilogue.store(
+            ArrayRef(accumulators).slice(i * vectors, vectors), valid, output,
+            n, row, [&] { return e.add(channel, i); },
+            [&](int64_t v) { return e.add(column, v * lanes); });
     };
 
     // Column blocks outside, channel blocks inside: the input columns of a
@@ -753,24 +288,23 @@ struct DepthwiseLowering : OpRewritePattern<linalg::DepthwiseConv2DNchwChwOp> {
     ArrayRef<int64_t> outShape = cast<MemRefType>(output.getType()).getShape();
     int64_t kernelH = fShape[1], kernelW = fShape[2];
     int64_t columns = outShape[3];
-    int64_t vectors =
-        std::clamp<int64_t>((columns + kLanes - 1) / kLanes, 1, 4);
-
     VectorEmitter e(rewriter, op.getLoc());
+    int64_t lanes = e.getLanes();
+    int64_t vectors = std::clamp<int64_t>((columns + lanes - 1) / lanes, 1, 4);
     ConvNeighbours neighbours = findNeighbours(op, output);
     TileEpilogue epilogue(e, neighbours, /*flattened=*/false);
     e.loop(0, outShape[0], 1, [&](Value n) {
       e.loop(0, outShape[1], 1, [&](Value c) {
         e.loop(0, outShape[2], 1, [&](Value row) {
-          e.blocks(columns, vectors * kLanes, [&](Value column, int64_t valid) {
-            auto validLanes = [&](int64_t v) { return valid - v * kLanes; };
+          e.blocks(columns, vectors * lanes, [&](Value column, int64_t valid) {
+            auto validLanes = [&](int64_t v) { return valid - v * lanes; };
             SmallVector<Value> accumulators;
             for (int64_t v = 0; v < vectors; ++v) {
               Value initial = epilogue.initial(c);
               accumulators.push_back(
                   initial ? initial
                           : e.loadOutput(output,
-                                         {n, c, row, e.add(column, v * kLanes)},
+                                         {n, c, row, e.add(column, v * lanes)},
                                          validLanes(v)));
             }
             accumulators = e.loopCarrying(
@@ -786,24 +320,22 @@ struct DepthwiseLowering : OpRewritePattern<linalg::DepthwiseConv2DNchwChwOp> {
                         for (int64_t v = 0; v < vectors; ++v)
                           next[v] = e.multiplyAdd(
                               next[v], weight,
-                              e.loadRow(
-                                  input, {n, c, inRow},
-                                  e.add(inColumn, v * kLanes * strides[1]),
-                                  strides[1], validLanes(v)));
+                              e.loadRow(input, {n, c, inRow},
+                                        e.add(inColumn, v * lanes * strides[1]),
+                                        strides[1], validLanes(v)));
                         return next;
                       });
                 });
-            SmallVector<Value> results;
-            SmallVector<int64_t> valids;
-            for (int64_t v = 0; v < vectors; ++v) {
-              Value at = e.add(column, v * kLanes);
-              Value result =
-                  epilogue.apply(accumulators[v], n, c, row, at, validLanes(v));
-              e.storeRow(result, output, {n, c, row, at}, validLanes(v));
-              results.push_back(result);
-              valids.push_back(validLanes(v));
-            }
-            epilogue.accumulateChannelSum(results, valids, n, c);
+            // Each vector's column index is built once, where it is first
+            // needed.
+            SmallVector<Value> vectorColumns(vectors);
+            epilogue.store(
+                accumulators, valid, output, n, row, [&] { return c; },
+                [&](int64_t v) {
+                  if (!vectorColumns[v])
+                    vectorColumns[v] = e.add(column, v * lanes);
+                  return vectorColumns[v];
+                });
           });
         });
       });

@@ -1,0 +1,93 @@
+//===- VectorEmitter.h - building vector kernels on f32 buffers -*- C++ -*-===//
+//
+// The builder under cnnc's vector kernels (cnn-vectorize-convolutions): loads
+// and stores of `lanes`-wide f32 vectors along the innermost dimension of a
+// buffer, with masks for tails and shuffles for strided reads, fused
+// multiply-adds, and loops whose bounds are compile-time constants. Kernels
+// written with it read nothing outside their buffers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CNNC_TRANSFORMS_VECTOREMITTER_H
+#define CNNC_TRANSFORMS_VECTOREMITTER_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Location.h"
+#include "mlir/IR/Value.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/SmallVector.h"
+
+namespace cnnc {
+
+/// Builds the vector code of one kernel; every index is a compile-time
+/// constant or a loop induction variable.
+class VectorEmitter {
+public:
+  /// f32 lanes of one AVX2 register: the default width of the vectors.
+  static constexpr int64_t kDefaultLanes = 8;
+
+  VectorEmitter(mlir::OpBuilder &b, mlir::Location loc,
+                int64_t lanes = kDefaultLanes)
+      : b(b), loc(loc), lanes(lanes) {}
+
+  /// The lanes of the vectors that rows are loaded into and stored from.
+  int64_t getLanes() const { return lanes; }
+
+  mlir::Value index(int64_t value);
+  mlir::Value add(mlir::Value lhs, mlir::Value rhs);
+  /// lhs + rhs; lhs itself when rhs is 0.
+  mlir::Value add(mlir::Value lhs, int64_t rhs);
+  /// lhs * rhs; lhs itself when rhs is 1.
+  mlir::Value mul(mlir::Value lhs, int64_t rhs);
+  mlir::VectorType vectorType(int64_t width);
+  /// The mask of `width` lanes whose first `active` lanes are set.
+  mlir::Value mask(int64_t width, int64_t active);
+  mlir::Value zeros(int64_t width);
+
+  /// Lanes j < `valid` hold memref[indices..., column + j * stride]; the rest
+  /// are zero and nothing past the last valid element is read.
+  mlir::Value loadRow(mlir::Value memref,
+                      llvm::SmallVector<mlir::Value> indices,
+                      mlir::Value column, int64_t stride, int64_t valid);
+
+  /// loadRow with stride 1 at `indices`, whose last index is the column.
+  mlir::Value loadOutput(mlir::Value memref,
+                         llvm::SmallVector<mlir::Value> indices, int64_t valid);
+
+  /// Stores the first `valid` lanes of `value` at `indices`.
+  void storeRow(mlir::Value value, mlir::Value memref, mlir::ValueRange indices,
+                int64_t valid);
+
+  /// acc + a * b, allowed to contract into one fused multiply-add.
+  mlir::Value multiplyAdd(mlir::Value acc, mlir::Value lhs, mlir::Value rhs);
+
+  /// The scalar memref[indices] in every lane.
+  mlir::Value broadcastScalar(mlir::Value memref, mlir::ValueRange indices);
+
+  /// Runs `body(iv, carried)` for iv in [0, extent) and returns the carried
+  /// values; an extent of one emits the body without a loop.
+  using CarriedBody = llvm::function_ref<llvm::SmallVector<mlir::Value>(
+      mlir::Value iv, mlir::ValueRange carried)>;
+  llvm::SmallVector<mlir::Value>
+  loopCarrying(int64_t extent, mlir::ValueRange init, CarriedBody body);
+
+  /// Runs `body(iv)` for iv in [begin, end) by `step`.
+  void loop(int64_t begin, int64_t end, int64_t step,
+            llvm::function_ref<void(mlir::Value)> body);
+
+  /// Runs `body(begin, valid)` over [0, extent) in blocks of `block`: a loop
+  /// over the full blocks, then one partial block with its valid count.
+  void blocks(int64_t extent, int64_t block,
+              llvm::function_ref<void(mlir::Value, int64_t)> body);
+
+  mlir::OpBuilder &b;
+  mlir::Location loc;
+
+private:
+  int64_t lanes;
+};
+
+} // namespace cnnc
+
+#endif // CNNC_TRANSFORMS_VECTOREMITTER_H

@@ -1,0 +1,136 @@
+//===- VectorEmitter.cpp - building vector kernels on f32 buffers ---------===//
+
+#include "cnnc/Transforms/VectorEmitter.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include <algorithm>
+
+using namespace mlir;
+using cnnc::VectorEmitter;
+
+Value VectorEmitter::index(int64_t value) {
+  return b.create<arith::ConstantIndexOp>(loc, value);
+}
+
+Value VectorEmitter::add(Value lhs, Value rhs) {
+  return b.create<arith::AddIOp>(loc, lhs, rhs);
+}
+
+Value VectorEmitter::add(Value lhs, int64_t rhs) {
+  return rhs == 0 ? lhs : add(lhs, index(rhs));
+}
+
+Value VectorEmitter::mul(Value lhs, int64_t rhs) {
+  return rhs == 1 ? lhs : b.create<arith::MulIOp>(loc, lhs, index(rhs));
+}
+
+VectorType VectorEmitter::vectorType(int64_t width) {
+  return VectorType::get({width}, b.getF32Type());
+}
+
+Value VectorEmitter::mask(int64_t width, int64_t active) {
+  active = std::clamp<int64_t>(active, 0, width);
+  return b.create<vector::CreateMaskOp>(
+      loc, VectorType::get({width}, b.getI1Type()), ValueRange{index(active)});
+}
+
+Value VectorEmitter::zeros(int64_t width) {
+  return b.create<arith::ConstantOp>(
+      loc, DenseElementsAttr::get(vectorType(width), b.getF32FloatAttr(0)));
+}
+
+Value VectorEmitter::loadRow(Value memref, SmallVector<Value> indices,
+                             Value column, int64_t stride, int64_t valid) {
+  indices.push_back(column);
+  if (valid <= 0)
+    return zeros(lanes);
+  if (stride == 1) {
+    if (valid >= lanes)
+      return b.create<vector::LoadOp>(loc, vectorType(lanes), memref, indices);
+    return b.create<vector::MaskedLoadOp>(loc, vectorType(lanes), memref,
+                                          indices, mask(lanes, valid),
+                                          zeros(lanes));
+  }
+  // One masked load of the span that covers the strided lanes, then a
+  // shuffle that keeps every stride-th lane.
+  int64_t span = lanes * stride;
+  int64_t needed = (std::min(valid, lanes) - 1) * stride + 1;
+  Value wide = b.create<vector::MaskedLoadOp>(
+      loc, vectorType(span), memref, indices, mask(span, needed), zeros(span));
+  SmallVector<int64_t> picks;
+  for (int64_t lane = 0; lane < lanes; ++lane)
+    picks.push_back(lane * stride);
+  return b.create<vector::ShuffleOp>(loc, wide, wide, picks);
+}
+
+Value VectorEmitter::loadOutput(Value memref, SmallVector<Value> indices,
+                                int64_t valid) {
+  Value column = indices.pop_back_val();
+  return loadRow(memref, std::move(indices), column, 1, valid);
+}
+
+void VectorEmitter::storeRow(Value value, Value memref, ValueRange indices,
+                             int64_t valid) {
+  if (valid <= 0)
+    return;
+  if (valid >= lanes) {
+    b.create<vector::StoreOp>(loc, value, memref, indices);
+    return;
+  }
+  b.create<vector::MaskedStoreOp>(loc, memref, indices, mask(lanes, valid),
+                                  value);
+}
+
+Value VectorEmitter::multiplyAdd(Value acc, Value lhs, Value rhs) {
+  auto contract = arith::FastMathFlags::contract;
+  Value product = b.create<arith::MulFOp>(loc, lhs, rhs, contract);
+  return b.create<arith::AddFOp>(loc, acc, product, contract);
+}
+
+Value VectorEmitter::broadcastScalar(Value memref, ValueRange indices) {
+  Value scalar = b.create<memref::LoadOp>(loc, memref, indices);
+  return b.create<vector::BroadcastOp>(loc, vectorType(lanes), scalar);
+}
+
+SmallVector<Value> VectorEmitter::loopCarrying(int64_t extent, ValueRange init,
+                                               CarriedBody body) {
+  if (extent == 1)
+    return body(index(0), init);
+  auto loop = b.create<scf::ForOp>(
+      loc, index(0), index(extent), index(1), init,
+      [&](OpBuilder &nested, Location, Value iv, ValueRange carried) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToEnd(nested.getInsertionBlock());
+        b.create<scf::YieldOp>(loc, body(iv, carried));
+      });
+  return SmallVector<Value>(loop.getResults());
+}
+
+void VectorEmitter::loop(int64_t begin, int64_t end, int64_t step,
+                         function_ref<void(Value)> body) {
+  if (begin >= end)
+    return;
+  if (end - begin <= step) {
+    body(index(begin));
+    return;
+  }
+  b.create<scf::ForOp>(loc, index(begin), index(end), index(step), ValueRange{},
+                       [&](OpBuilder &nested, Location, Value iv, ValueRange) {
+                         OpBuilder::InsertionGuard guard(b);
+                         b.setInsertionPointToEnd(nested.getInsertionBlock());
+                         body(iv);
+                         b.create<scf::YieldOp>(loc);
+                       });
+}
+
+void VectorEmitter::blocks(int64_t extent, int64_t block,
+                           function_ref<void(Value, int64_t)> body) {
+  int64_t fullEnd = extent / block * block;
+  loop(0, fullEnd, block, [&](Value begin) { body(begin, block); });
+  if (fullEnd < extent)
+    body(index(fullEnd), extent - fullEnd);
+}
