@@ -13,14 +13,19 @@
 
 #include "LoweringUtils.h"
 #include "cnnc/Dialect/CNNOps.h"
+#include "cnnc/Dialect/CnncDialect.h"
 
 using namespace mlir;
 namespace cnn = cnnc::cnn;
 
 namespace {
 
-/// Marks the tensor.empty of a chain's buffer until it is placed.
-constexpr llvm::StringLiteral kChainBufferAttr = "cnnc.concat_chain_buffer";
+/// The mark on the tensor.empty of a chain's buffer until it is placed.
+cnnc::CnncDialect::ConcatChainBufferAttrHelper
+chainBufferMark(MLIRContext *context) {
+  return context->getLoadedDialect<cnnc::CnncDialect>()
+      ->getConcatChainBufferAttrHelper();
+}
 
 /// The concat that extends `concat`: the only non-interleaved concat of the
 /// same block with `concat` as its first operand.
@@ -54,7 +59,8 @@ void lowerChain(RewriterBase &rewriter, MutableArrayRef<cnn::ConcatOp> chain) {
   rewriter.setInsertionPointToStart(block);
   Value buffer =
       cnnc::lowering::emptyTensor(rewriter, chain.front().getLoc(), finalType);
-  buffer.getDefiningOp()->setAttr(kChainBufferAttr, rewriter.getUnitAttr());
+  chainBufferMark(rewriter.getContext())
+      .setAttr(buffer.getDefiningOp(), rewriter.getUnitAttr());
   int64_t filled = 0;
   SmallVector<OpFoldResult> offsets, sizes, strides;
   auto setRange = [&](int64_t offset, int64_t channels) {
@@ -122,9 +128,11 @@ void cnnc::lowering::lowerConcatChains(ModuleOp module) {
 }
 
 void cnnc::lowering::placeConcatChainBuffers(ModuleOp module) {
-  module.walk([](tensor::EmptyOp buffer) {
-    if (!buffer->removeAttr(kChainBufferAttr))
+  auto mark = chainBufferMark(module.getContext());
+  module.walk([&](tensor::EmptyOp buffer) {
+    if (!mark.isAttrPresent(buffer))
       return;
+    mark.removeAttr(buffer);
     // The buffer is live from its tensor.empty on. Its first user inserts
     // the chain's first operand; move the buffer down to where that
     // operand's own destination is created (following destination operands

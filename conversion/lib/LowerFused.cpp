@@ -24,6 +24,7 @@
 
 #include "LoweringUtils.h"
 #include "cnnc/Dialect/CNNOps.h"
+#include "cnnc/Dialect/CnncDialect.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -126,7 +127,10 @@ FailureOr<Value> expandConvEpilogue(IRRewriter &rewriter, cnn::FusedOp fused) {
     rewriter.eraseOp(generic);
     return fused.emitOpError("holds an op without an element formula");
   }
-  generic->setAttr("cnnc.epilogue", rewriter.getUnitAttr());
+  rewriter.getContext()
+      ->getLoadedDialect<cnnc::CnncDialect>()
+      ->getEpilogueAttrHelper()
+      .setAttr(generic, rewriter.getUnitAttr());
   rewriter.replaceOp(fused, generic.getResults());
   return generic.getResult(0);
 }
@@ -185,7 +189,10 @@ LogicalResult expandSqueezeExcite(IRRewriter &rewriter, cnn::FusedOp fused) {
     return failure();
   rewriter.setInsertionPoint(fused);
   auto [sum, mean] = globalAveragePool(rewriter, loc, *x, zeros);
-  sum->setAttr("cnnc.channel_sum", rewriter.getUnitAttr());
+  rewriter.getContext()
+      ->getLoadedDialect<cnnc::CnncDialect>()
+      ->getChannelSumAttrHelper()
+      .setAttr(sum, rewriter.getUnitAttr());
   mapping.map(pool.getResult(), mean);
   mapping.map((*std::prev(poolAt))->getResult(0), *x);
   for (Operation *op : llvm::make_range(std::next(poolAt), chain.end()))

@@ -9,6 +9,7 @@
 #include "cnnc/Conversion/Passes.h"
 #include "cnnc/Dialect/CNNDialect.h"
 #include "cnnc/Dialect/CNNOps.h"
+#include "cnnc/Dialect/CnncDialect.h"
 #include "cnnc/Frontend/Emitter.h"
 #include "cnnc/Frontend/Parser.h"
 #include "cnnc/Frontend/Weights.h"
@@ -146,7 +147,8 @@ int64_t scratchBytesOf(mlir::ModuleOp module, bool fusion) {
                                 fusionPasses, fusionTileBytes);
   if (failed(pm.run(*copy)))
     return -1;
-  auto arena = (*copy)->getAttrOfType<mlir::IntegerAttr>("cnnc.arena_bytes");
+  auto arena = (*copy)->getAttrOfType<mlir::IntegerAttr>(
+      cnnc::CnncDialect::ArenaBytesAttrHelper::getNameStr());
   return arena ? arena.getInt() : 0;
 }
 
@@ -244,8 +246,8 @@ bool emitOutput(mlir::ModuleOp module) {
                                    fusionPasses, fusionTileBytes);
     if (failed(pm.run(module)))
       return false;
-    if (auto arena =
-            module->getAttrOfType<mlir::IntegerAttr>("cnnc.arena_bytes"))
+    if (auto arena = module->getAttrOfType<mlir::IntegerAttr>(
+            cnnc::CnncDialect::ArenaBytesAttrHelper::getNameStr()))
       scratchBytes = arena.getInt();
     if (printStats) {
       auto bytes = [&](StringRef name) {
@@ -256,9 +258,12 @@ bool emitOutput(mlir::ModuleOp module) {
         errs() << "cnnc: --stats needs a lowering past bufferization "
                   "(--emit=llvm-dialect or later)\n";
       else
-        errs() << "memory: arena " << bytes("cnnc.arena_bytes")
+        errs() << "memory: arena "
+               << bytes(cnnc::CnncDialect::ArenaBytesAttrHelper::getNameStr())
                << " bytes for the intermediate tensors (without reuse: "
-               << bytes("cnnc.unplanned_bytes") << " bytes)\n";
+               << bytes(
+                      cnnc::CnncDialect::UnplannedBytesAttrHelper::getNameStr())
+               << " bytes)\n";
     }
   }
 

@@ -1,6 +1,7 @@
 //===- ConvEpilogue.cpp - what a convolution kernel takes over ------------===//
 
 #include "ConvEpilogue.h"
+#include "cnnc/Dialect/CnncDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -67,8 +68,12 @@ bool usesDim(AffineMap map, unsigned dim) {
 }
 
 bool isVectorizableEpilogue(linalg::GenericOp generic, Value output) {
-  if (!generic->hasAttr("cnnc.epilogue") || generic.getNumDpsInits() != 1 ||
-      generic.getDpsInits()[0] != output || !generic.hasPureBufferSemantics())
+  if (!generic->getContext()
+           ->getLoadedDialect<CnncDialect>()
+           ->getEpilogueAttrHelper()
+           .isAttrPresent(generic) ||
+      generic.getNumDpsInits() != 1 || generic.getDpsInits()[0] != output ||
+      !generic.hasPureBufferSemantics())
     return false;
   if (generic.getNumLoops() != 4 || generic.getNumParallelLoops() != 4)
     return false;
@@ -99,7 +104,10 @@ bool isVectorizableEpilogue(linalg::GenericOp generic, Value output) {
 /// Whether `generic` is the channel-sum reduction of `output` that
 /// squeeze_excite's lowering emits: sums[n, c, 0, 0] += output[n, c, h, w].
 bool isChannelSum(linalg::GenericOp generic, Value output) {
-  if (!generic->hasAttr("cnnc.channel_sum") ||
+  if (!generic->getContext()
+           ->getLoadedDialect<CnncDialect>()
+           ->getChannelSumAttrHelper()
+           .isAttrPresent(generic) ||
       !generic.hasPureBufferSemantics() || generic.getNumDpsInputs() != 1 ||
       generic.getNumDpsInits() != 1 || generic.getDpsInputs()[0] != output)
     return false;

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cnnc/Dialect/CnncDialect.h"
 #include "cnnc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -27,9 +28,12 @@ namespace {
 /// reduction the convolution kernel absorbs).
 bool isPlainElementwise(Operation *op) {
   auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
-  return generic && generic.getNumLoops() == generic.getNumParallelLoops() &&
-         !generic->hasAttr("cnnc.epilogue") &&
-         !generic->hasAttr("cnnc.channel_sum");
+  if (!generic)
+    return false;
+  auto *cnncDialect = op->getContext()->getLoadedDialect<cnnc::CnncDialect>();
+  return generic.getNumLoops() == generic.getNumParallelLoops() &&
+         !cnncDialect->getEpilogueAttrHelper().isAttrPresent(generic) &&
+         !cnncDialect->getChannelSumAttrHelper().isAttrPresent(generic);
 }
 
 /// Whether `operand` of an element-wise consumer is worth merging its

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cnnc/Dialect/CnncDialect.h"
 #include "cnnc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -20,6 +21,7 @@ namespace cnnc {
 } // namespace cnnc
 
 using namespace mlir;
+using cnnc::CnncDialect;
 
 namespace {
 
@@ -120,9 +122,11 @@ struct PlanMemoryPass : cnnc::impl::CNNPlanMemoryBase<PlanMemoryPass> {
         return signalPassFailure();
     }
     Builder b(module.getContext());
-    module->setAttr("cnnc.arena_bytes", b.getI64IntegerAttr(arenaTotal));
-    module->setAttr("cnnc.unplanned_bytes",
-                    b.getI64IntegerAttr(unplannedTotal));
+    auto *cnncDialect = module.getContext()->getLoadedDialect<CnncDialect>();
+    cnncDialect->getArenaBytesAttrHelper().setAttr(
+        module, b.getI64IntegerAttr(arenaTotal));
+    cnncDialect->getUnplannedBytesAttrHelper().setAttr(
+        module, b.getI64IntegerAttr(unplannedTotal));
   }
 
   /// Plans one function; returns the arena's bytes and the bytes the
@@ -216,7 +220,8 @@ struct PlanMemoryPass : cnnc::impl::CNNPlanMemoryBase<PlanMemoryPass> {
     auto type = MemRefType::get({bytes}, b.getIntegerType(8));
     func.insertArgument(
         index, type,
-        b.getDictionaryAttr(b.getNamedAttr("cnnc.scratch", b.getUnitAttr())),
+        b.getDictionaryAttr(b.getNamedAttr(
+            CnncDialect::ScratchAttrHelper::getNameStr(), b.getUnitAttr())),
         func.getLoc());
     return func.getArgument(index);
   }

@@ -1,11 +1,13 @@
 //===- Emission.cpp - from the LLVM dialect to machine code ---------------===//
 
 #include "cnnc/Target/CPU/Emission.h"
+#include "cnnc/Dialect/CnncDialect.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "mlir/Target/LLVMIR/LLVMTranslationInterface.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
@@ -17,6 +19,12 @@
 using namespace llvm;
 
 namespace {
+
+/// The translation of the `cnnc` dialect's attributes: each hook's default,
+/// which drops the attribute.
+struct AnnotationsTranslation : mlir::LLVMTranslationDialectInterface {
+  using LLVMTranslationDialectInterface::LLVMTranslationDialectInterface;
+};
 
 /// The target machine for `spec`, with the host as the default.
 Expected<std::unique_ptr<TargetMachine>>
@@ -64,12 +72,22 @@ createTargetMachine(const cnnc::TargetSpec &spec) {
 
 } // namespace
 
+void cnnc::registerAnnotationsTranslation(mlir::DialectRegistry &registry) {
+  registry.insert<CnncDialect>();
+  registry.addExtension(+[](mlir::MLIRContext *, CnncDialect *dialect) {
+    dialect->addInterfaces<AnnotationsTranslation>();
+  });
+}
+
 Expected<std::unique_ptr<Module>>
 cnnc::translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
                         const TargetSpec &target,
                         function_ref<Error(Module &)> extend) {
   mlir::registerBuiltinDialectTranslation(*module.getContext());
   mlir::registerLLVMDialectTranslation(*module.getContext());
+  mlir::DialectRegistry annotations;
+  registerAnnotationsTranslation(annotations);
+  module.getContext()->appendDialectRegistry(annotations);
   std::unique_ptr<Module> llvmModule =
       mlir::translateModuleToLLVMIR(module, context);
   if (!llvmModule)

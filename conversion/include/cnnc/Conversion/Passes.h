@@ -3,6 +3,8 @@
 #ifndef CNNC_CONVERSION_PASSES_H
 #define CNNC_CONVERSION_PASSES_H
 
+#include "cnnc/Dialect/CnncDialect.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"

@@ -19,7 +19,7 @@ def CNNLowerToLinalg : Pass<"cnn-lower-to-linalg", "mlir::ModuleOp"> {
     (`cnn.weight`) become constants and must have values.
   }];
   let dependentDialects = [
-    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+    "cnnc::CnncDialect", "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
     "mlir::math::MathDialect", "mlir::scf::SCFDialect",
     "mlir::tensor::TensorDialect"
   ];

@@ -3,6 +3,8 @@
 #ifndef CNNC_TRANSFORMS_PASSES_H
 #define CNNC_TRANSFORMS_PASSES_H
 
+#include "cnnc/Dialect/CnncDialect.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"

@@ -26,7 +26,7 @@ def CNNFuseElementwise : Pass<"cnn-fuse-elementwise", "mlir::ModuleOp"> {
     gate on [N, C, 1, 1], which would be recomputed at every pixel) are left
     alone.
   }];
-  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+  let dependentDialects = ["cnnc::CnncDialect", "mlir::linalg::LinalgDialect"];
 }
 
 def CNNPlanMemory : Pass<"cnn-plan-memory", "mlir::ModuleOp"> {
@@ -52,7 +52,10 @@ def CNNPlanMemory : Pass<"cnn-plan-memory", "mlir::ModuleOp"> {
            "Take the arena as a new last function argument instead of "
            "allocating it">
   ];
-  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
+  let dependentDialects = [
+    "cnnc::CnncDialect", "mlir::arith::ArithDialect",
+    "mlir::memref::MemRefDialect"
+  ];
 }
 
 def CNNFlattenConstantGlobals
@@ -105,8 +108,9 @@ def CNNVectorizeConvolutions
     convolutions are left for the loop lowering.
   }];
   let dependentDialects = [
-    "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect",
-    "mlir::scf::SCFDialect", "mlir::vector::VectorDialect"
+    "cnnc::CnncDialect", "mlir::arith::ArithDialect",
+    "mlir::memref::MemRefDialect", "mlir::scf::SCFDialect",
+    "mlir::vector::VectorDialect"
   ];
 }
 

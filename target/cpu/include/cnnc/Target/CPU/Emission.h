@@ -4,6 +4,7 @@
 #define CNNC_TARGET_CPU_EMISSION_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
@@ -22,6 +23,11 @@ struct TargetSpec {
   std::string cpu;
   unsigned optLevel = 3; // 0 to 3, as -O.
 };
+
+/// Lets the translation to LLVM IR take the `cnnc` dialect's annotations
+/// (a scratch argument, the arena's size on the module), which mean nothing
+/// to LLVM, without a warning.
+void registerAnnotationsTranslation(mlir::DialectRegistry &registry);
 
 /// Translates a module in the LLVM dialect to LLVM IR for `target`, lets
 /// `extend` add to it (the C API), and runs LLVM's optimization pipeline at
