@@ -142,7 +142,8 @@ FailureOr<Value> buildConvEpilogue(IRRewriter &rewriter,
   if (ops.size() == 1)
     return ops.front()->getResult(0);
   return expandConvEpilogue(
-      rewriter, cnn::FusedOp::fuseChain(rewriter, "conv_epilogue", ops));
+      rewriter,
+      cnn::FusedOp::fuseChain(rewriter, cnn::FusionKind::ConvEpilogue, ops));
 }
 
 /// squeeze_excite: [convolution, activations, global_avg_pool, excitation
@@ -222,7 +223,7 @@ LogicalResult expandRowTiles(IRRewriter &rewriter, cnn::FusedOp fused,
   size_t needed = expandFirst ? 3 : 2;
   if (convAt.size() != needed || convAt.front() != 0)
     return fused.emitOpError("of kind ")
-           << fused.getKind() << " must start with a cnn.conv2d and hold "
+           << fused.getKindName() << " must start with a cnn.conv2d and hold "
            << needed << " of them";
   size_t middleAt = convAt[needed - 2], lastAt = convAt[needed - 1];
   auto middle = cast<cnn::Conv2DOp>(chain[middleAt]);
@@ -238,7 +239,7 @@ LogicalResult expandRowTiles(IRRewriter &rewriter, cnn::FusedOp fused,
   int64_t inHeight = middle.getInput().getType().getDimSize(2);
   int64_t outRows = middle.getType().getDimSize(2);
   int64_t tileRows = outRows;
-  if (auto attr = fused->getAttrOfType<IntegerAttr>("tile_rows"))
+  if (IntegerAttr attr = fused.getTileRowsAttr())
     tileRows = std::clamp<int64_t>(attr.getInt(), 1, outRows);
   ArrayRef<int64_t> pad = middle.getPadding();
   int64_t strideH = middle.getStrides()[0];
@@ -425,18 +426,24 @@ LogicalResult cnnc::lowering::expandFusedOps(ModuleOp module) {
   module.walk([&](cnn::FusedOp op) { fusedOps.push_back(op); });
   IRRewriter rewriter(module.getContext());
   for (cnn::FusedOp fused : fusedOps) {
-    StringRef kind = fused.getKind();
     LogicalResult expanded = success();
-    if (kind == "conv_epilogue")
+    switch (fused.getFusionKind()) {
+    case cnn::FusionKind::ConvEpilogue:
       expanded = failure(failed(expandConvEpilogue(rewriter, fused)));
-    else if (kind == "depthwise_pointwise")
+      break;
+    case cnn::FusionKind::DepthwisePointwise:
       expanded = expandRowTiles(rewriter, fused, /*expandFirst=*/false);
-    else if (kind == "bottleneck")
+      break;
+    case cnn::FusionKind::Bottleneck:
       expanded = expandRowTiles(rewriter, fused, /*expandFirst=*/true);
-    else if (kind == "squeeze_excite")
+      break;
+    case cnn::FusionKind::SqueezeExcite:
       expanded = expandSqueezeExcite(rewriter, fused);
-    else
+      break;
+    case cnn::FusionKind::Custom:
       inlineBody(rewriter, fused);
+      break;
+    }
     if (failed(expanded))
       return failure();
   }

@@ -3,14 +3,26 @@
 #include "cnnc/Dialect/CNNDialect.h"
 #include "cnnc/Dialect/CNNOps.h"
 
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
 using namespace mlir;
 using namespace cnnc::cnn;
 
 #include "cnnc/Dialect/CNNOpsDialect.cpp.inc"
 
+#include "cnnc/Dialect/CNNEnums.cpp.inc"
+#define GET_ATTRDEF_CLASSES
+#include "cnnc/Dialect/CNNAttributes.cpp.inc"
+#include "cnnc/Dialect/CNNInterfaces.cpp.inc"
+
 void CNNDialect::initialize() {
   addOperations<
 #define GET_OP_LIST
 #include "cnnc/Dialect/CNNOps.cpp.inc"
+      >();
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "cnnc/Dialect/CNNAttributes.cpp.inc"
       >();
 }

@@ -13,6 +13,20 @@
 using namespace mlir;
 using namespace cnnc::cnn;
 
+/// cnn.fused's kind, written as its name: `cnn.fused "bottleneck"(...)`.
+static ParseResult parseFusionKind(OpAsmParser &parser, FusionKindAttr &kind) {
+  std::string name;
+  if (parser.parseString(&name))
+    return failure();
+  kind = FusionKindAttr::get(parser.getContext(), name);
+  return success();
+}
+
+static void printFusionKind(OpAsmPrinter &printer, FusedOp,
+                            FusionKindAttr kind) {
+  printer.printString(kind.getName());
+}
+
 #define GET_OP_CLASSES
 #include "cnnc/Dialect/CNNOps.cpp.inc"
 

@@ -15,8 +15,35 @@
 using namespace mlir;
 using namespace cnnc::cnn;
 
+StringRef FusionKindAttr::getName() const {
+  return getKind() == FusionKind::Custom ? getCustomName()
+                                         : stringifyFusionKind(getKind());
+}
+
+LogicalResult FusionKindAttr::verify(function_ref<InFlightDiagnostic()> error,
+                                     FusionKind kind, StringRef customName) {
+  if (kind != FusionKind::Custom && !customName.empty())
+    return error() << "only a custom fusion kind has a name of its own, not "
+                   << stringifyFusionKind(kind);
+  return success();
+}
+
+/// `<"name">`: the kind's name, as cnn.fused writes it.
+Attribute FusionKindAttr::parse(AsmParser &parser, Type) {
+  std::string name;
+  if (parser.parseLess() || parser.parseString(&name) || parser.parseGreater())
+    return {};
+  return get(parser.getContext(), name);
+}
+
+void FusionKindAttr::print(AsmPrinter &printer) const {
+  printer << "<";
+  printer.printString(getName());
+  printer << ">";
+}
+
 LogicalResult FusedOp::verify() {
-  if (getKind().empty())
+  if (getKindName().empty())
     return emitOpError("expects a non-empty fusion kind");
   Block &body = getBody().front();
   if (body.getNumArguments() != getInputs().size())
@@ -49,7 +76,8 @@ SmallVector<Operation *> FusedOp::getChain() {
   return chain;
 }
 
-FusedOp FusedOp::fuseChain(RewriterBase &rewriter, StringRef kind,
+/// FusedOp::fuseChain, for a kind already built.
+static FusedOp fuseChainAs(RewriterBase &rewriter, FusionKindAttr kind,
                            ArrayRef<Operation *> chain) {
   assert(!chain.empty() && "fusing an empty chain");
   Operation *last = chain.back();
@@ -63,8 +91,8 @@ FusedOp FusedOp::fuseChain(RewriterBase &rewriter, StringRef kind,
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPoint(last);
   auto fused = rewriter.create<FusedOp>(last->getLoc(), last->getResultTypes(),
-                                        inputs.getArrayRef(),
-                                        rewriter.getStringAttr(kind));
+                                        inputs.getArrayRef(), kind,
+                                        /*tile_rows=*/nullptr);
   Block *body = rewriter.createBlock(&fused.getBody());
   IRMapping mapping;
   for (Value input : inputs)
@@ -79,4 +107,16 @@ FusedOp FusedOp::fuseChain(RewriterBase &rewriter, StringRef kind,
   for (Operation *op : llvm::reverse(chain.drop_back()))
     rewriter.eraseOp(op);
   return fused;
+}
+
+FusedOp FusedOp::fuseChain(RewriterBase &rewriter, FusionKind kind,
+                           ArrayRef<Operation *> chain) {
+  return fuseChainAs(
+      rewriter, FusionKindAttr::get(rewriter.getContext(), kind, ""), chain);
+}
+
+FusedOp FusedOp::fuseChain(RewriterBase &rewriter, StringRef kind,
+                           ArrayRef<Operation *> chain) {
+  return fuseChainAs(rewriter, FusionKindAttr::get(rewriter.getContext(), kind),
+                     chain);
 }

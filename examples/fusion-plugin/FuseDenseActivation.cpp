@@ -4,7 +4,7 @@
 // activation after it become one `cnn.fused "dense_activation"`. cnnc's
 // code generation does not know this kind, so it lowers the body op by op:
 // the new kind is correct at once, and a lowering of its own (in a fork of
-// codegen/lib/LowerFused.cpp) would make it fast. Load it with
+// conversion/lib/LowerFused.cpp) would make it fast. Load it with
 //
 //   cnnc-opt model.mlir --load-pass-plugin=libCnncFusionPlugin.so \
 //       --pass-pipeline='builtin.module(cnnc-example-fuse-dense-activation)'
@@ -38,8 +38,7 @@ struct FuseDenseActivation : OpRewritePattern<cnn::DenseOp> {
     if (!dense->hasOneUse())
       return rewriter.notifyMatchFailure(dense, "the result has other users");
     Operation *activation = *dense->getUsers().begin();
-    if (!isa<cnn::ReluOp, cnn::Relu6Op, cnn::SigmoidOp, cnn::HardSigmoidOp,
-             cnn::HardSwishOp, cnn::SiluOp, cnn::TanhOp>(activation))
+    if (!isa<cnn::ActivationOpInterface>(activation))
       return rewriter.notifyMatchFailure(dense, "no activation follows");
     cnn::FusedOp::fuseChain(rewriter, "dense_activation",
                             {dense.getOperation(), activation});

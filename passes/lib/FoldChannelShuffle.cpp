@@ -52,7 +52,7 @@ struct ShuffleOfActivation : OpRewritePattern<ChannelShuffleOp> {
   LogicalResult matchAndRewrite(ChannelShuffleOp shuffle,
                                 PatternRewriter &rewriter) const override {
     Operation *activation = shuffle.getInput().getDefiningOp();
-    if (!activation || !cnnc::fusion::isUnaryActivation(activation) ||
+    if (!activation || !isa<ActivationOpInterface>(activation) ||
         !activation->hasOneUse())
       return rewriter.notifyMatchFailure(shuffle, "not of an activation");
     Value inner = rewriter.create<ChannelShuffleOp>(
@@ -195,7 +195,7 @@ struct ActivationOfConcat : RewritePattern {
 
   LogicalResult matchAndRewrite(Operation *activation,
                                 PatternRewriter &rewriter) const override {
-    if (!cnnc::fusion::isUnaryActivation(activation))
+    if (!isa<ActivationOpInterface>(activation))
       return failure();
     auto concat = activation->getOperand(0).getDefiningOp<ConcatOp>();
     if (!concat || !concat->hasOneUse())

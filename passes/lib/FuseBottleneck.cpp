@@ -69,8 +69,8 @@ struct FuseBottleneck : OpRewritePattern<Conv2DOp> {
     int64_t reach = (middle.getKernelHeight() - 1) * middle.getDilations()[0];
     int64_t rows = std::clamp<int64_t>((inRows - reach - 1) / stride + 1, 1,
                                        middle.getType().getDimSize(2));
-    FusedOp fused = FusedOp::fuseChain(rewriter, "bottleneck", chain);
-    fused->setAttr("tile_rows", rewriter.getI64IntegerAttr(rows));
+    FusedOp fused = FusedOp::fuseChain(rewriter, FusionKind::Bottleneck, chain);
+    fused.setTileRowsAttr(rewriter.getI64IntegerAttr(rows));
     return success();
   }
 

@@ -54,8 +54,9 @@ struct FuseDepthwisePointwise : OpRewritePattern<Conv2DOp> {
                        8;
     int64_t rows = std::clamp<int64_t>(
         tileBytes / std::max<int64_t>(rowBytes, 1), 1, middle.getDimSize(2));
-    FusedOp fused = FusedOp::fuseChain(rewriter, "depthwise_pointwise", chain);
-    fused->setAttr("tile_rows", rewriter.getI64IntegerAttr(rows));
+    FusedOp fused =
+        FusedOp::fuseChain(rewriter, FusionKind::DepthwisePointwise, chain);
+    fused.setTileRowsAttr(rewriter.getI64IntegerAttr(rows));
     return success();
   }
 

@@ -29,7 +29,7 @@ struct FuseConvEpilogue : OpRewritePattern<Conv2DOp> {
     if (chain.empty())
       return rewriter.notifyMatchFailure(conv, "no element-wise op follows");
     chain.insert(chain.begin(), conv);
-    FusedOp::fuseChain(rewriter, "conv_epilogue", chain);
+    FusedOp::fuseChain(rewriter, FusionKind::ConvEpilogue, chain);
     return success();
   }
 

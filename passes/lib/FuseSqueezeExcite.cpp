@@ -31,7 +31,7 @@ SmallVector<Operation *> producerOf(Value x) {
     return {};
   if (isa<Conv2DOp>(def))
     return {def};
-  if (!cnnc::fusion::isUnaryActivation(def))
+  if (!isa<ActivationOpInterface>(def))
     return {};
   SmallVector<Operation *> activations;
   Conv2DOp conv =
@@ -123,7 +123,7 @@ struct FuseSqueezeExcitePattern : OpRewritePattern<GlobalAvgPoolOp> {
     llvm::sort(chain, [](Operation *a, Operation *b) {
       return a->isBeforeInBlock(b);
     });
-    FusedOp::fuseChain(rewriter, "squeeze_excite", chain);
+    FusedOp::fuseChain(rewriter, FusionKind::SqueezeExcite, chain);
     return success();
   }
 };

@@ -8,13 +8,8 @@
 using namespace mlir;
 using namespace cnnc::cnn;
 
-bool cnnc::fusion::isUnaryActivation(Operation *op) {
-  return isa<ReluOp, Relu6Op, ClipOp, LeakyReluOp, SigmoidOp, HardSigmoidOp,
-             HardSwishOp, SiluOp, TanhOp>(op);
-}
-
 bool cnnc::fusion::isEpilogueOp(Operation *op, Value value, bool binaryOps) {
-  if (isUnaryActivation(op))
+  if (isa<ActivationOpInterface>(op))
     return true;
   if (auto prelu = dyn_cast<PReluOp>(op))
     return prelu.getInput() == value;
@@ -51,7 +46,7 @@ Conv2DOp cnnc::fusion::producerThroughActivations(
   activations.clear();
   while (Operation *producer = value.getDefiningOp()) {
     if (!value.hasOneUse() || producer->getBlock() != block ||
-        !isUnaryActivation(producer))
+        !isa<ActivationOpInterface>(producer))
       break;
     activations.insert(activations.begin(), producer);
     value = producer->getOperand(0);

@@ -10,12 +10,9 @@
 
 namespace cnnc::fusion {
 
-/// An activation that maps each element on its own (relu, relu6, clip,
-/// leaky_relu, sigmoid, hard_sigmoid, hard_swish, silu, tanh).
-bool isUnaryActivation(mlir::Operation *op);
-
 /// Whether `op` may be applied to `value` element by element inside the
-/// loop nest that produces `value`: a unary activation or prelu, or (when
+/// loop nest that produces `value`: an activation (ActivationOpInterface) or
+/// prelu, or (when
 /// `binaryOps`) an add or mul whose other operand broadcasts to `value`'s
 /// shape without changing it.
 bool isEpilogueOp(mlir::Operation *op, mlir::Value value, bool binaryOps);
@@ -25,7 +22,7 @@ bool isEpilogueOp(mlir::Operation *op, mlir::Value value, bool binaryOps);
 llvm::SmallVector<mlir::Operation *> collectEpilogue(mlir::Value value,
                                                      bool binaryOps);
 
-/// The convolution that produces `value` through single-use unary
+/// The convolution that produces `value` through single-use
 /// activations in the same block (collected into `activations`, in program
 /// order), if its result has no other user; null otherwise.
 cnnc::cnn::Conv2DOp producerThroughActivations(

@@ -53,21 +53,21 @@ struct ReportFusionPass : cnnc::impl::CNNReportFusionBase<ReportFusionPass> {
       SmallVector<Operation *> chain = fused.getChain();
       ++chains;
       ops += static_cast<int64_t>(chain.size());
-      os << "  #" << chains << " " << fused.getKind();
-      if (auto rows = fused->getAttrOfType<IntegerAttr>("tile_rows"))
+      os << "  #" << chains << " " << fused.getKindName();
+      if (IntegerAttr rows = fused.getTileRowsAttr())
         os << " (tiles of " << rows.getInt() << " rows)";
       os << ":";
       for (auto [index, op] : llvm::enumerate(chain))
         os << (index ? " ->" : "") << " " << op->getName().stripDialect()
            << " [" << sourcePosition(op->getLoc()) << "]";
       os << "\n";
-      if (!FusedOp::hasFusedLowering(fused.getKind())) {
+      if (!fused.hasFusedLowering()) {
         os << "     lowered op by op (a kind without a fused lowering): "
               "intermediates stay in memory\n";
         return;
       }
       int64_t bytes = 0, traffic = 0;
-      if (fused.getKind() == "squeeze_excite") {
+      if (fused.getFusionKind() == FusionKind::SqueezeExcite) {
         // The pooled map stays in memory (the scale needs all of it), and so
         // do the values on the pooled vector; the producer's intermediates
         // and those after the scale do not, and, when the convolution's

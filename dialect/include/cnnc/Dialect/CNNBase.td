@@ -31,6 +31,7 @@ def CNN_Dialect : Dialect {
     infers its result type from its operands and attributes, and its verifier
     explains precisely which rule an invalid op breaks.
   }];
+  let useDefaultAttributePrinterParser = 1;
 }
 
 //===----------------------------------------------------------------------===//

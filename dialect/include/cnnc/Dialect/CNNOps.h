@@ -12,8 +12,11 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "cnnc/Dialect/CNNAttributes.h"
 #include "cnnc/Dialect/CNNDialect.h"
 #include "cnnc/Dialect/VerifyShapeRules.h"
+
+#include "cnnc/Dialect/CNNInterfaces.h.inc"
 
 #define GET_OP_CLASSES
 #include "cnnc/Dialect/CNNOps.h.inc"

@@ -9,7 +9,9 @@
 #ifndef CNNC_DIALECT_CNNOPS_TD
 #define CNNC_DIALECT_CNNOPS_TD
 
+include "cnnc/Dialect/CNNAttributes.td"
 include "cnnc/Dialect/CNNBase.td"
+include "cnnc/Dialect/CNNInterfaces.td"
 
 //===----------------------------------------------------------------------===//
 // Parameters.
@@ -269,11 +271,12 @@ def CNN_BatchNormOp : CNN_Op<"batch_norm", [AttrSizedOperandSegments]> {
 
 //===----------------------------------------------------------------------===//
 // Activations. Each maps every element independently; the result has the
-// operand's type.
+// operand's type. ActivationOpInterface is how passes and plugins find them.
 //===----------------------------------------------------------------------===//
 
 class CNN_ActivationOp<string mnemonic, string formula, list<Trait> traits = []>
-    : CNN_Op<mnemonic, !listconcat([Elementwise], traits)> {
+    : CNN_Op<mnemonic,
+             !listconcat([Elementwise, CNN_ActivationOpInterface], traits)> {
   let summary = "activation: " # formula;
   let description = [{
     Element-wise `}] # formula # [{`, with PyTorch's semantics.
@@ -478,8 +481,9 @@ def CNN_FusedOp : Op<CNN_Dialect, "fused",
   let description = [{
     Made by the fusion passes (`cnn-fuse-*`): the ops of `body` compute the
     result from the block arguments, which stand for `inputs` (the chain's
-    feature maps and parameters). `kind` names the fusion that made the op and
-    decides how code generation lowers it:
+    feature maps and parameters). `kind` (a `#cnn.fusion_kind`, written as
+    its name) names the fusion that made the op and decides how code
+    generation lowers it:
 
     - `conv_epilogue`: one convolution followed by element-wise ops (bias,
       activations, a residual add, a per-channel scale) applied to its
@@ -500,6 +504,10 @@ def CNN_FusedOp : Op<CNN_Dialect, "fused",
     - any other kind (a user's fusion pass): the body is inlined and lowered
       op by op, so a new kind is correct before it is fast.
 
+    `tile_rows`, set by the fusions that tile (`depthwise_pointwise`,
+    `bottleneck`), is the number of output rows each tile computes; without
+    it a tile is the whole image.
+
     The chain reads nothing but its operands (the op is isolated from
     above), and removing the op and inlining its body gives the unfused
     program back.
@@ -515,12 +523,14 @@ def CNN_FusedOp : Op<CNN_Dialect, "fused",
     }
     ```
   }];
-  let arguments = (ins Variadic<AnyRankedTensor>:$inputs, StrAttr:$kind);
+  let arguments = (ins Variadic<AnyRankedTensor>:$inputs,
+                       CNN_FusionKindAttr:$kind,
+                       OptionalAttr<I64Attr>:$tile_rows);
   let results = (outs Variadic<AnyRankedTensor>:$results);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
-    $kind `(` $inputs `)` attr-dict `:` functional-type($inputs, $results)
-    $body
+    custom<FusionKind>($kind) `(` $inputs `)` attr-dict `:`
+    functional-type($inputs, $results) $body
   }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{
@@ -529,6 +539,10 @@ def CNN_FusedOp : Op<CNN_Dialect, "fused",
     /// the last op's result. The values the chain reads from outside become
     /// operands, in order of first use; the op is built where the last op
     /// of the chain was.
+    static FusedOp fuseChain(::mlir::RewriterBase &rewriter, FusionKind kind,
+                             ::llvm::ArrayRef<::mlir::Operation *> chain);
+    /// The same for the kind called `kind`: a plugin's, lowered op by op
+    /// (or one of cnnc's, by its name).
     static FusedOp fuseChain(::mlir::RewriterBase &rewriter,
                              ::llvm::StringRef kind,
                              ::llvm::ArrayRef<::mlir::Operation *> chain);
@@ -536,12 +550,13 @@ def CNN_FusedOp : Op<CNN_Dialect, "fused",
     /// The ops of the body, without the terminator.
     ::llvm::SmallVector<::mlir::Operation *> getChain();
 
-    /// Whether code generation lowers `kind` as one loop nest (the kinds
+    /// The kind, as a value to switch on (`custom` for a plugin's).
+    FusionKind getFusionKind() { return getKind().getKind(); }
+    /// The kind's name, as the op prints it.
+    ::llvm::StringRef getKindName() { return getKind().getName(); }
+    /// Whether code generation lowers the op as one loop nest (the kinds
     /// listed above); any other kind is inlined and lowered op by op.
-    static bool hasFusedLowering(::llvm::StringRef kind) {
-      return kind == "conv_epilogue" || kind == "depthwise_pointwise" ||
-             kind == "bottleneck" || kind == "squeeze_excite";
-    }
+    bool hasFusedLowering() { return getKind().hasFusedLowering(); }
   }];
 }
 
