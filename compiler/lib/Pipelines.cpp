@@ -2,6 +2,8 @@
 
 #include "cnnc/Compiler/Pipelines.h"
 #include "cnnc/Conversion/Passes.h"
+#include "cnnc/Dialect/CNNDialect.h"
+#include "cnnc/Dialect/CnncDialect.h"
 #include "cnnc/Passes/Passes.h"
 #include "cnnc/Target/CPU/LowerToLLVM.h"
 #include "cnnc/Transforms/Passes.h"
@@ -31,7 +33,10 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
+#include <fmt/format.h>
+
 using namespace mlir;
+using llvm::Error;
 
 void cnnc::buildFusionPipeline(OpPassManager &pm, int64_t tileBytes) {
   // Shuffles first: folding them exposes convolutions and activations that
@@ -55,44 +60,63 @@ void cnnc::buildGraphPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
 }
 
-void cnnc::buildGraphAndFusionPipeline(OpPassManager &pm, bool fusion,
-                                       StringRef extraFusion,
-                                       int64_t tileBytes) {
+Error cnnc::addFusionPasses(OpPassManager &pm, StringRef pipeline) {
+  std::string message;
+  llvm::raw_string_ostream os(message);
+  if (failed(parsePassPipeline(pipeline, pm, os)))
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   StringRef(message).trim());
+  return Error::success();
+}
+
+Error cnnc::buildGraphAndFusionPipeline(OpPassManager &pm,
+                                        const PipelineOptions &options) {
+  if (options.tileBytes < 0)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        fmt::format("tile-bytes must not be negative, got {}",
+                    static_cast<int64_t>(options.tileBytes)));
   buildGraphPipeline(pm);
-  if (!fusion)
-    return;
+  if (!options.fusion)
+    return Error::success();
   // A user's fusions first, so that they may take chains that cnnc's own
   // would otherwise claim.
-  if (!extraFusion.empty() && failed(parsePassPipeline(extraFusion, pm)))
-    llvm::report_fatal_error("invalid fusion pipeline: check it first");
-  buildFusionPipeline(pm, tileBytes);
+  if (!options.fusionPasses.empty())
+    if (Error error = addFusionPasses(pm, options.fusionPasses))
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "fusion-passes: " +
+                                         llvm::toString(std::move(error)));
+  buildFusionPipeline(pm, options.tileBytes);
+  return Error::success();
 }
 
-void cnnc::buildCNNToLinalgPipeline(OpPassManager &pm, bool fusion,
-                                    StringRef extraFusion, int64_t tileBytes) {
-  buildGraphAndFusionPipeline(pm, fusion, extraFusion, tileBytes);
+Error cnnc::buildCNNToLinalgPipeline(OpPassManager &pm,
+                                     const PipelineOptions &options) {
+  if (Error error = buildGraphAndFusionPipeline(pm, options))
+    return error;
   pm.addPass(createCNNLowerToLinalg());
-  if (fusion)
+  if (options.fusion)
     pm.addPass(createCNNFuseElementwise());
   pm.addPass(createCanonicalizerPass());
+  return Error::success();
 }
 
-void cnnc::buildCNNToLoopsPipeline(OpPassManager &pm, bool scratchArgument,
-                                   bool fusion, StringRef extraFusion,
-                                   int64_t tileBytes) {
-  buildCNNToLinalgPipeline(pm, fusion, extraFusion, tileBytes);
+Error cnnc::buildCNNToLoopsPipeline(OpPassManager &pm,
+                                    const PipelineOptions &options) {
+  if (Error error = buildCNNToLinalgPipeline(pm, options))
+    return error;
   // A tensor.empty that only becomes a slice of another tensor (the tiles
   // of a fused chain, the operands of a concat) is replaced by that slice,
   // so the producer writes in place.
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
-  bufferization::OneShotBufferizationOptions options;
-  options.bufferizeFunctionBoundaries = true;
-  options.setFunctionBoundaryTypeConversion(
+  bufferization::OneShotBufferizationOptions bufferization;
+  bufferization.bufferizeFunctionBoundaries = true;
+  bufferization.setFunctionBoundaryTypeConversion(
       bufferization::LayoutMapOption::IdentityLayoutMap);
   // Copies as loops, not memref.copy: a strided memref.copy becomes a call
   // to MLIR's runtime library, which generated code must not depend on.
-  options.memCpyFn = [](OpBuilder &b, Location loc, Value from,
-                        Value to) -> LogicalResult {
+  bufferization.memCpyFn = [](OpBuilder &b, Location loc, Value from,
+                              Value to) -> LogicalResult {
     // A tile written in place into its slice of a buffer is "copied" from
     // an equal view of the same slice: nothing to do.
     Operation *source = from.getDefiningOp(), *target = to.getDefiningOp();
@@ -104,7 +128,7 @@ void cnnc::buildCNNToLoopsPipeline(OpPassManager &pm, bool scratchArgument,
     b.create<linalg::CopyOp>(loc, from, to);
     return success();
   };
-  pm.addPass(bufferization::createOneShotBufferizePass(options));
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
   // Tiles written in place leave copies of a slice onto the same slice, and
   // loops that carry their output buffer unchanged: both fold away.
   pm.addPass(createCSEPass());
@@ -115,7 +139,7 @@ void cnnc::buildCNNToLoopsPipeline(OpPassManager &pm, bool scratchArgument,
   pm.addPass(bufferization::createBufferResultsToOutParamsPass());
   pm.addPass(createCNNFlattenConstantGlobals());
   CNNPlanMemoryOptions planOptions;
-  planOptions.scratchArgument = scratchArgument;
+  planOptions.scratchArgument = options.scratchArgument;
   pm.addPass(createCNNPlanMemory(planOptions));
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
@@ -123,21 +147,23 @@ void cnnc::buildCNNToLoopsPipeline(OpPassManager &pm, bool scratchArgument,
   pm.addPass(createCNNVectorizeConvolutions());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCNNOutlineLoopNests());
+  return Error::success();
 }
 
-void cnnc::buildCNNToLLVMPipeline(OpPassManager &pm, bool barePointers,
-                                  bool scratchArgument, bool fusion,
-                                  StringRef extraFusion, int64_t tileBytes) {
-  buildCNNToLoopsPipeline(pm, scratchArgument, fusion, extraFusion, tileBytes);
-  buildLowerLoopsToLLVMPipeline(pm, barePointers);
+Error cnnc::buildCNNToLLVMPipeline(OpPassManager &pm,
+                                   const PipelineOptions &options) {
+  if (Error error = buildCNNToLoopsPipeline(pm, options))
+    return error;
+  buildLowerLoopsToLLVMPipeline(pm, options.barePointers);
+  return Error::success();
 }
 
 void cnnc::registerCompilerDependencies(DialectRegistry &registry) {
-  registry
-      .insert<arith::ArithDialect, bufferization::BufferizationDialect,
-              cf::ControlFlowDialect, func::FuncDialect, linalg::LinalgDialect,
-              LLVM::LLVMDialect, math::MathDialect, memref::MemRefDialect,
-              scf::SCFDialect, tensor::TensorDialect, vector::VectorDialect>();
+  registry.insert<cnn::CNNDialect, CnncDialect, arith::ArithDialect,
+                  bufferization::BufferizationDialect, cf::ControlFlowDialect,
+                  func::FuncDialect, linalg::LinalgDialect, LLVM::LLVMDialect,
+                  math::MathDialect, memref::MemRefDialect, scf::SCFDialect,
+                  tensor::TensorDialect, vector::VectorDialect>();
   arith::registerBufferizableOpInterfaceExternalModels(registry);
   bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
       registry);
@@ -145,6 +171,40 @@ void cnnc::registerCompilerDependencies(DialectRegistry &registry) {
   scf::registerBufferizableOpInterfaceExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
 }
+
+void cnnc::registerCompilerPasses() {
+  registerCNNCPasses();
+  registerCNNCConversionPasses();
+  registerCNNCTransformsPasses();
+}
+
+namespace {
+
+using PipelineBuilder =
+    std::function<Error(OpPassManager &, const cnnc::PipelineOptions &)>;
+
+/// Registers a pipeline that takes PipelineOptions; a pipeline that cannot
+/// be built (a fusion pipeline that does not parse) is an error of the
+/// pass manager's parser, not a crash.
+void registerPipeline(StringRef name, StringRef description,
+                      PipelineBuilder build) {
+  registerPassPipeline(
+      name, description,
+      [build](OpPassManager &pm, StringRef text,
+              function_ref<LogicalResult(const Twine &)> errorHandler) {
+        cnnc::PipelineOptions options;
+        if (failed(options.parseFromString(text)))
+          return failure();
+        if (Error error = build(pm, options))
+          return errorHandler(llvm::toString(std::move(error)));
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)> optionHandler) {
+        optionHandler(cnnc::PipelineOptions());
+      });
+}
+
+} // namespace
 
 void cnnc::registerCompilerPipelines() {
   PassPipelineRegistration<>(
@@ -156,20 +216,20 @@ void cnnc::registerCompilerPipelines() {
       "cnnc-fuse",
       "Run the fusion passes of cnnc's default pipeline, in its order",
       [](OpPassManager &pm) { buildFusionPipeline(pm); });
-  PassPipelineRegistration<>(
+  registerPipeline(
       "cnnc-lower-to-loops",
       "Lower functions of cnn ops on tensors to loops on buffers (batch-norm "
       "and constant folding, fusion, cnn to linalg, bufferization with results "
       "as "
       "out-parameters, flat constant globals, one arena for temporary "
       "buffers, deallocation, vectorized convolutions)",
-      [](OpPassManager &pm) { buildCNNToLoopsPipeline(pm); });
-  PassPipelineRegistration<>(
+      buildCNNToLoopsPipeline);
+  registerPipeline(
       "cnnc-lower-to-llvm",
       "Lower functions of cnn ops on tensors to the LLVM dialect (batch-norm "
       "and constant folding, fusion, cnn to linalg, bufferization with results "
       "as "
       "out-parameters, flat constant globals, one arena for temporary "
       "buffers, deallocation, vectorized convolutions, loops to LLVM)",
-      [](OpPassManager &pm) { buildCNNToLLVMPipeline(pm); });
+      buildCNNToLLVMPipeline);
 }

@@ -420,8 +420,9 @@ Runner &runner() {
 }
 
 void check(const Case &c) {
-  Outcome outcome = runner().run(
-      c, [](OpPassManager &pm) { cnnc::buildCNNToLLVMPipeline(pm); });
+  Outcome outcome = runner().run(c, [](OpPassManager &pm) {
+    llvm::cantFail(cnnc::buildCNNToLLVMPipeline(pm, cnnc::PipelineOptions()));
+  });
   // CNNC_NUMERIC_VERBOSE=1 prints every case's errors.
   static const bool verbose = std::getenv("CNNC_NUMERIC_VERBOSE") != nullptr;
   if (verbose) {

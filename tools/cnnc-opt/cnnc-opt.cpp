@@ -7,10 +7,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "cnnc/Compiler/Pipelines.h"
-#include "cnnc/Conversion/Passes.h"
 #include "cnnc/Dialect/CNNDialect.h"
-#include "cnnc/Passes/Passes.h"
-#include "cnnc/Transforms/Passes.h"
+#include "cnnc/Dialect/CnncDialect.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -20,14 +18,12 @@
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
-  registry.insert<cnnc::cnn::CNNDialect>();
+  registry.insert<cnnc::cnn::CNNDialect, cnnc::CnncDialect>();
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
 
   mlir::registerAllPasses();
-  cnnc::registerCNNCPasses();
-  cnnc::registerCNNCConversionPasses();
-  cnnc::registerCNNCTransformsPasses();
+  cnnc::registerCompilerPasses();
   cnnc::registerCompilerPipelines();
 
   return mlir::asMainReturnCode(mlir::MlirOptMain(

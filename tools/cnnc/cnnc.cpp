@@ -1,24 +1,18 @@
 //===- cnnc.cpp - the cnnc compiler driver --------------------------------===//
 //
-// Reads a model written in the .cnn language and prints its cnn dialect IR.
-// Later stages (lowering, code generation) extend --emit.
+// Reads a model written in the .cnn language, binds its weights, and hands it
+// to cnnc::compile with the CompileOptions its flags ask for: the cnn dialect
+// IR, any stage of the lowering, or a shared library and its C header.
 //
 //===----------------------------------------------------------------------===//
 
+#include "cnnc/Compiler/Compiler.h"
 #include "cnnc/Compiler/Pipelines.h"
-#include "cnnc/Conversion/Passes.h"
-#include "cnnc/Dialect/CNNDialect.h"
 #include "cnnc/Dialect/CNNOps.h"
-#include "cnnc/Dialect/CnncDialect.h"
 #include "cnnc/Frontend/Emitter.h"
 #include "cnnc/Frontend/Parser.h"
 #include "cnnc/Frontend/Weights.h"
-#include "cnnc/Passes/Passes.h"
-#include "cnnc/Target/CPU/CInterface.h"
-#include "cnnc/Target/CPU/Emission.h"
-#include "cnnc/Transforms/Passes.h"
 
-#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -26,34 +20,21 @@
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
-#include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
 #include "mlir/Tools/Plugins/PassPlugin.h"
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
-#include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
+
+#include <fmt/format.h>
 
 using namespace llvm;
 
-namespace {
-enum class EmitKind {
-  CNN,
-  Linalg,
-  Loops,
-  LLVMDialect,
-  LLVMIR,
-  Asm,
-  Obj,
-  SharedLib,
-  Header
-};
+using cnnc::EmitKind;
 
+namespace {
 cl::OptionCategory category("cnnc options");
 
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.cnn>"),
@@ -65,27 +46,9 @@ cl::opt<EmitKind> emit(
     "emit",
     cl::desc("What to produce (default: from the -o file's extension: .so, "
              ".o, .h, .ll, .s; else cnn)"),
-    cl::init(EmitKind::CNN),
-    cl::values(clEnumValN(EmitKind::CNN, "cnn",
-                          "the model in the cnn dialect (tensors, NCHW)"),
-               clEnumValN(EmitKind::Linalg, "linalg",
-                          "after the graph and fusion passes and "
-                          "cnn-lower-to-linalg: linalg and tensor ops"),
-               clEnumValN(EmitKind::Loops, "loops",
-                          "after bufferization, memory planning and "
-                          "vectorization: loops on buffers"),
-               clEnumValN(EmitKind::LLVMDialect, "llvm-dialect",
-                          "after bufferization and lowering: the LLVM dialect"),
-               clEnumValN(EmitKind::LLVMIR, "llvm", "optimized LLVM IR"),
-               clEnumValN(EmitKind::Asm, "asm", "assembly for the target"),
-               clEnumValN(EmitKind::Obj, "obj", "an object file (needs -o)"),
-               clEnumValN(EmitKind::SharedLib, "so",
-                          "a shared library linked with lld (needs -o)"),
-               clEnumValN(EmitKind::Header, "header",
-                          "the C header of the library's API")),
-    cl::cat(category));
+    cl::init(EmitKind::CNN), cnnc::emitKindValues(), cl::cat(category));
 // --stats: registered in main, in place of LLVM's own -stats.
-bool printStats = false;
+bool showStats = false;
 cl::opt<unsigned> optLevel("O", cl::desc("Optimization level, 0 to 3"),
                            cl::init(3), cl::Prefix, cl::cat(category));
 cl::opt<std::string>
@@ -138,187 +101,78 @@ bool fail(const Twine &message) {
   return false;
 }
 
-/// The scratch arena a copy of `module` needs, lowered to loops with or
-/// without fusion; -1 if the lowering fails.
-int64_t scratchBytesOf(mlir::ModuleOp module, bool fusion) {
-  mlir::OwningOpRef<mlir::ModuleOp> copy(module.clone());
-  mlir::PassManager pm(module.getContext());
-  cnnc::buildCNNToLoopsPipeline(pm, /*scratchArgument=*/true, fusion,
-                                fusionPasses, fusionTileBytes);
-  if (failed(pm.run(*copy)))
-    return -1;
-  auto arena = (*copy)->getAttrOfType<mlir::IntegerAttr>(
-      cnnc::CnncDialect::ArenaBytesAttrHelper::getNameStr());
-  return arena ? arena.getInt() : 0;
+/// Prints `error` as cnnc's error; a pass's failure has said why already.
+bool fail(Error error) {
+  handleAllErrors(
+      std::move(error), [](const cnnc::DiagnosedFailure &) {},
+      [](const ErrorInfoBase &info) { fail(info.message()); });
+  return false;
 }
 
-/// --fusion-report: the fused chains (cnn-report-fusion after the graph and
-/// fusion passes, on a copy) and the scratch memory with and without them.
-bool reportFusion(mlir::ModuleOp module, bool fusion) {
-  mlir::OwningOpRef<mlir::ModuleOp> copy(module.clone());
-  mlir::PassManager pm(module.getContext());
-  cnnc::buildGraphAndFusionPipeline(pm, fusion, fusionPasses, fusionTileBytes);
-  pm.addPass(cnnc::createCNNReportFusion());
-  if (failed(pm.run(*copy)))
-    return false;
-  int64_t unfused = scratchBytesOf(module, /*fusion=*/false);
-  int64_t fused = fusion ? scratchBytesOf(module, /*fusion=*/true) : unfused;
-  if (unfused < 0 || fused < 0)
-    return false;
-  errs() << "  scratch memory: " << unfused << " bytes without fusion, "
-         << fused << " bytes with" << (fusion ? "" : " (--no-fusion)") << "\n";
-  return true;
+/// The CompileOptions that the flags ask for.
+void fillOptions(cnnc::CompileOptions &options) {
+  options.emit = emit.getValue();
+  options.optLevel = optLevel.getValue();
+  options.triple = targetTriple.getValue();
+  options.cpu = targetCpu.getValue();
+  options.fusion = !noFusion;
+  options.fusionPasses = fusionPasses.getValue();
+  options.tileBytes = fusionTileBytes.getValue();
+  // The loops show the arena argument too; code for the machine has it
+  // anyway.
+  options.scratchArgument = emit == EmitKind::Loops;
 }
 
-/// What an output file's name asks for when --emit is not given.
-EmitKind emitKindFromOutputName(StringRef name) {
-  StringRef extension = sys::path::extension(name);
-  return StringSwitch<EmitKind>(extension)
-      .Case(".so", EmitKind::SharedLib)
-      .Case(".o", EmitKind::Obj)
-      .Case(".h", EmitKind::Header)
-      .Case(".ll", EmitKind::LLVMIR)
-      .Case(".s", EmitKind::Asm)
-      .Default(EmitKind::CNN);
+/// --stats: the arena's size, from the memory plan.
+void printStats(const cnnc::Artifacts &artifacts) {
+  if (emit == EmitKind::Linalg)
+    errs() << "cnnc: --stats needs a lowering past bufferization "
+              "(--emit=llvm-dialect or later)\n";
+  else
+    errs() << fmt::format("memory: arena {} bytes for the intermediate tensors "
+                          "(without reuse: {} bytes)\n",
+                          artifacts.arenaBytes, artifacts.unplannedBytes);
 }
 
-/// Lowers the model as far as --emit asks and writes the result.
+/// Compiles the model as far as --emit asks and writes the result.
 bool emitOutput(mlir::ModuleOp module) {
   bool binary = emit == EmitKind::Obj || emit == EmitKind::SharedLib;
   if (binary && outputFile == "-")
     return fail("--emit=obj and --emit=so write files: name one with -o");
   if (optLevel > 3)
     return fail("-O takes 0, 1, 2 or 3");
-
-  Expected<cnnc::ModelSignature> signature = cnnc::getModelSignature(module);
-  if (!signature)
-    return fail(toString(signature.takeError()));
-  std::string errorMessage;
-  uint64_t scratchBytes = 0;
-  if (emit == EmitKind::Header) {
-    auto output = mlir::openOutputFile(outputFile, &errorMessage);
-    if (!output)
-      return fail(errorMessage);
-    output->os() << cnnc::generateHeader(*signature);
-    output->keep();
-    return true;
-  }
-
   if (fusionReport && emit == EmitKind::CNN)
     return fail("--fusion-report compiles the model: use it with an --emit "
                 "past cnn (or -o lib.so)");
-  if (emit != EmitKind::CNN) {
-    // The names now live in the signature; LLVM has no use for them.
-    module.walk([](mlir::func::FuncOp func) {
-      for (unsigned i = 0; i < func.getNumArguments(); ++i)
-        func.removeArgAttr(i, "cnn.name");
-      for (unsigned i = 0; i < func.getNumResults(); ++i)
-        func.removeResultAttr(
-            i, mlir::StringAttr::get(func.getContext(), "cnn.name"));
-    });
+  bool lowers = emit != EmitKind::CNN && emit != EmitKind::Header;
+  if (lowers) {
     // Code needs every parameter's value: say so once, not per parameter.
     int64_t unbound = 0;
     module.walk([&](cnnc::cnn::WeightOp op) { unbound += !op.getValue(); });
     if (unbound)
-      return fail("the model has " + Twine(unbound) +
-                  " parameter(s) without values: give them with "
-                  "--weights=FILE.safetensors or --random-weights=SEED");
-    mlir::PassManager pm(module.getContext());
-    if (failed(mlir::applyPassManagerCLOptions(pm)))
-      return false;
-    mlir::applyDefaultTimingPassManagerCLOptions(pm);
-    // Past the LLVM dialect, functions take bare pointers and the scratch
-    // arena: the C API. The loops show the arena argument too.
-    bool machineCode = emit != EmitKind::Linalg && emit != EmitKind::Loops &&
-                       emit != EmitKind::LLVMDialect;
-    bool fusion = !noFusion;
-    if (fusionReport && !reportFusion(module, fusion))
-      return false;
-    if (emit == EmitKind::Linalg) {
-      // The default pipeline up to the linalg lowering.
-      cnnc::buildCNNToLinalgPipeline(pm, fusion, fusionPasses, fusionTileBytes);
-    } else if (emit == EmitKind::Loops)
-      cnnc::buildCNNToLoopsPipeline(pm, /*scratchArgument=*/true, fusion,
-                                    fusionPasses, fusionTileBytes);
-    else
-      cnnc::buildCNNToLLVMPipeline(pm, /*barePointers=*/machineCode,
-                                   /*scratchArgument=*/machineCode, fusion,
-                                   fusionPasses, fusionTileBytes);
-    if (failed(pm.run(module)))
-      return false;
-    if (auto arena = module->getAttrOfType<mlir::IntegerAttr>(
-            cnnc::CnncDialect::ArenaBytesAttrHelper::getNameStr()))
-      scratchBytes = arena.getInt();
-    if (printStats) {
-      auto bytes = [&](StringRef name) {
-        auto attr = module->getAttrOfType<mlir::IntegerAttr>(name);
-        return attr ? attr.getInt() : 0;
-      };
-      if (emit == EmitKind::Linalg)
-        errs() << "cnnc: --stats needs a lowering past bufferization "
-                  "(--emit=llvm-dialect or later)\n";
-      else
-        errs() << "memory: arena "
-               << bytes(cnnc::CnncDialect::ArenaBytesAttrHelper::getNameStr())
-               << " bytes for the intermediate tensors (without reuse: "
-               << bytes(
-                      cnnc::CnncDialect::UnplannedBytesAttrHelper::getNameStr())
-               << " bytes)\n";
-    }
+      return fail(fmt::format(
+          "the model has {} parameter(s) without values: give them with "
+          "--weights=FILE.safetensors or --random-weights=SEED",
+          unbound));
   }
-
-  if (emit == EmitKind::CNN || emit == EmitKind::Linalg ||
-      emit == EmitKind::Loops || emit == EmitKind::LLVMDialect) {
-    auto output = mlir::openOutputFile(outputFile, &errorMessage);
-    if (!output)
-      return fail(errorMessage);
-    module->print(output->os());
-    output->os() << "\n";
-    output->keep();
-    return true;
-  }
-
-  cnnc::TargetSpec target{targetTriple, targetCpu, optLevel};
-  LLVMContext llvmContext;
-  Expected<std::unique_ptr<Module>> llvmModule =
-      cnnc::translateToLLVMIR(module, llvmContext, target, [&](Module &llvm) {
-        return cnnc::addCInterface(llvm, *signature, scratchBytes);
+  cnnc::CompileOptions options;
+  fillOptions(options);
+  if (fusionReport && lowers)
+    if (Error error = cnnc::reportFusion(module, options, errs()))
+      return fail(std::move(error));
+  Expected<cnnc::Artifacts> artifacts =
+      cnnc::compile(module, options, [](mlir::PassManager &pm) {
+        if (failed(mlir::applyPassManagerCLOptions(pm)))
+          return mlir::failure();
+        mlir::applyDefaultTimingPassManagerCLOptions(pm);
+        return mlir::success();
       });
-  if (!llvmModule)
-    return fail(toString(llvmModule.takeError()));
-
-  if (emit == EmitKind::SharedLib) {
-    SmallString<128> object;
-    int fd;
-    if (std::error_code error =
-            sys::fs::createTemporaryFile("cnnc", "o", fd, object))
-      return fail("cannot create a temporary file: " + error.message());
-    FileRemover removeObject(object);
-    {
-      raw_fd_ostream os(fd, /*shouldClose=*/true);
-      if (Error error = cnnc::emitMachineCode(**llvmModule, target,
-                                              CodeGenFileType::ObjectFile, os))
-        return fail(toString(std::move(error)));
-    }
-    if (Error error =
-            cnnc::linkSharedLibrary({std::string(object)}, outputFile))
-      return fail(toString(std::move(error)));
-    return true;
-  }
-
-  auto output = mlir::openOutputFile(outputFile, &errorMessage);
-  if (!output)
-    return fail(errorMessage);
-  if (emit == EmitKind::LLVMIR) {
-    (*llvmModule)->print(output->os(), nullptr);
-  } else if (Error error = cnnc::emitMachineCode(
-                 **llvmModule, target,
-                 emit == EmitKind::Asm ? CodeGenFileType::AssemblyFile
-                                       : CodeGenFileType::ObjectFile,
-                 output->os())) {
-    return fail(toString(std::move(error)));
-  }
-  output->keep();
+  if (!artifacts)
+    return fail(artifacts.takeError());
+  if (showStats && lowers)
+    printStats(*artifacts);
+  if (Error error = cnnc::writeArtifacts(*artifacts, outputFile))
+    return fail(std::move(error));
   return true;
 }
 } // namespace
@@ -327,9 +181,7 @@ int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   // Every pass that cnnc runs can be named in --mlir-print-ir-after/before.
   mlir::registerAllPasses();
-  cnnc::registerCNNCPasses();
-  cnnc::registerCNNCConversionPasses();
-  cnnc::registerCNNCTransformsPasses();
+  cnnc::registerCompilerPasses();
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
@@ -343,7 +195,7 @@ int main(int argc, char **argv) {
   if (cl::Option *llvmStats = cl::getRegisteredOptions().lookup("stats"))
     llvmStats->removeArgument();
   static cl::opt<bool, true> stats(
-      "stats", cl::location(printStats),
+      "stats", cl::location(showStats),
       cl::desc("Print the size of the arena that holds the intermediate "
                "tensors, and the bytes they would take without reuse"),
       cl::cat(category));
@@ -373,7 +225,7 @@ int main(int argc, char **argv) {
                                    &errs()))
     return 1;
   if (!emit.getNumOccurrences())
-    emit = emitKindFromOutputName(outputFile);
+    emit = cnnc::emitKindForOutput(outputFile);
   // As in mlir-opt, a plugin's passes register once the command line is
   // read, so they are named in --fusion-passes rather than as flags.
   for (const std::string &path : passPlugins) {
@@ -394,11 +246,9 @@ int main(int argc, char **argv) {
   }
   if (!fusionPasses.empty()) {
     mlir::OpPassManager check("builtin.module");
-    std::string message;
-    raw_string_ostream os(message);
-    if (failed(mlir::parsePassPipeline(fusionPasses, check, os))) {
+    if (Error error = cnnc::addFusionPasses(check, fusionPasses)) {
       WithColor::error(errs(), "cnnc")
-          << "--fusion-passes: " << StringRef(message).trim() << "\n";
+          << "--fusion-passes: " << toString(std::move(error)) << "\n";
       return 1;
     }
   }

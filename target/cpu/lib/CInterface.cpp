@@ -2,8 +2,6 @@
 
 #include "cnnc/Target/CPU/CInterface.h"
 
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/Support/raw_ostream.h"
@@ -51,51 +49,6 @@ const char *cnnc::statusMessageText(CStatus status) {
     return "the scratch memory is not aligned to 64 bytes";
   }
   return "unknown status";
-}
-
-Expected<cnnc::ModelSignature> cnnc::getModelSignature(mlir::ModuleOp module) {
-  auto functions = module.getOps<mlir::func::FuncOp>();
-  if (std::distance(functions.begin(), functions.end()) != 1)
-    return createStringError(inconvertibleErrorCode(),
-                             "expected one model function in the module");
-  mlir::func::FuncOp func = *functions.begin();
-  ModelSignature signature;
-  signature.name = func.getSymName().str();
-  auto describe = [](mlir::Type type, mlir::StringAttr name,
-                     std::string fallback) -> Expected<TensorSignature> {
-    auto tensor = dyn_cast<mlir::RankedTensorType>(type);
-    if (!tensor)
-      return createStringError(inconvertibleErrorCode(),
-                               "model arguments and results must be tensors");
-    TensorSignature result;
-    result.name = name ? name.str() : fallback;
-    mlir::Type element = tensor.getElementType();
-    result.dtype = element.isF32()    ? "f32"
-                   : element.isF16()  ? "f16"
-                   : element.isBF16() ? "bf16"
-                                      : "f64";
-    result.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
-    return result;
-  };
-  for (unsigned i = 0; i < func.getNumArguments(); ++i) {
-    Expected<TensorSignature> input =
-        describe(func.getArgument(i).getType(),
-                 func.getArgAttrOfType<mlir::StringAttr>(i, "cnn.name"),
-                 "input" + std::to_string(i));
-    if (!input)
-      return input.takeError();
-    signature.inputs.push_back(std::move(*input));
-  }
-  for (unsigned i = 0; i < func.getNumResults(); ++i) {
-    Expected<TensorSignature> output =
-        describe(func.getResultTypes()[i],
-                 func.getResultAttrOfType<mlir::StringAttr>(i, "cnn.name"),
-                 "output" + std::to_string(i));
-    if (!output)
-      return output.takeError();
-    signature.outputs.push_back(std::move(*output));
-  }
-  return signature;
 }
 
 Error cnnc::addCInterface(Module &module, const ModelSignature &signature,

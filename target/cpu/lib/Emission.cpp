@@ -11,6 +11,7 @@
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
@@ -146,4 +147,23 @@ Error cnnc::linkSharedLibrary(ArrayRef<std::string> objects, StringRef output) {
                              "linking '" + output + "' failed" +
                                  (message.empty() ? "" : ": " + message));
   return Error::success();
+}
+
+Error cnnc::writeSharedLibrary(Module &module, const TargetSpec &target,
+                               StringRef output) {
+  SmallString<128> object;
+  int fd;
+  if (std::error_code error =
+          sys::fs::createTemporaryFile("cnnc", "o", fd, object))
+    return createStringError(inconvertibleErrorCode(),
+                             "cannot create a temporary file: " +
+                                 error.message());
+  FileRemover removeObject(object);
+  {
+    raw_fd_ostream os(fd, /*shouldClose=*/true);
+    if (Error error =
+            emitMachineCode(module, target, CodeGenFileType::ObjectFile, os))
+      return error;
+  }
+  return linkSharedLibrary({std::string(object)}, output);
 }

@@ -32,6 +32,9 @@ def CNN_Dialect : Dialect {
     explains precisely which rule an invalid op breaks.
   }];
   let useDefaultAttributePrinterParser = 1;
+  // `cnn.name` on a model function's arguments and results: the tensor's
+  // name in the model, which the C API of a generated library keeps.
+  let discardableAttrs = (ins "::mlir::StringAttr":$name);
 }
 
 //===----------------------------------------------------------------------===//

@@ -9,7 +9,6 @@
 #ifndef CNNC_TARGET_CPU_CINTERFACE_H
 #define CNNC_TARGET_CPU_CINTERFACE_H
 
-#include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/Error.h"
@@ -47,10 +46,6 @@ struct ModelSignature {
   std::string name;
   std::vector<TensorSignature> inputs, outputs;
 };
-
-/// The signature of the model function of a cnn-level module: its inputs
-/// and outputs with the names the frontend gave them (`cnn.name`).
-llvm::Expected<ModelSignature> getModelSignature(mlir::ModuleOp module);
 
 /// Adds the C API to a translated module whose model function takes a bare
 /// pointer per input, then per output, then the scratch arena of

@@ -46,6 +46,11 @@ llvm::Error emitMachineCode(llvm::Module &module, const TargetSpec &target,
 llvm::Error linkSharedLibrary(llvm::ArrayRef<std::string> objects,
                               llvm::StringRef output);
 
+/// Writes `module` as a shared library at `output`: an object file in a
+/// temporary file, linked with linkSharedLibrary.
+llvm::Error writeSharedLibrary(llvm::Module &module, const TargetSpec &target,
+                               llvm::StringRef output);
+
 } // namespace cnnc
 
 #endif // CNNC_TARGET_CPU_EMISSION_H

@@ -1,0 +1,92 @@
+//===- CompileOptions.h - the options of cnnc's pipelines -------*- C++ -*-===//
+//
+// One set of options for every way into the compiler: cnnc's flags fill a
+// CompileOptions, and cnnc-opt's pipelines take the same PipelineOptions as
+// text (`--cnnc-lower-to-loops="fusion=false tile-bytes=65536"`).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CNNC_COMPILER_COMPILEOPTIONS_H
+#define CNNC_COMPILER_COMPILEOPTIONS_H
+
+#include "mlir/Pass/PassOptions.h"
+#include "llvm/Support/CommandLine.h"
+
+#include <string>
+
+namespace cnnc {
+
+/// What compile() produces, from the model in the cnn dialect to a library.
+enum class EmitKind {
+  CNN,
+  Linalg,
+  Loops,
+  LLVMDialect,
+  LLVMIR,
+  Asm,
+  Obj,
+  SharedLib,
+  Header
+};
+
+/// The names and descriptions of the EmitKinds, for command-line options
+/// (cnnc's --emit and CompileOptions::emit).
+llvm::cl::ValuesClass emitKindValues();
+
+/// What an output file's name asks for: .so, .o, .h, .ll and .s name the
+/// library, the object, the header, LLVM IR and assembly; anything else the
+/// cnn dialect.
+EmitKind emitKindForOutput(llvm::StringRef path);
+
+/// Whether `kind` is code for the machine (LLVM IR and after, not the
+/// header): its functions take bare pointers and the scratch arena, the
+/// calling convention of the C API.
+bool isMachineCode(EmitKind kind);
+
+/// The options of the lowering pipelines from the cnn dialect: what the
+/// registered pipelines (cnnc-lower-to-loops, cnnc-lower-to-llvm) take.
+struct PipelineOptions : mlir::PassPipelineOptions<PipelineOptions> {
+  Option<bool> fusion{*this, "fusion",
+                      llvm::cl::desc("Run the fusion passes (off: each layer "
+                                     "its own loop nest)"),
+                      llvm::cl::init(true)};
+  Option<std::string> fusionPasses{
+      *this, "fusion-passes",
+      llvm::cl::desc("More fusion passes to run before cnnc's own, as a "
+                     "textual pass pipeline (a plugin's pass, or an in-tree "
+                     "one with options)")};
+  Option<int64_t> tileBytes{
+      *this, "tile-bytes",
+      llvm::cl::desc("Tile budget in bytes of the tiled fusions (bottleneck, "
+                     "depthwise-pointwise); 0: their defaults"),
+      llvm::cl::init(0)};
+  Option<bool> scratchArgument{
+      *this, "scratch-argument",
+      llvm::cl::desc("Take the arena of temporary buffers as a new last "
+                     "function argument instead of allocating it"),
+      llvm::cl::init(false)};
+  Option<bool> barePointers{
+      *this, "bare-pointers",
+      llvm::cl::desc("Pass each memref as a bare pointer to its data (the C "
+                     "API) instead of a memref descriptor"),
+      llvm::cl::init(false)};
+};
+
+/// The options of cnnc::compile: the pipeline's, and what to emit for which
+/// machine. (Emitting code for the machine implies bare-pointers and
+/// scratch-argument: the C API needs both.)
+struct CompileOptions : PipelineOptions {
+  Option<EmitKind> emit{*this, "emit", llvm::cl::desc("What to produce"),
+                        llvm::cl::init(EmitKind::CNN), emitKindValues()};
+  Option<unsigned> optLevel{*this, "opt-level",
+                            llvm::cl::desc("LLVM optimization level, 0 to 3"),
+                            llvm::cl::init(3)};
+  Option<std::string> triple{
+      *this, "mtriple", llvm::cl::desc("Target triple (default: the host's)")};
+  Option<std::string> cpu{*this, "mcpu",
+                          llvm::cl::desc("Target CPU (default: the host's)")};
+};
+
+} // namespace cnnc
+
+#endif // CNNC_COMPILER_COMPILEOPTIONS_H

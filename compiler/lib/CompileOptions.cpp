@@ -1,0 +1,45 @@
+//===- CompileOptions.cpp - the options of cnnc's pipelines ---------------===//
+
+#include "cnnc/Compiler/CompileOptions.h"
+
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/Path.h"
+
+using namespace llvm;
+using cnnc::EmitKind;
+
+cl::ValuesClass cnnc::emitKindValues() {
+  return cl::values(
+      clEnumValN(EmitKind::CNN, "cnn",
+                 "the model in the cnn dialect (tensors, NCHW)"),
+      clEnumValN(EmitKind::Linalg, "linalg",
+                 "after the graph and fusion passes and "
+                 "cnn-lower-to-linalg: linalg and tensor ops"),
+      clEnumValN(EmitKind::Loops, "loops",
+                 "after bufferization, memory planning and "
+                 "vectorization: loops on buffers"),
+      clEnumValN(EmitKind::LLVMDialect, "llvm-dialect",
+                 "after bufferization and lowering: the LLVM dialect"),
+      clEnumValN(EmitKind::LLVMIR, "llvm", "optimized LLVM IR"),
+      clEnumValN(EmitKind::Asm, "asm", "assembly for the target"),
+      clEnumValN(EmitKind::Obj, "obj", "an object file (needs -o)"),
+      clEnumValN(EmitKind::SharedLib, "so",
+                 "a shared library linked with lld (needs -o)"),
+      clEnumValN(EmitKind::Header, "header",
+                 "the C header of the library's API"));
+}
+
+EmitKind cnnc::emitKindForOutput(StringRef path) {
+  return StringSwitch<EmitKind>(sys::path::extension(path))
+      .Case(".so", EmitKind::SharedLib)
+      .Case(".o", EmitKind::Obj)
+      .Case(".h", EmitKind::Header)
+      .Case(".ll", EmitKind::LLVMIR)
+      .Case(".s", EmitKind::Asm)
+      .Default(EmitKind::CNN);
+}
+
+bool cnnc::isMachineCode(EmitKind kind) {
+  return kind == EmitKind::LLVMIR || kind == EmitKind::Asm ||
+         kind == EmitKind::Obj || kind == EmitKind::SharedLib;
+}

@@ -1,0 +1,264 @@
+//===- Compiler.cpp - compile a cnn-level module to artifacts -------------===//
+
+#include "cnnc/Compiler/Compiler.h"
+#include "cnnc/Compiler/Pipelines.h"
+#include "cnnc/Dialect/CNNDialect.h"
+#include "cnnc/Dialect/CnncDialect.h"
+#include "cnnc/Passes/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+#include <fmt/format.h>
+
+using namespace mlir;
+using llvm::createStringError;
+using llvm::Error;
+using llvm::Expected;
+using llvm::inconvertibleErrorCode;
+
+char cnnc::DiagnosedFailure::ID;
+
+void cnnc::DiagnosedFailure::log(llvm::raw_ostream &os) const {
+  os << "a pass failed; its diagnostics say why";
+}
+
+std::error_code cnnc::DiagnosedFailure::convertToErrorCode() const {
+  return inconvertibleErrorCode();
+}
+
+namespace {
+
+/// The attribute that names a model's tensors (`cnn.name`).
+constexpr llvm::StringLiteral kTensorName =
+    cnnc::cnn::CNNDialect::NameAttrHelper::getNameStr();
+
+/// Drops the tensor names from the model function: they live in the
+/// signature from here on, and LLVM has no use for them.
+void stripTensorNames(ModuleOp module) {
+  module.walk([](func::FuncOp func) {
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      func.removeArgAttr(i, kTensorName);
+    for (unsigned i = 0; i < func.getNumResults(); ++i)
+      func.removeResultAttr(i, StringAttr::get(func.getContext(), kTensorName));
+  });
+}
+
+/// The module attribute `name` (an annotation of cnn-plan-memory), or 0.
+int64_t bytesAttribute(ModuleOp module, llvm::StringRef name) {
+  auto attr = module->getAttrOfType<IntegerAttr>(name);
+  return attr ? attr.getInt() : 0;
+}
+
+/// The pipeline that lowers a module as far as `options.emit` asks.
+Error buildPipeline(OpPassManager &pm, const cnnc::CompileOptions &options) {
+  switch (options.emit) {
+  case cnnc::EmitKind::CNN:
+  case cnnc::EmitKind::Header:
+    return Error::success();
+  case cnnc::EmitKind::Linalg:
+    return cnnc::buildCNNToLinalgPipeline(pm, options);
+  case cnnc::EmitKind::Loops:
+    return cnnc::buildCNNToLoopsPipeline(pm, options);
+  case cnnc::EmitKind::LLVMDialect:
+    return cnnc::buildCNNToLLVMPipeline(pm, options);
+  case cnnc::EmitKind::LLVMIR:
+  case cnnc::EmitKind::Asm:
+  case cnnc::EmitKind::Obj:
+  case cnnc::EmitKind::SharedLib: {
+    // Machine code has the C API's calling convention: bare pointers and
+    // the scratch arena from the caller.
+    cnnc::CompileOptions machine;
+    machine.copyOptionValuesFrom(options);
+    machine.barePointers = true;
+    machine.scratchArgument = true;
+    return cnnc::buildCNNToLLVMPipeline(pm, machine);
+  }
+  }
+  llvm_unreachable("every EmitKind is handled");
+}
+
+/// The scratch arena that a copy of `module` lowered to loops needs, with
+/// or without fusion.
+Expected<int64_t> scratchBytesOf(ModuleOp module,
+                                 const cnnc::CompileOptions &options,
+                                 bool fusion) {
+  OwningOpRef<ModuleOp> copy(module.clone());
+  PassManager pm(module.getContext());
+  cnnc::CompileOptions loops;
+  loops.copyOptionValuesFrom(options);
+  loops.fusion = fusion;
+  loops.scratchArgument = true;
+  if (Error error = cnnc::buildCNNToLoopsPipeline(pm, loops))
+    return std::move(error);
+  if (failed(pm.run(*copy)))
+    return llvm::make_error<cnnc::DiagnosedFailure>();
+  return bytesAttribute(*copy,
+                        cnnc::CnncDialect::ArenaBytesAttrHelper::getNameStr());
+}
+
+/// Opens `path` for writing; the error names the file.
+Expected<std::unique_ptr<llvm::ToolOutputFile>>
+openOutput(llvm::StringRef path) {
+  std::string message;
+  std::unique_ptr<llvm::ToolOutputFile> output = openOutputFile(path, &message);
+  if (!output)
+    return createStringError(inconvertibleErrorCode(), message);
+  return output;
+}
+
+} // namespace
+
+Expected<cnnc::ModelSignature> cnnc::getModelSignature(ModuleOp module) {
+  auto functions = module.getOps<func::FuncOp>();
+  if (std::distance(functions.begin(), functions.end()) != 1)
+    return createStringError(inconvertibleErrorCode(),
+                             "expected one model function in the module");
+  func::FuncOp func = *functions.begin();
+  ModelSignature signature;
+  signature.name = func.getSymName().str();
+  auto describe = [](Type type, StringAttr name,
+                     std::string fallback) -> Expected<TensorSignature> {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor)
+      return createStringError(inconvertibleErrorCode(),
+                               "model arguments and results must be tensors");
+    TensorSignature result;
+    result.name = name ? name.str() : fallback;
+    Type element = tensor.getElementType();
+    result.dtype = element.isF32()    ? "f32"
+                   : element.isF16()  ? "f16"
+                   : element.isBF16() ? "bf16"
+                                      : "f64";
+    result.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+    return result;
+  };
+  for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+    Expected<TensorSignature> input =
+        describe(func.getArgument(i).getType(),
+                 func.getArgAttrOfType<StringAttr>(i, kTensorName),
+                 "input" + std::to_string(i));
+    if (!input)
+      return input.takeError();
+    signature.inputs.push_back(std::move(*input));
+  }
+  for (unsigned i = 0; i < func.getNumResults(); ++i) {
+    Expected<TensorSignature> output =
+        describe(func.getResultTypes()[i],
+                 func.getResultAttrOfType<StringAttr>(i, kTensorName),
+                 "output" + std::to_string(i));
+    if (!output)
+      return output.takeError();
+    signature.outputs.push_back(std::move(*output));
+  }
+  return signature;
+}
+
+Expected<cnnc::Artifacts> cnnc::compile(ModuleOp module,
+                                        const CompileOptions &options,
+                                        PassManagerHook configure) {
+  if (options.optLevel > 3)
+    return createStringError(inconvertibleErrorCode(),
+                             "opt-level takes 0, 1, 2 or 3");
+  Artifacts artifacts;
+  artifacts.emit = options.emit;
+  artifacts.module = module;
+  artifacts.target = {options.triple, options.cpu, options.optLevel};
+  Expected<ModelSignature> signature = getModelSignature(module);
+  if (!signature)
+    return signature.takeError();
+  artifacts.signature = std::move(*signature);
+  if (options.emit == EmitKind::Header) {
+    artifacts.header = generateHeader(artifacts.signature);
+    return std::move(artifacts);
+  }
+  if (options.emit == EmitKind::CNN)
+    return std::move(artifacts);
+
+  stripTensorNames(module);
+  PassManager pm(module.getContext());
+  if (configure && failed(configure(pm)))
+    return llvm::make_error<DiagnosedFailure>();
+  if (Error error = buildPipeline(pm, options))
+    return std::move(error);
+  if (failed(pm.run(module)))
+    return llvm::make_error<DiagnosedFailure>();
+  artifacts.arenaBytes =
+      bytesAttribute(module, CnncDialect::ArenaBytesAttrHelper::getNameStr());
+  artifacts.unplannedBytes = bytesAttribute(
+      module, CnncDialect::UnplannedBytesAttrHelper::getNameStr());
+  if (!isMachineCode(options.emit))
+    return std::move(artifacts);
+
+  artifacts.llvmContext = std::make_unique<llvm::LLVMContext>();
+  Expected<std::unique_ptr<llvm::Module>> llvmModule = translateToLLVMIR(
+      module, *artifacts.llvmContext, artifacts.target,
+      [&](llvm::Module &llvm) {
+        return addCInterface(llvm, artifacts.signature, artifacts.arenaBytes);
+      });
+  if (!llvmModule)
+    return llvmModule.takeError();
+  artifacts.llvmModule = std::move(*llvmModule);
+  return std::move(artifacts);
+}
+
+Error cnnc::writeArtifacts(const Artifacts &artifacts, llvm::StringRef path) {
+  if (artifacts.emit == EmitKind::SharedLib)
+    return writeSharedLibrary(*artifacts.llvmModule, artifacts.target, path);
+  Expected<std::unique_ptr<llvm::ToolOutputFile>> output = openOutput(path);
+  if (!output)
+    return output.takeError();
+  llvm::raw_pwrite_stream &os = (*output)->os();
+  switch (artifacts.emit) {
+  case EmitKind::CNN:
+  case EmitKind::Linalg:
+  case EmitKind::Loops:
+  case EmitKind::LLVMDialect:
+    artifacts.module->print(os);
+    os << "\n";
+    break;
+  case EmitKind::Header:
+    os << artifacts.header;
+    break;
+  case EmitKind::LLVMIR:
+    artifacts.llvmModule->print(os, nullptr);
+    break;
+  case EmitKind::Asm:
+  case EmitKind::Obj:
+    if (Error error = emitMachineCode(*artifacts.llvmModule, artifacts.target,
+                                      artifacts.emit == EmitKind::Asm
+                                          ? llvm::CodeGenFileType::AssemblyFile
+                                          : llvm::CodeGenFileType::ObjectFile,
+                                      os))
+      return error;
+    break;
+  case EmitKind::SharedLib:
+    llvm_unreachable("written above");
+  }
+  (*output)->keep();
+  return Error::success();
+}
+
+Error cnnc::reportFusion(ModuleOp module, const CompileOptions &options,
+                         llvm::raw_ostream &os) {
+  OwningOpRef<ModuleOp> copy(module.clone());
+  PassManager pm(module.getContext());
+  if (Error error = buildGraphAndFusionPipeline(pm, options))
+    return error;
+  pm.addPass(createCNNReportFusion());
+  if (failed(pm.run(*copy)))
+    return llvm::make_error<DiagnosedFailure>();
+  // Both lowerings run even when the first fails: their diagnostics differ.
+  Expected<int64_t> unfused = scratchBytesOf(module, options, /*fusion=*/false);
+  Expected<int64_t> fused =
+      options.fusion ? scratchBytesOf(module, options, /*fusion=*/true)
+                     : Expected<int64_t>(unfused ? *unfused : 0);
+  if (!unfused || !fused)
+    return llvm::joinErrors(unfused.takeError(), fused.takeError());
+  // (The line names cnnc's flag: it is cnnc --fusion-report's last line.)
+  os << fmt::format(
+      "  scratch memory: {} bytes without fusion, {} bytes with{}\n", *unfused,
+      *fused, options.fusion ? "" : " (--no-fusion)");
+  return Error::success();
+}
