@@ -138,7 +138,7 @@ Expected<cnnc::ModelSignature> cnnc::getModelSignature(ModuleOp module) {
     Expected<TensorSignature> input =
         describe(func.getArgument(i).getType(),
                  func.getArgAttrOfType<StringAttr>(i, kTensorName),
-                 "input" + std::to_string(i));
+                 fmt::format("input{}", i));
     if (!input)
       return input.takeError();
     signature.inputs.push_back(std::move(*input));
@@ -147,7 +147,7 @@ Expected<cnnc::ModelSignature> cnnc::getModelSignature(ModuleOp module) {
     Expected<TensorSignature> output =
         describe(func.getResultTypes()[i],
                  func.getResultAttrOfType<StringAttr>(i, kTensorName),
-                 "output" + std::to_string(i));
+                 fmt::format("output{}", i));
     if (!output)
       return output.takeError();
     signature.outputs.push_back(std::move(*output));

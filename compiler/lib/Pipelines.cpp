@@ -83,9 +83,9 @@ Error cnnc::buildGraphAndFusionPipeline(OpPassManager &pm,
   // would otherwise claim.
   if (!options.fusionPasses.empty())
     if (Error error = addFusionPasses(pm, options.fusionPasses))
-      return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                     "fusion-passes: " +
-                                         llvm::toString(std::move(error)));
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          fmt::format("fusion-passes: {}", llvm::toString(std::move(error))));
   buildFusionPipeline(pm, options.tileBytes);
   return Error::success();
 }

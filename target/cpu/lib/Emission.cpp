@@ -17,6 +17,8 @@
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
 
+#include <fmt/format.h>
+
 using namespace llvm;
 
 namespace {
@@ -43,9 +45,9 @@ createTargetMachine(const cnnc::TargetSpec &spec) {
   std::string error;
   const Target *target = TargetRegistry::lookupTarget(triple, error);
   if (!target)
-    return createStringError(inconvertibleErrorCode(),
-                             "unknown target triple '" + triple +
-                                 "': " + error);
+    return createStringError(
+        inconvertibleErrorCode(),
+        fmt::format("unknown target triple '{}': {}", triple, error));
   std::string cpu = spec.cpu;
   std::string features;
   if (cpu.empty() || cpu == "native") {
@@ -53,7 +55,8 @@ createTargetMachine(const cnnc::TargetSpec &spec) {
     if (spec.triple.empty()) {
       StringMap<bool> hostFeatures = sys::getHostCPUFeatures();
       for (auto &feature : hostFeatures)
-        features += (feature.second ? "+" : "-") + feature.first().str() + ",";
+        features +=
+            fmt::format("{}{},", feature.second ? "+" : "-", feature.first());
     }
   }
   CodeGenOptLevel level = spec.optLevel == 0   ? CodeGenOptLevel::None
@@ -66,8 +69,9 @@ createTargetMachine(const cnnc::TargetSpec &spec) {
                                   Reloc::PIC_, std::nullopt, level));
   if (!machine)
     return createStringError(inconvertibleErrorCode(),
-                             "cannot create a target machine for '" + triple +
-                                 "' and cpu '" + cpu + "'");
+                             fmt::format("cannot create a target machine for "
+                                         "'{}' and cpu '{}'",
+                                         triple, cpu));
   return machine;
 }
 
@@ -144,8 +148,8 @@ Error cnnc::linkSharedLibrary(ArrayRef<std::string> objects, StringRef output) {
       sys::ExecuteAndWait(*lld, argv, std::nullopt, {}, 0, 0, &message);
   if (status != 0)
     return createStringError(inconvertibleErrorCode(),
-                             "linking '" + output + "' failed" +
-                                 (message.empty() ? "" : ": " + message));
+                             fmt::format("linking '{}' failed{}{}", output,
+                                         message.empty() ? "" : ": ", message));
   return Error::success();
 }
 
