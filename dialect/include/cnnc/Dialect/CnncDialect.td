@@ -9,7 +9,7 @@
 #ifndef CNNC_DIALECT_CNNCDIALECT_TD
 #define CNNC_DIALECT_CNNCDIALECT_TD
 
-include "mlir/IR/DialectBase.td"
+include "mlir/IR/OpBase.td"
 
 def Cnnc_Dialect : Dialect {
   let name = "cnnc";
