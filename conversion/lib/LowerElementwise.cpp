@@ -35,6 +35,16 @@ Value sigmoid(OpBuilder &b, Location loc, Value x) {
                                  b.create<arith::AddFOp>(loc, one, exp));
 }
 
+/// x >= 0 ? x : x * slope(), the formula of leaky_relu and prelu.
+Value scaleNegative(OpBuilder &b, Location loc, Value x,
+                    function_ref<Value()> slope) {
+  Value zero = constantLike(b, loc, x, 0);
+  Value positive =
+      b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, x, zero);
+  Value scaled = b.create<arith::MulFOp>(loc, x, slope());
+  return b.create<arith::SelectOp>(loc, positive, x, scaled);
+}
+
 /// relu6(x + 3) / 6.
 Value hardSigmoid(OpBuilder &b, Location loc, Value x) {
   Value shifted = b.create<arith::AddFOp>(loc, x, constantLike(b, loc, x, 3));
@@ -95,21 +105,14 @@ struct PReluLowering : OpRewritePattern<cnn::PReluOp> {
                                 PatternRewriter &rewriter) const override {
     RankedTensorType type = op.getType();
     unsigned rank = type.getRank();
-    bool perChannel = op.getSlope().getType().getDimSize(0) != 1;
-    AffineMap slopeMap =
-        AffineMap::get(rank, 0,
-                       perChannel ? rewriter.getAffineDimExpr(1)
-                                  : rewriter.getAffineConstantExpr(0),
-                       op.getContext());
-    AffineMap maps[] = {rewriter.getMultiDimIdentityMap(rank), slopeMap};
+    AffineMap maps[] = {
+        rewriter.getMultiDimIdentityMap(rank),
+        preluSlopeMap(op.getContext(), op.getSlope().getType(), rank)};
     Value result = elementwise(
         rewriter, op.getLoc(), type, ValueRange{op.getInput(), op.getSlope()},
-        maps, [](OpBuilder &b, Location loc, ValueRange args) {
-          Value zero = constantLike(b, loc, args[0], 0);
-          Value positive = b.create<arith::CmpFOp>(
-              loc, arith::CmpFPredicate::OGE, args[0], zero);
-          Value scaled = b.create<arith::MulFOp>(loc, args[0], args[1]);
-          return b.create<arith::SelectOp>(loc, positive, args[0], scaled);
+        maps, [&](OpBuilder &b, Location loc, ValueRange args) {
+          // The formula of prelu with one slope: it cannot fail.
+          return *buildElementFormula(b, loc, op, args[0], args.drop_front());
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -184,15 +187,11 @@ FailureOr<Value> cnnc::lowering::buildElementFormula(OpBuilder &b, Location loc,
         return clamp(b, loc, x, clip.getMin().convertToDouble(),
                      clip.getMax().convertToDouble());
       })
-      .Case([&](cnn::LeakyReluOp leaky) -> Value {
-        Value zero = constantLike(b, loc, x, 0);
-        Value positive =
-            b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, x, zero);
-        Value scaled = b.create<arith::MulFOp>(
-            loc, x,
-            constantLike(b, loc, x,
-                         leaky.getNegativeSlope().convertToDouble()));
-        return b.create<arith::SelectOp>(loc, positive, x, scaled);
+      .Case([&](cnn::LeakyReluOp leaky) {
+        return scaleNegative(b, loc, x, [&] {
+          return constantLike(b, loc, x,
+                              leaky.getNegativeSlope().convertToDouble());
+        });
       })
       .Case([&](cnn::SigmoidOp) { return sigmoid(b, loc, x); })
       .Case([&](cnn::HardSigmoidOp) { return hardSigmoid(b, loc, x); })
@@ -207,11 +206,7 @@ FailureOr<Value> cnnc::lowering::buildElementFormula(OpBuilder &b, Location loc,
       .Case([&](cnn::PReluOp) -> FailureOr<Value> {
         if (others.size() != 1)
           return failure();
-        Value zero = constantLike(b, loc, x, 0);
-        Value positive =
-            b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, x, zero);
-        Value scaled = b.create<arith::MulFOp>(loc, x, others[0]);
-        return b.create<arith::SelectOp>(loc, positive, x, scaled).getResult();
+        return scaleNegative(b, loc, x, [&] { return others[0]; });
       })
       .Case([&](cnn::AddOp) -> FailureOr<Value> {
         if (others.size() != 1)

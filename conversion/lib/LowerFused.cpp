@@ -57,12 +57,8 @@ AffineMap epilogueOperandMap(Operation *op, Value other,
                              RankedTensorType type) {
   MLIRContext *context = op->getContext();
   auto otherType = cast<RankedTensorType>(other.getType());
-  if (isa<cnn::PReluOp>(op)) {
-    AffineExpr slope = otherType.getDimSize(0) == 1
-                           ? getAffineConstantExpr(0, context)
-                           : getAffineDimExpr(1, context);
-    return AffineMap::get(type.getRank(), 0, slope, context);
-  }
+  if (isa<cnn::PReluOp>(op))
+    return preluSlopeMap(context, otherType, type.getRank());
   return broadcastMap(context, otherType.getShape(), type.getShape());
 }
 

@@ -97,6 +97,14 @@ AffineMap broadcastMap(MLIRContext *context, ArrayRef<int64_t> operand,
   return AffineMap::get(result.size(), 0, exprs, context);
 }
 
+AffineMap preluSlopeMap(MLIRContext *context, RankedTensorType slope,
+                        unsigned rank) {
+  AffineExpr channel = slope.getDimSize(0) == 1
+                           ? getAffineConstantExpr(0, context)
+                           : getAffineDimExpr(1, context);
+  return AffineMap::get(rank, 0, channel, context);
+}
+
 Value reshapeTensor(OpBuilder &b, Location loc, Value input,
                     RankedTensorType target) {
   auto type = cast<RankedTensorType>(input.getType());

@@ -60,6 +60,11 @@ mlir::AffineMap broadcastMap(mlir::MLIRContext *context,
                              llvm::ArrayRef<int64_t> operand,
                              llvm::ArrayRef<int64_t> result);
 
+/// The map reading prelu's `slope` ([C], or [1] shared by all channels)
+/// while iterating over a feature map of rank `rank`.
+mlir::AffineMap preluSlopeMap(mlir::MLIRContext *context,
+                              mlir::RankedTensorType slope, unsigned rank);
+
 /// Collapses all dimensions into one, then expands to `shape`: a row-major
 /// reshape with tensor ops only.
 mlir::Value reshapeTensor(mlir::OpBuilder &b, mlir::Location loc,

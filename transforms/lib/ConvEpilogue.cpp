@@ -319,11 +319,11 @@ void TileEpilogue::store(ArrayRef<Value> accumulators, int64_t valid,
   accumulateChannelSum(results, valids, n, channel());
 }
 
-void TileEpilogue::eraseAbsorbed(PatternRewriter &rewriter) {
-  if (neighbours.channelSum)
-    rewriter.eraseOp(neighbours.channelSum);
-  if (neighbours.epilogue)
-    rewriter.eraseOp(neighbours.epilogue);
-  if (neighbours.init)
-    rewriter.eraseOp(neighbours.init);
+void ConvNeighbours::eraseAbsorbed(PatternRewriter &rewriter) const {
+  if (channelSum)
+    rewriter.eraseOp(channelSum);
+  if (epilogue)
+    rewriter.eraseOp(epilogue);
+  if (init)
+    rewriter.eraseOp(init);
 }

@@ -45,6 +45,9 @@ struct ConvNeighbours {
   mlir::Value channelInit; // 1-D buffer read at the output channel.
   mlir::linalg::GenericOp epilogue;
   mlir::linalg::GenericOp channelSum;
+
+  /// Erases the ops whose work the kernel took over.
+  void eraseAbsorbed(mlir::PatternRewriter &rewriter) const;
 };
 
 /// The neighbours of `conv` (a convolution on buffers) that work on its
@@ -84,9 +87,6 @@ public:
              mlir::Value output, mlir::Value n, mlir::Value row,
              llvm::function_ref<mlir::Value()> channel,
              llvm::function_ref<mlir::Value(int64_t)> column);
-
-  /// Erases the ops whose work the kernel took over.
-  void eraseAbsorbed(mlir::PatternRewriter &rewriter);
 
 private:
   VectorEmitter &e;

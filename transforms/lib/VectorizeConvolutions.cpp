@@ -59,6 +59,10 @@ SmallVector<int64_t> intValues(DenseIntElementsAttr attr) {
 struct ConvOnBuffers {
   Value input, filter, output;
   SmallVector<int64_t> strides, dilations;
+
+  static ArrayRef<int64_t> shape(Value buffer) {
+    return cast<MemRefType>(buffer.getType()).getShape();
+  }
 };
 
 /// `op`'s operands if it runs on static f32 buffers whose innermost stride
@@ -134,30 +138,46 @@ Value packedFilter(OpBuilder &b, Location loc, ModuleOp module,
                                        global.getSymName());
 }
 
-struct ConvLowering : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
-  using OpRewritePattern::OpRewritePattern;
+/// Replaces a convolution on buffers by the vector kernel that
+/// `Kernel::emitKernel` builds, which also does the work of the ops around
+/// it (its neighbours), erased with it.
+template <typename Kernel, typename ConvOp>
+struct ConvKernelPattern : OpRewritePattern<ConvOp> {
+  using OpRewritePattern<ConvOp>::OpRewritePattern;
 
-  LogicalResult matchAndRewrite(linalg::Conv2DNchwFchwOp op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(ConvOp op,
+                                PatternRewriter &rewriter) const final {
     FailureOr<ConvOnBuffers> conv = matchConvOnBuffers(op, rewriter);
     if (failed(conv))
       return failure();
-    Value input = conv->input, filter = conv->filter, output = conv->output;
-    ArrayRef<int64_t> strides = conv->strides, dilations = conv->dilations;
-    ArrayRef<int64_t> inShape = cast<MemRefType>(input.getType()).getShape();
-    ArrayRef<int64_t> fShape = cast<MemRefType>(filter.getType()).getShape();
-    ArrayRef<int64_t> outShape = cast<MemRefType>(output.getType()).getShape();
+    VectorEmitter e(rewriter, op.getLoc());
+    ConvNeighbours neighbours = findNeighbours(op, conv->output);
+    static_cast<const Kernel *>(this)->emitKernel(e, op, *conv, neighbours);
+    neighbours.eraseAbsorbed(rewriter);
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+struct ConvLowering
+    : ConvKernelPattern<ConvLowering, linalg::Conv2DNchwFchwOp> {
+  using ConvKernelPattern::ConvKernelPattern;
+
+  void emitKernel(VectorEmitter &e, linalg::Conv2DNchwFchwOp op,
+                  ConvOnBuffers &conv, const ConvNeighbours &neighbours) const {
+    Value input = conv.input, filter = conv.filter, output = conv.output;
+    ArrayRef<int64_t> strides = conv.strides, dilations = conv.dilations;
+    ArrayRef<int64_t> inShape = ConvOnBuffers::shape(input);
+    ArrayRef<int64_t> fShape = ConvOnBuffers::shape(filter);
+    ArrayRef<int64_t> outShape = ConvOnBuffers::shape(output);
     int64_t batch = outShape[0], outChannels = outShape[1],
             outHeight = outShape[2], outWidth = outShape[3],
             inChannels = fShape[1], kernelH = fShape[2], kernelW = fShape[3];
-
-    Location loc = op.getLoc();
-    VectorEmitter e(rewriter, loc);
+    Location loc = e.loc;
     int64_t lanes = e.getLanes();
 
     // A 1x1 stride-1 convolution over whole contiguous images is a matrix
     // product whose columns run over the flattened image.
-    ConvNeighbours neighbours = findNeighbours(op, output);
     bool flattened = kernelH == 1 && kernelW == 1 && strides[0] == 1 &&
                      strides[1] == 1 && inShape[2] == outHeight &&
                      inShape[3] == outWidth && isImageCollapsible(input) &&
@@ -166,8 +186,8 @@ struct ConvLowering : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     int64_t rows = outHeight, columns = outWidth;
     if (flattened) {
       SmallVector<ReassociationIndices> image = {{0}, {1}, {2, 3}};
-      input = rewriter.create<memref::CollapseShapeOp>(loc, input, image);
-      output = rewriter.create<memref::CollapseShapeOp>(loc, output, image);
+      input = e.b.create<memref::CollapseShapeOp>(loc, input, image);
+      output = e.b.create<memref::CollapseShapeOp>(loc, output, image);
       rows = 1;
       columns = outHeight * outWidth;
     }
@@ -189,8 +209,8 @@ struct ConvLowering : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
                       ? filter.getDefiningOp<memref::ExpandShapeOp>().getSrc()
                       : filter)
                      .getDefiningOp<memref::GetGlobalOp>();
-      packed = packedFilter(rewriter, loc, module, *values, fShape,
-                            tileChannels, get.getName());
+      packed = packedFilter(e.b, loc, module, *values, fShape, tileChannels,
+                            get.getName());
     }
     auto filterValue = [&](Value channel, int64_t i, Value c, Value kh,
                            Value kw) {
@@ -199,7 +219,7 @@ struct ConvLowering : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
       // channel is a multiple of tileChannels: block channel / R, lane i.
       Value tap = e.add(e.mul(e.add(e.mul(c, kernelH), kh), kernelW), kw);
       Value block =
-          rewriter.create<arith::DivUIOp>(loc, channel, e.index(tileChannels));
+          e.b.create<arith::DivUIOp>(loc, channel, e.index(tileChannels));
       Value position =
           e.add(e.mul(e.add(e.mul(block, inChannels * kernelH * kernelW), tap),
                       tileChannels),
@@ -268,30 +288,23 @@ struct ConvLowering : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
         });
       });
     });
-    epilogue.eraseAbsorbed(rewriter);
-    rewriter.eraseOp(op);
-    return success();
   }
 };
 
-struct DepthwiseLowering : OpRewritePattern<linalg::DepthwiseConv2DNchwChwOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct DepthwiseLowering
+    : ConvKernelPattern<DepthwiseLowering, linalg::DepthwiseConv2DNchwChwOp> {
+  using ConvKernelPattern::ConvKernelPattern;
 
-  LogicalResult matchAndRewrite(linalg::DepthwiseConv2DNchwChwOp op,
-                                PatternRewriter &rewriter) const override {
-    FailureOr<ConvOnBuffers> conv = matchConvOnBuffers(op, rewriter);
-    if (failed(conv))
-      return failure();
-    Value input = conv->input, filter = conv->filter, output = conv->output;
-    ArrayRef<int64_t> strides = conv->strides, dilations = conv->dilations;
-    ArrayRef<int64_t> fShape = cast<MemRefType>(filter.getType()).getShape();
-    ArrayRef<int64_t> outShape = cast<MemRefType>(output.getType()).getShape();
+  void emitKernel(VectorEmitter &e, linalg::DepthwiseConv2DNchwChwOp,
+                  ConvOnBuffers &conv, const ConvNeighbours &neighbours) const {
+    Value input = conv.input, filter = conv.filter, output = conv.output;
+    ArrayRef<int64_t> strides = conv.strides, dilations = conv.dilations;
+    ArrayRef<int64_t> fShape = ConvOnBuffers::shape(filter);
+    ArrayRef<int64_t> outShape = ConvOnBuffers::shape(output);
     int64_t kernelH = fShape[1], kernelW = fShape[2];
     int64_t columns = outShape[3];
-    VectorEmitter e(rewriter, op.getLoc());
     int64_t lanes = e.getLanes();
     int64_t vectors = std::clamp<int64_t>((columns + lanes - 1) / lanes, 1, 4);
-    ConvNeighbours neighbours = findNeighbours(op, output);
     TileEpilogue epilogue(e, neighbours, /*flattened=*/false);
     e.loop(0, outShape[0], 1, [&](Value n) {
       e.loop(0, outShape[1], 1, [&](Value c) {
@@ -340,9 +353,6 @@ struct DepthwiseLowering : OpRewritePattern<linalg::DepthwiseConv2DNchwChwOp> {
         });
       });
     });
-    epilogue.eraseAbsorbed(rewriter);
-    rewriter.eraseOp(op);
-    return success();
   }
 };
 
