@@ -1,18 +1,37 @@
-# cnnc_add_library(<name> <sources>... [DEPENDS <targets>...] [LINK <libs>...])
+# cnnc_add_library(<name> <sources>... [DEPENDS <targets>...] [LINK <libs>...]
+#                  [PRIVATE_LINK <libs>...])
 #
 # A shared library of cnnc linked against the shared libMLIR.so/libLLVM.so, so
 # that tools stay small and out-of-tree plugins link against the very same
-# copies of cnnc and MLIR that the tools load.
+# copies of cnnc and MLIR that the tools load. LINK libraries are part of its
+# interface, PRIVATE_LINK ones (fmt) only of its implementation.
 function(cnnc_add_library name)
-  cmake_parse_arguments(ARG "" "" "DEPENDS;LINK" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "DEPENDS;LINK;PRIVATE_LINK" ${ARGN})
   add_library(${name} SHARED ${ARG_UNPARSED_ARGUMENTS})
   target_include_directories(${name} PUBLIC
     $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>
     $<BUILD_INTERFACE:${CMAKE_CURRENT_BINARY_DIR}/include>)
   target_link_libraries(${name} PUBLIC ${ARG_LINK} MLIR LLVM)
+  if(ARG_PRIVATE_LINK)
+    target_link_libraries(${name} PRIVATE ${ARG_PRIVATE_LINK})
+  endif()
   if(ARG_DEPENDS)
     add_dependencies(${name} ${ARG_DEPENDS})
   endif()
   set_target_properties(${name} PROPERTIES
     LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/lib)
+endfunction()
+
+# cnnc_add_pass_tablegen(<Passes.td> <name> <doc.md> <target>)
+#
+# The passes a folder declares in <Passes.td>: their C++ declarations
+# (Passes.h.inc next to it in the build tree, registered by
+# register<name>Passes()) and their reference, docs/<doc.md>, both made by the
+# tablegen target <target>.
+function(cnnc_add_pass_tablegen td name doc target)
+  set(LLVM_TARGET_DEFINITIONS ${td})
+  get_filename_component(dir ${td} DIRECTORY)
+  mlir_tablegen(${dir}/Passes.h.inc -gen-pass-decls -name ${name})
+  mlir_tablegen(docs/${doc} -gen-pass-doc)
+  add_public_tablegen_target(${target})
 endfunction()

@@ -14,12 +14,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "cnnc/Dialect/CNNOps.h"
+#include "cnnc/Passes/FusionChains.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Tools/Plugins/PassPlugin.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/Config/llvm-config.h"
 
 using namespace mlir;
@@ -33,7 +33,7 @@ struct FuseDenseActivation : OpRewritePattern<cnn::DenseOp> {
 
   LogicalResult matchAndRewrite(cnn::DenseOp dense,
                                 PatternRewriter &rewriter) const override {
-    if (dense->getParentOfType<cnn::FusedOp>())
+    if (!cnnc::fusion::isUnfused(dense))
       return rewriter.notifyMatchFailure(dense, "already fused");
     if (!dense->hasOneUse())
       return rewriter.notifyMatchFailure(dense, "the result has other users");
@@ -64,10 +64,9 @@ struct FuseDenseActivationPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<FuseDenseActivation>(&getContext());
-    GreedyRewriteConfig config;
-    config.strictMode = GreedyRewriteStrictness::ExistingOps;
-    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns),
-                                            config)))
+    // Each dense layer at most once: the fused ops are not matched again.
+    if (failed(
+            cnnc::fusion::fuseExistingOps(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
 };

@@ -1,8 +1,8 @@
 //===- FoldChannelShuffle.cpp - channel shuffles as channel indexing ------===//
 
-#include "FusionChains.h"
 #include "WeightValues.h"
 #include "cnnc/Dialect/CNNOps.h"
+#include "cnnc/Passes/FusionChains.h"
 #include "cnnc/Passes/Passes.h"
 
 #include "mlir/IR/PatternMatch.h"

@@ -1,7 +1,7 @@
 //===- FuseBottleneck.cpp - 1x1 -> KxK -> 1x1 chains into row tiles -------===//
 
-#include "FusionChains.h"
 #include "cnnc/Dialect/CNNOps.h"
+#include "cnnc/Passes/FusionChains.h"
 #include "cnnc/Passes/Passes.h"
 
 #include "mlir/IR/PatternMatch.h"

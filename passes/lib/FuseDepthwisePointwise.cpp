@@ -1,7 +1,7 @@
 //===- FuseDepthwisePointwise.cpp - depthwise-separable chains ------------===//
 
-#include "FusionChains.h"
 #include "cnnc/Dialect/CNNOps.h"
+#include "cnnc/Passes/FusionChains.h"
 #include "cnnc/Passes/Passes.h"
 
 #include "mlir/IR/PatternMatch.h"

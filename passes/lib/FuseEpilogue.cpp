@@ -1,7 +1,7 @@
 //===- FuseEpilogue.cpp - element-wise ops into the convolution -----------===//
 
-#include "FusionChains.h"
 #include "cnnc/Dialect/CNNOps.h"
+#include "cnnc/Passes/FusionChains.h"
 #include "cnnc/Passes/Passes.h"
 
 #include "mlir/IR/PatternMatch.h"

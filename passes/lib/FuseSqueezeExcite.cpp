@@ -1,7 +1,7 @@
 //===- FuseSqueezeExcite.cpp - SE blocks as one fused op ------------------===//
 
-#include "FusionChains.h"
 #include "cnnc/Dialect/CNNOps.h"
+#include "cnnc/Passes/FusionChains.h"
 #include "cnnc/Passes/Passes.h"
 
 #include "mlir/IR/PatternMatch.h"

@@ -1,6 +1,6 @@
 //===- FusionChains.cpp - what the fusion passes may chain ----------------===//
 
-#include "FusionChains.h"
+#include "cnnc/Passes/FusionChains.h"
 #include "cnnc/Dialect/CNNOps.h"
 
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"

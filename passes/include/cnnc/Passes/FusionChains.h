@@ -1,4 +1,9 @@
 //===- FusionChains.h - what the fusion passes may chain --------*- C++ -*-===//
+//
+// The predicates and the driver that cnnc's fusion passes share, and that a
+// plugin's fusion pass uses too (link cnnc::CNNCPasses).
+//
+//===----------------------------------------------------------------------===//
 
 #ifndef CNNC_PASSES_FUSIONCHAINS_H
 #define CNNC_PASSES_FUSIONCHAINS_H
