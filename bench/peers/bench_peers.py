@@ -318,7 +318,8 @@ def make_doc(res):
            "- Checks: cnnc's headers give PyTorch's output shapes for every case"
            + (f"; with PyTorch's weights the layers match PyTorch (relative L2 error at "
               f"most {res['verify_max']:.1e})" if res.get("verify_max") is not None else "")
-           + "; no subnormal values in PyTorch's activations or cnnc's outputs.",
+           + ("; no subnormal values in PyTorch's activations or cnnc's outputs."
+              if not res["warnings"] else "; warnings: " + "; ".join(res["warnings"]) + "."),
            ]
     out += make_tables(res)
     if res.get("plot"):
@@ -447,6 +448,7 @@ def main():
     run(["/usr/bin/python3", os.path.join(HERE, "torch_runner.py"), "prepare", onnxdir, *cases],
         stderr=open(os.path.join(work, "prepare.log"), "w"))
     info = json.load(open(os.path.join(onnxdir, "cases.json")))
+    warnings = []
     for case in cases:
         header_in = [s for _, s in shapes[case]["in"]]
         header_out = [s for _, s in shapes[case]["out"]]
@@ -455,11 +457,13 @@ def main():
                              f"differ from PyTorch's {info[case]['input']} -> "
                              f"{info[case]['outputs']}")
         if info[case]["subnormal_values"]:
-            log(f"warning: {case}: {info[case]['subnormal_values']} subnormal activations "
-                "in PyTorch")
+            warnings.append(f"{case}: {info[case]['subnormal_values']} subnormal "
+                            "activations in PyTorch")
         bad = check_cnnc_outputs(build, libs[case], os.path.join(work, "out", case))
         if bad:
-            log(f"warning: {case}: {bad} subnormal or non-finite outputs from cnnc")
+            warnings.append(f"{case}: {bad} subnormal or non-finite outputs from cnnc")
+    for warning in warnings:
+        log("warning: " + warning)
     log("shapes: cnnc's headers agree with PyTorch for " + ", ".join(cases))
     verify_max = None
     if not args.no_verify:
@@ -560,7 +564,7 @@ def main():
         "medians": medians, "cells": cells, "samples": samples, "peak": peak,
         "trivial_ms": ort.ready["trivial_ms"], "ort_version": ort.ready["version"],
         "torch_version": torch.ready["torch"],
-        "verify_max": verify_max,
+        "verify_max": verify_max, "warnings": warnings,
         "load": (load_before, os.getloadavg()[0]),
         "runtime_min": (time.time() - started) / 60,
     }
