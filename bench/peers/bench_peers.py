@@ -18,17 +18,24 @@ Steps:
     bandwidth loops run one short timed batch, in an order shuffled per
     round. A batch is warm-up calls (>= 0.05 s) then timed calls (>= SECONDS
     and >= 5 calls); its value is the median per call. cnnc's batch is
-    cnnc-bench (Google Benchmark) with 5 repetitions of SECONDS/5 each and a
-    0.05 s warm-up: the median of the repetitions (a repetition of a large
-    model is one call). The result per cell is the median over rounds.
+    `cnnc-run --bench N` (one warm-up call, then N calls timed one by one,
+    N from the previous batch so that they take SECONDS): its median per
+    call, the same statistic as the peers'. (--cnnc-runner bench uses
+    cnnc-bench instead, Google Benchmark: 5 repetitions of SECONDS/5 after a
+    0.05 s warm-up, the median repetition; a repetition's mean over many
+    calls counts the time the process spends descheduled, so on a loaded
+    machine it reads higher than a per-call median: on 2026-11-29, L1 0.31
+    ms in cnnc-bench against 0.16 ms in cnnc-run.) The peak loop reports its
+    median chunk the same way. The result per cell is the median over
+    rounds.
  5. Writes the tables into docs/performance.md between
     <!-- bench-peers:begin --> and <!-- bench-peers:end --> and the roofline
     plot docs/images/roofline.png (full runs only, unless --doc).
 
 cnnc's threads: a library that exports MODEL_set_num_threads (nm -D) runs
-with CNNC_NUM_THREADS=T and, when cnnc-bench knows it, `--threads T`; a
-library without it runs one thread, and its 2-thread cells read
-"n/a (1 thread)". (cnnc-bench's own `threads:2` runs two inferences at once,
+with CNNC_NUM_THREADS=T and, when cnnc-run (or cnnc-bench) knows it,
+`--threads T`; a library without it runs one thread, and its 2-thread cells
+read "n/a (1 thread)". (cnnc-bench's own `threads:2` runs two inferences at once,
 which is throughput, not latency: never used here.)
 """
 
@@ -141,9 +148,27 @@ def exports_set_num_threads(lib):
     return re.search(r"\b\w+_set_num_threads$", symbols, re.M) is not None
 
 
-def cnnc_bench_has_threads_flag(bench):
-    with open(bench, "rb") as f:
+def has_threads_flag(tool):
+    """Whether cnnc-run or cnnc-bench takes --threads (its help or usage text
+    names it)."""
+    if os.path.basename(tool) == "cnnc-run":
+        out = subprocess.run([tool, "--help"], capture_output=True, text=True)
+        return "--threads" in out.stdout + out.stderr
+    with open(tool, "rb") as f:
         return b"--threads" in f.read()
+
+
+def cnnc_run_batch(tool, lib, threads, seconds, estimate, multithreaded, threads_flag):
+    """`cnnc-run --bench N`: the median of N calls timed one by one."""
+    env = dict(os.environ, **MALLOC_ENV)
+    calls = max(5, min(20000, int(seconds / max(estimate, 1e-3)) + 1))
+    cmd = [tool, lib, "--top", "0", "--bench", str(calls)]
+    if multithreaded:
+        env["CNNC_NUM_THREADS"] = str(threads)
+        if threads_flag:
+            cmd += ["--threads", str(threads)]
+    out = run(cmd, env=env, capture_output=True).stdout
+    return float(re.search(r"median ([0-9.]+) ms", out).group(1))
 
 
 def cnnc_batch(bench, lib, threads, seconds, multithreaded, threads_flag):
@@ -171,16 +196,18 @@ def cnnc_batch(bench, lib, threads, seconds, multithreaded, threads_flag):
 
 
 def check_cnnc_outputs(build, lib, out_dir):
-    """Runs the random-weights library once: its outputs must be finite and
-    hold no subnormal values (they would slow everything down)."""
-    run([os.path.join(build, "bin", "cnnc-run"), lib, "--seed", "1", "--top", "0",
-         "--output-dir", out_dir], capture_output=True)
+    """Runs the random-weights library: its outputs must be finite and hold
+    no subnormal values (they would slow everything down). Returns their
+    count and a first estimate of the time per call."""
+    out = run([os.path.join(build, "bin", "cnnc-run"), lib, "--seed", "1", "--top", "0",
+               "--output-dir", out_dir, "--bench", "3"], capture_output=True).stdout
+    estimate = float(re.search(r"median ([0-9.]+) ms", out).group(1))
     bad = 0
     for name in os.listdir(out_dir):
         y = np.load(os.path.join(out_dir, name))
         tiny = np.finfo(np.float32).tiny
         bad += int((~np.isfinite(y)).sum() + ((y != 0) & (np.abs(y) < tiny)).sum())
-    return bad
+    return bad, estimate
 
 
 def verify_layer(build, case, work):
@@ -306,6 +333,10 @@ def make_doc(res):
            f"load average {res['load'][0]:.2f} before and {res['load'][1]:.2f} after the run.",
            "- Peak (FMA loop, median of the rounds): " + "; ".join(peak_lines) + ". "
            "% of peak uses the widest ISA's figure for the same number of threads.",
+           "- cnnc: " + ("`cnnc-run --bench N`, the median call of each batch"
+                         if res["cnnc_runner"] == "run" else
+                         "`cnnc-bench`, the median of 5 repetitions per batch")
+           + "; the library compiled with `--random-weights=1` (default options).",
            f"- Peers: ONNX Runtime {res['ort_version']} (onnxruntime-node; node's fixed cost "
            f"per call, a one-element ReLU: {1000 * res['trivial_ms']:.1f} µs, included in "
            f"ORT's times), PyTorch {res['torch_version']} (TorchScript frozen + "
@@ -407,6 +438,9 @@ def main():
                         help="timed seconds per batch (default 0.25)")
     parser.add_argument("--doc", choices=["auto", "yes", "no"], default="auto",
                         help="write docs/performance.md and the plot (auto: full runs only)")
+    parser.add_argument("--cnnc-runner", choices=["run", "bench"], default="run",
+                        help="time cnnc with cnnc-run --bench (per-call median, the "
+                        "default) or cnnc-bench (Google Benchmark)")
     parser.add_argument("--no-verify", action="store_true",
                         help="skip the numerical check of the layers against PyTorch")
     parser.add_argument("--seed", type=int, default=None, help="seed of the shuffles")
@@ -435,12 +469,12 @@ def main():
     isas = ["avx2"] + (["avx512"] if cpu["avx512f"] else [])
 
     # 2. cnnc.
-    bench = os.path.join(build, "bin", "cnnc-bench")
+    tool = os.path.join(build, "bin", "cnnc-run" if args.cnnc_runner == "run" else "cnnc-bench")
     libs, shapes, cnnc_mt = {}, {}, {}
     for case in cases:
         libs[case], shapes[case] = compile_cnnc(build, case, libdir, ["--random-weights=1"])
         cnnc_mt[case] = exports_set_num_threads(libs[case])
-    threads_flag = cnnc_bench_has_threads_flag(bench)
+    threads_flag = has_threads_flag(tool)
     log("cnnc libraries with set_num_threads: "
         + (", ".join(c for c in cases if cnnc_mt[c]) or "none (2-thread cells: n/a)"))
 
@@ -448,7 +482,7 @@ def main():
     run(["/usr/bin/python3", os.path.join(HERE, "torch_runner.py"), "prepare", onnxdir, *cases],
         stderr=open(os.path.join(work, "prepare.log"), "w"))
     info = json.load(open(os.path.join(onnxdir, "cases.json")))
-    warnings = []
+    warnings, estimates = [], {}
     for case in cases:
         header_in = [s for _, s in shapes[case]["in"]]
         header_out = [s for _, s in shapes[case]["out"]]
@@ -459,7 +493,8 @@ def main():
         if info[case]["subnormal_values"]:
             warnings.append(f"{case}: {info[case]['subnormal_values']} subnormal "
                             "activations in PyTorch")
-        bad = check_cnnc_outputs(build, libs[case], os.path.join(work, "out", case))
+        bad, estimates[case] = check_cnnc_outputs(build, libs[case],
+                                                  os.path.join(work, "out", case))
         if bad:
             warnings.append(f"{case}: {bad} subnormal or non-finite outputs from cnnc")
     for warning in warnings:
@@ -525,8 +560,12 @@ def main():
             elif case == "triad":
                 out = run([peak_bin, "triad", str(t), "0.3"], capture_output=True).stdout
                 value = float(out.split("gbs=")[1])
+            elif runner == "cnnc" and args.cnnc_runner == "run":
+                value = cnnc_run_batch(tool, libs[case], t, args.seconds,
+                                       estimates[case], cnnc_mt[case], threads_flag)
+                estimates[case] = value
             elif runner == "cnnc":
-                value = cnnc_batch(bench, libs[case], t, args.seconds, cnnc_mt[case], threads_flag)
+                value = cnnc_batch(tool, libs[case], t, args.seconds, cnnc_mt[case], threads_flag)
             else:
                 value = servers[runner].batch(case, t, args.seconds)
             samples.setdefault(f"{case}/{runner}/{t}", []).append(value)
@@ -557,7 +596,7 @@ def main():
         "date": datetime.date.today().isoformat(),
         "commit": git_commit(),
         "command": args.command or "bench/peers/bench_peers.py " + shlex.join(sys.argv[1:]),
-        "rounds": args.rounds, "seconds": args.seconds,
+        "rounds": args.rounds, "seconds": args.seconds, "cnnc_runner": args.cnnc_runner,
         "cpu": cpu, "cases": cases, "threads": threads,
         "info": {c: info[c] for c in cases},
         "cnnc_threads": cnnc_mt,
