@@ -316,6 +316,7 @@ def make_tables(res):
 
 def make_doc(res):
     cpu = res["cpu"]
+    loads = res["round_loads"]
     peak_lines = []
     for t in res["threads"]:
         pk = res["peak"][str(t)]
@@ -325,12 +326,19 @@ def make_doc(res):
     flags = ", ".join(f for f in ("avx2", "avx512f") if cpu[f]) or "neither avx2 nor avx512f"
     out = [BEGIN,
            f"Measured {res['date']} at commit {res['commit']} with `{res['command']}` "
-           f"({res['rounds']} interleaved rounds of {res['seconds']} s batches; "
+           f"({res['rounds']} interleaved round{'s' if res['rounds'] != 1 else ''} of "
+           f"{res['seconds']} s batches; "
            f"the script ran {res['runtime_min']:.1f} min).",
            "",
            f"- Machine: {cpu['name']} (family {cpu['family']} model {cpu['model']}"
            f"{', ' + cpu['zen'] if cpu['zen'] else ''}), {cpu['cpus']} CPUs, {flags}; "
-           f"load average {res['load'][0]:.2f} before and {res['load'][1]:.2f} after the run.",
+           f"load average {res['load'][0]:.1f} before the run, "
+           f"{statistics.median(loads):.1f} (median; {min(loads):.1f}-{max(loads):.1f}) "
+           "after each round."
+           + (" The machine was busy (other work on it; this run itself adds 1-2): the "
+              "one-thread figures are medians of calls that ran undisturbed, but two "
+              "threads rarely had both cores at once, so the two-thread figures mostly "
+              "measure that contention." if statistics.median(loads) > cpu["cpus"] + 1 else ""),
            "- Peak (FMA loop, median of the rounds): " + "; ".join(peak_lines) + ". "
            "% of peak uses the widest ISA's figure for the same number of threads.",
            "- cnnc: " + ("`cnnc-run --bench N`, the median call of each batch"
@@ -548,7 +556,7 @@ def main():
                     items.append((case, "ort" + variant, t))
                 items.append((case, "torch" + variant, t))
     rng = random.Random(args.seed)
-    samples = {}
+    samples, loads = {}, []
     for r in range(args.rounds):
         order = items[:]
         rng.shuffle(order)
@@ -569,7 +577,9 @@ def main():
             else:
                 value = servers[runner].batch(case, t, args.seconds)
             samples.setdefault(f"{case}/{runner}/{t}", []).append(value)
-        log(f"round {r + 1}/{args.rounds}: {time.time() - t0:.0f} s")
+        loads.append(os.getloadavg()[0])
+        log(f"round {r + 1}/{args.rounds}: {time.time() - t0:.0f} s, load average "
+            f"{loads[-1]:.1f}")
     for server in servers.values():
         server.close()
 
@@ -605,6 +615,7 @@ def main():
         "torch_version": torch.ready["torch"],
         "verify_max": verify_max, "warnings": warnings,
         "load": (load_before, os.getloadavg()[0]),
+        "round_loads": loads,
         "runtime_min": (time.time() - started) / 60,
     }
     if write:
