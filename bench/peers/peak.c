@@ -122,7 +122,8 @@ static void *work(void *arg) {
   double *times = malloc(MAX_CHUNKS * sizeof *times);
   long count = 0;
   if (job->kind == 2) {
-    float *a = aligned_alloc(64, TRIAD_N * 4), *b = aligned_alloc(64, TRIAD_N * 4),
+    float *a = aligned_alloc(64, TRIAD_N * 4),
+          *b = aligned_alloc(64, TRIAD_N * 4),
           *c = aligned_alloc(64, TRIAD_N * 4);
     for (long i = 0; i < TRIAD_N; ++i)
       a[i] = 0, b[i] = 1, c[i] = 2;
@@ -150,8 +151,9 @@ static void *work(void *arg) {
   job->kind ? fmaAvx512(start + 0.02, &sink, times, &count)
             : fmaAvx2(start + 0.02, &sink, times, &count);
   start = now();
-  double flops = job->kind ? fmaAvx512(start + job->seconds, &job->sink, times, &count)
-                           : fmaAvx2(start + job->seconds, &job->sink, times, &count);
+  double flops =
+      job->kind ? fmaAvx512(start + job->seconds, &job->sink, times, &count)
+                : fmaAvx2(start + job->seconds, &job->sink, times, &count);
   job->rate = flops / median(times, count) / 1e9;
   free(times);
   return NULL;
