@@ -6,6 +6,7 @@
 #include "cnnc/Dialect/CnncDialect.h"
 #include "cnnc/Passes/Passes.h"
 #include "cnnc/Target/CPU/LowerToLLVM.h"
+#include "cnnc/Target/CPU/Passes.h"
 #include "cnnc/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -170,7 +171,8 @@ Error cnnc::buildCNNToLLVMPipeline(OpPassManager &pm,
                                    const PipelineOptions &options) {
   if (Error error = buildCNNToLoopsPipeline(pm, options))
     return error;
-  buildLowerLoopsToLLVMPipeline(pm, options.barePointers);
+  buildLowerLoopsToLLVMPipeline(pm, options.barePointers,
+                                options.minParallelWork);
   return Error::success();
 }
 
@@ -192,6 +194,7 @@ void cnnc::registerCompilerPasses() {
   registerCNNCPasses();
   registerCNNCConversionPasses();
   registerCNNCTransformsPasses();
+  registerCNNCTargetCPUPasses();
 }
 
 namespace {

@@ -126,7 +126,8 @@ LogicalResult verifyAnnotation(Operation *op, NamedAttribute attribute,
                            << value;
   };
   if (onArgument) {
-    if (name == CnncDialect::ScratchAttrHelper::getNameStr())
+    if (name == CnncDialect::ScratchAttrHelper::getNameStr() ||
+        name == CnncDialect::PoolAttrHelper::getNameStr())
       return expect(isa<UnitAttr>(value), "a unit attribute");
     return op->emitError() << "'" << name
                            << "' is not a cnnc argument attribute";

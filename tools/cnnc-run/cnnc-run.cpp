@@ -56,6 +56,12 @@ cl::opt<unsigned> benchRuns(
     "bench",
     cl::desc("Time N runs after a warm-up; print min, median and p90 in ms"),
     cl::value_desc("N"), cl::init(0), cl::cat(category));
+// (Not "threads": libLLVM registers an option of that name.)
+cl::opt<int> numThreads(
+    "num-threads",
+    cl::desc("Run on N threads (0: one per CPU; default: $CNNC_NUM_THREADS, "
+             "else 1)"),
+    cl::value_desc("N"), cl::init(1), cl::cat(category));
 cl::opt<unsigned> topK("top",
                        cl::desc("Print the K best classes of each [1, K'] "
                                 "output (0: none)"),
@@ -196,7 +202,7 @@ int main(int argc, char **argv) {
   const ModelInfo &model = *describe();
   if (model.version != cnnc::kModelInfoVersion)
     fail("'" + libraryPath + "' uses C API version " + Twine(model.version) +
-         "; this cnnc-run reads version 2");
+         "; this cnnc-run reads version " + Twine(cnnc::kModelInfoVersion));
   auto check = [&](const TensorInfo &tensor) {
     if (tensor.dtype != 0)
       fail("tensor '" + Twine(tensor.name) +
@@ -243,24 +249,34 @@ int main(int argc, char **argv) {
   for (auto &values : outputs)
     outputPointers.push_back(values.data());
 
-  // One scratch arena for every call: the timed runs do not allocate.
-  struct FreeScratch {
-    void operator()(void *p) const { std::free(p); }
-  };
-  std::unique_ptr<void, FreeScratch> scratch;
-  if (model.scratchBytes) {
-    size_t alignment = std::max<size_t>(model.scratchAlignment, 1);
-    size_t bytes = (model.scratchBytes + alignment - 1) / alignment * alignment;
-    scratch.reset(std::aligned_alloc(alignment, bytes));
-    if (!scratch)
-      fail("cannot allocate the model's " + Twine(model.scratchBytes) +
-           " bytes of scratch memory");
+  // One context for every call: the timed runs neither allocate nor start
+  // threads.
+  int threads = numThreads;
+  if (numThreads.getNumOccurrences() && threads < 0)
+    fail("--num-threads must be a thread count (0: one per CPU), got " +
+         Twine(threads));
+  if (!numThreads.getNumOccurrences()) {
+    threads = 1;
+    if (const char *variable = std::getenv("CNNC_NUM_THREADS"))
+      if (StringRef(variable).getAsInteger(10, threads) || threads < 0)
+        fail("CNNC_NUM_THREADS must be a thread count (0: one per CPU), "
+             "got '" +
+             Twine(variable) + "'");
   }
+  struct DestroyContext {
+    const ModelInfo *model;
+    void operator()(void *context) const { model->contextDestroy(context); }
+  };
+  std::unique_ptr<void, DestroyContext> context(model.contextCreate(threads),
+                                                DestroyContext{&model});
+  if (!context)
+    fail("cannot create a context for " + Twine(threads) +
+         " thread(s): out of memory or threads");
 
   auto runOnce = [&] {
     auto start = std::chrono::steady_clock::now();
-    if (int status = model.runWithScratch(inputPointers.data(),
-                                          outputPointers.data(), scratch.get()))
+    if (int status = model.runInContext(context.get(), inputPointers.data(),
+                                        outputPointers.data()))
       fail("the model failed with status " + Twine(status) + ": " +
            model.statusMessage(status));
     std::chrono::duration<double, std::milli> elapsed =
@@ -270,7 +286,8 @@ int main(int argc, char **argv) {
   double first = runOnce();
   outs() << "model " << model.name << ": " << model.numInputs << " input(s), "
          << model.numOutputs << " output(s), " << model.scratchBytes
-         << " bytes of scratch; first run " << format("%.3f", first) << " ms\n";
+         << " bytes of scratch, " << model.contextNumThreads(context.get())
+         << " thread(s); first run " << format("%.3f", first) << " ms\n";
 
   for (unsigned i = 0; i < model.numOutputs; ++i) {
     const TensorInfo &tensor = model.outputs[i];

@@ -90,6 +90,12 @@ cl::opt<int64_t> channelBlock(
              "AVX-512, 8 with AVX2, 4 with NEON); 0 keeps NCHW"),
     cl::value_desc("lanes"), cl::init(cnnc::CompileOptions::kBlockFromTarget),
     cl::cat(category));
+cl::opt<int64_t> minParallelWork(
+    "min-parallel-work",
+    cl::desc("Least estimated work (ops) of a loop that runs on several "
+             "threads (1: every parallel loop, for tests)"),
+    cl::value_desc("ops"), cl::init(cnnc::kDefaultMinParallelWork), cl::Hidden,
+    cl::cat(category));
 cl::list<std::string> passPlugins(
     "load-pass-plugin",
     cl::desc("Load passes from a plugin library (for --fusion-passes)"),
@@ -126,6 +132,7 @@ void fillOptions(cnnc::CompileOptions &options) {
   options.fusionPasses = fusionPasses.getValue();
   options.tileBytes = fusionTileBytes.getValue();
   options.block = channelBlock.getValue();
+  options.minParallelWork = minParallelWork.getValue();
   // The loops show the arena argument too; code for the machine has it
   // anyway.
   options.scratchArgument = emit == EmitKind::Loops;
@@ -256,6 +263,12 @@ int main(int argc, char **argv) {
     WithColor::error(errs(), "cnnc")
         << "--block must be 0 (NCHW) or a positive number of lanes, got "
         << channelBlock << "\n";
+    return 1;
+  }
+  if (minParallelWork < 1) {
+    WithColor::error(errs(), "cnnc")
+        << "--min-parallel-work must be positive, got " << minParallelWork
+        << "\n";
     return 1;
   }
   if (!fusionPasses.empty()) {

@@ -276,15 +276,43 @@ void KernelContext::storeTile(ArrayRef<Value> accumulators, Value n,
 
 void KernelContext::forEachTile(int64_t blocks, int64_t tileRows,
                                 int64_t tileColumns, TileBody body) {
-  e.blocks(batch, 1, [&](Value n, int64_t) {
-    e.blocks(outBlocks, blocks, [&](Value block, int64_t blockCount) {
-      e.blocks(rows, tileRows, [&](Value row, int64_t rowCount) {
-        e.blocks(columns, tileColumns, [&](Value column, int64_t columnCount) {
-          body(n, block, blockCount, row, rowCount, column, columnCount);
-        });
+  // The tiles of whole blocks and rows, then the remainders, each range
+  // (begin, tiles, size) along its dimension.
+  struct Range {
+    int64_t begin, tiles, size;
+  };
+  auto ranges = [](int64_t extent, int64_t size) {
+    size = std::max<int64_t>(1, std::min(size, extent));
+    SmallVector<Range> result = {{0, extent / size, size}};
+    if (extent % size)
+      result.push_back({extent / size * size, 1, extent % size});
+    return result;
+  };
+  // Channel sums add up every pixel of a block: its rows stay in one
+  // iteration, so that no two threads update one sum. Otherwise images,
+  // block tiles and row tiles all run in parallel.
+  bool rowsInParallel = !epilogue.sumsChannels();
+  for (Range blockRange : ranges(outBlocks, blocks)) {
+    SmallVector<Range> rowRanges = rowsInParallel
+                                       ? ranges(rows, tileRows)
+                                       : SmallVector<Range>{{0, 1, rows}};
+    for (Range rowRange : rowRanges) {
+      e.parallel({batch, blockRange.tiles, rowRange.tiles}, [&](ValueRange at) {
+        Value n = at[0];
+        Value block = e.add(e.mul(at[1], blockRange.size), blockRange.begin);
+        auto columnsOf = [&](Value row, int64_t rowCount) {
+          e.blocks(columns, tileColumns, [&](Value column, int64_t count) {
+            body(n, block, blockRange.size, row, rowCount, column, count);
+          });
+        };
+        if (rowsInParallel)
+          columnsOf(e.add(e.mul(at[2], rowRange.size), rowRange.begin),
+                    rowRange.size);
+        else
+          e.blocks(rows, tileRows, columnsOf);
       });
-    });
-  });
+    }
+  }
 }
 
 } // namespace cnnc::blocked

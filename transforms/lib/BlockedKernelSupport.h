@@ -52,6 +52,8 @@ public:
   void accumulateChannelSum(llvm::ArrayRef<mlir::Value> results, mlir::Value n,
                             mlir::Value block);
   void eraseAbsorbed(mlir::PatternRewriter &rewriter);
+  /// Whether the kernel adds its results to channel sums.
+  bool sumsChannels() const { return static_cast<bool>(neighbours.channelSum); }
 
 private:
   VectorEmitter &e;

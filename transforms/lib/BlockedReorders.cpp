@@ -96,56 +96,55 @@ struct ReorderLowering : OpRewritePattern<linalg::GenericOp> {
       return {row, column};
     };
     // Full blocks in a loop, then the partial one with its channel count.
-    auto body = [&](Value n, Value block, int64_t validChannels) {
-      e.blocks(rows, 1, [&](Value row, int64_t) {
-        e.blocks(columns, lanes, [&](Value column, int64_t validPixels) {
-          SmallVector<Value> vectors;
-          if (toBlocked) {
-            for (int64_t l = 0; l < lanes; ++l) {
-              if (l >= validChannels) {
-                vectors.push_back(e.zeros(lanes));
-                continue;
-              }
-              SmallVector<Value> at = {n, e.add(e.mul(block, lanes), l)};
-              at.append(pixel(row, column));
-              vectors.push_back(e.loadPrefix(plain, at, validPixels));
-            }
-            SmallVector<Value> pixels = e.transpose(vectors);
-            for (int64_t p = 0; p < validPixels; ++p) {
-              SmallVector<Value> at = {n, block};
-              at.append(pixel(row, e.add(column, p)));
-              at.push_back(e.index(0));
-              e.storeVector(pixels[p], blocked, at);
-            }
-            return;
-          }
-          for (int64_t p = 0; p < lanes; ++p) {
-            if (p >= validPixels) {
+    auto body = [&](Value n, Value block, int64_t validChannels, Value row) {
+      e.blocks(columns, lanes, [&](Value column, int64_t validPixels) {
+        SmallVector<Value> vectors;
+        if (toBlocked) {
+          for (int64_t l = 0; l < lanes; ++l) {
+            if (l >= validChannels) {
               vectors.push_back(e.zeros(lanes));
               continue;
             }
+            SmallVector<Value> at = {n, e.add(e.mul(block, lanes), l)};
+            at.append(pixel(row, column));
+            vectors.push_back(e.loadPrefix(plain, at, validPixels));
+          }
+          SmallVector<Value> pixels = e.transpose(vectors);
+          for (int64_t p = 0; p < validPixels; ++p) {
             SmallVector<Value> at = {n, block};
             at.append(pixel(row, e.add(column, p)));
             at.push_back(e.index(0));
-            vectors.push_back(e.loadVector(blocked, at));
+            e.storeVector(pixels[p], blocked, at);
           }
-          SmallVector<Value> channelRows = e.transpose(vectors);
-          for (int64_t l = 0; l < validChannels; ++l) {
-            SmallVector<Value> at = {n, e.add(e.mul(block, lanes), l)};
-            at.append(pixel(row, column));
-            e.storeRow(channelRows[l], plain, at, validPixels);
+          return;
+        }
+        for (int64_t p = 0; p < lanes; ++p) {
+          if (p >= validPixels) {
+            vectors.push_back(e.zeros(lanes));
+            continue;
           }
-        });
+          SmallVector<Value> at = {n, block};
+          at.append(pixel(row, e.add(column, p)));
+          at.push_back(e.index(0));
+          vectors.push_back(e.loadVector(blocked, at));
+        }
+        SmallVector<Value> channelRows = e.transpose(vectors);
+        for (int64_t l = 0; l < validChannels; ++l) {
+          SmallVector<Value> at = {n, e.add(e.mul(block, lanes), l)};
+          at.append(pixel(row, column));
+          e.storeRow(channelRows[l], plain, at, validPixels);
+        }
       });
     };
+    // Images, blocks and rows in parallel.
     int64_t fullBlocks = channels / lanes;
-    e.blocks(batch, 1, [&](Value n, int64_t) {
-      if (fullBlocks > 0)
-        e.blocks(fullBlocks, 1,
-                 [&](Value block, int64_t) { body(n, block, lanes); });
-      if (channels % lanes)
-        body(n, e.index(fullBlocks), channels % lanes);
-    });
+    if (fullBlocks > 0)
+      e.parallel({batch, fullBlocks, rows},
+                 [&](ValueRange at) { body(at[0], at[1], lanes, at[2]); });
+    if (channels % lanes)
+      e.parallel({batch, rows}, [&](ValueRange at) {
+        body(at[0], e.index(fullBlocks), channels % lanes, at[1]);
+      });
     rewriter.eraseOp(op);
     return success();
   }

@@ -40,33 +40,40 @@ struct DenseLowering : OpRewritePattern<linalg::MatmulTransposeBOp> {
     int64_t rows = std::clamp<int64_t>(registers / 2, 1, 8);
     VectorEmitter e(rewriter, op.getLoc(), lanes);
     int64_t fullSteps = depth / lanes, tail = depth % lanes;
-    e.blocks(batch, 1, [&](Value m, int64_t) {
-      e.blocks(features, rows, [&](Value n, int64_t count) {
-        SmallVector<Value> acc(count, e.zeros(lanes));
-        auto step = [&](Value k, int64_t valid, ValueRange carried) {
-          SmallVector<Value> next(carried);
-          Value x = e.loadPrefix(input, {m, k}, valid);
-          for (int64_t r = 0; r < count; ++r)
-            next[r] = e.multiplyAdd(
-                next[r], x, e.loadPrefix(weight, {e.add(n, r), k}, valid));
-          return next;
-        };
-        if (fullSteps > 0)
-          acc = e.loopCarrying(fullSteps, acc, [&](Value s, ValueRange c) {
-            return step(e.mul(s, lanes), lanes, c);
-          });
-        if (tail)
-          acc = step(e.index(fullSteps * lanes), tail, acc);
-        for (int64_t r = 0; r < count; ++r) {
-          SmallVector<Value> at = {m, e.add(n, r)};
-          Value initial = e.loadScalar(output, at);
-          Value sum = rewriter.create<vector::ReductionOp>(
-              op.getLoc(), vector::CombiningKind::ADD, acc[r], initial,
-              arith::FastMathFlags::reassoc);
-          rewriter.create<memref::StoreOp>(op.getLoc(), sum, output, at);
-        }
+    // Each tile of rows of an image in parallel: the whole tiles, then the
+    // rest.
+    auto tile = [&](Value m, Value n, int64_t count) {
+      SmallVector<Value> acc(count, e.zeros(lanes));
+      auto step = [&](Value k, int64_t valid, ValueRange carried) {
+        SmallVector<Value> next(carried);
+        Value x = e.loadPrefix(input, {m, k}, valid);
+        for (int64_t r = 0; r < count; ++r)
+          next[r] = e.multiplyAdd(
+              next[r], x, e.loadPrefix(weight, {e.add(n, r), k}, valid));
+        return next;
+      };
+      if (fullSteps > 0)
+        acc = e.loopCarrying(fullSteps, acc, [&](Value s, ValueRange c) {
+          return step(e.mul(s, lanes), lanes, c);
+        });
+      if (tail)
+        acc = step(e.index(fullSteps * lanes), tail, acc);
+      for (int64_t r = 0; r < count; ++r) {
+        SmallVector<Value> at = {m, e.add(n, r)};
+        Value initial = e.loadScalar(output, at);
+        Value sum = rewriter.create<vector::ReductionOp>(
+            op.getLoc(), vector::CombiningKind::ADD, acc[r], initial,
+            arith::FastMathFlags::reassoc);
+        rewriter.create<memref::StoreOp>(op.getLoc(), sum, output, at);
+      }
+    };
+    if (features / rows > 0)
+      e.parallel({batch, features / rows},
+                 [&](ValueRange at) { tile(at[0], e.mul(at[1], rows), rows); });
+    if (features % rows)
+      e.parallel({batch}, [&](ValueRange at) {
+        tile(at[0], e.index(features / rows * rows), features % rows);
       });
-    });
     rewriter.eraseOp(op);
     return success();
   }

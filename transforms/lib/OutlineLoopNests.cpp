@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cnnc/Transforms/Outlining.h"
 #include "cnnc/Transforms/Passes.h"
 
 #include "mlir/IR/IRMapping.h"
@@ -22,17 +23,17 @@ namespace cnnc {
 
 using namespace mlir;
 
-namespace {
+namespace {} // namespace
 
-/// Ops that only name memory or values: they are rebuilt in the outlined
-/// function instead of being passed to it.
-bool isRebuildable(Operation *op) {
+bool cnnc::isRebuildable(Operation *op) {
   return op && op->getNumRegions() == 0 && isMemoryEffectFree(op) &&
          isa<arith::ConstantOp, memref::ViewOp, memref::SubViewOp,
              memref::ExpandShapeOp, memref::CollapseShapeOp,
              memref::GetGlobalOp, memref::ReinterpretCastOp, memref::CastOp,
              arith::AddIOp, arith::MulIOp>(op);
 }
+
+namespace {
 
 struct OutlineLoopNests
     : cnnc::impl::CNNOutlineLoopNestsBase<OutlineLoopNests> {
@@ -54,7 +55,7 @@ struct OutlineLoopNests
       // The views and constants that only the nests used are dead now.
       for (Operation &op :
            llvm::make_early_inc_range(llvm::reverse(func.getBody().front())))
-        if (isRebuildable(&op) && op.use_empty())
+        if (cnnc::isRebuildable(&op) && op.use_empty())
           op.erase();
     }
   }
@@ -73,7 +74,7 @@ struct OutlineLoopNests
     while (!worklist.empty()) {
       Value value = worklist.pop_back_val();
       Operation *def = value.getDefiningOp();
-      if (isRebuildable(def)) {
+      if (cnnc::isRebuildable(def)) {
         if (rebuilt.insert(def))
           worklist.append(def->operand_begin(), def->operand_end());
       } else {

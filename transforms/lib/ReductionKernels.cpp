@@ -132,35 +132,35 @@ struct ImageSumLowering : OpRewritePattern<linalg::GenericOp> {
     bool partial = lastValid < width;
     int64_t blocks = (vectors - (partial ? 1 : 0)) / kBlockVectors;
     int64_t rest = vectors - blocks * kBlockVectors;
-    e.blocks(shape[0], 1, [&](Value n, int64_t) {
-      e.blocks(shape[1], 1, [&](Value c, int64_t) {
-        Value total = e.zeros(width);
-        if (blocks > 0)
-          total =
-              e.loopCarrying(blocks, {total}, [&](Value i, ValueRange carried) {
-                 Value part = sumRange(n, c, e.mul(i, kBlockVectors),
-                                       kBlockVectors, width);
-                 return SmallVector<Value>{
-                     rewriter.create<arith::AddFOp>(loc, carried[0], part)};
-               }).front();
-        if (rest > 0)
-          total = rewriter.create<arith::AddFOp>(
-              loc, total,
-              sumRange(n, c, e.index(blocks * kBlockVectors), rest, lastValid));
-        Value zero = e.index(0);
-        if (blockedLayout) {
-          SmallVector<Value> at = {n, c, zero, zero, zero};
-          e.storeVector(rewriter.create<arith::AddFOp>(
-                            loc, e.loadVector(sums, at), total),
-                        sums, at);
-          return;
-        }
-        SmallVector<Value> at = {n, c, zero, zero};
-        Value sum = rewriter.create<vector::ReductionOp>(
-            loc, vector::CombiningKind::ADD, total, e.loadScalar(sums, at),
-            arith::FastMathFlags::reassoc);
-        rewriter.create<memref::StoreOp>(loc, sum, sums, at);
-      });
+    // Images and channels (blocks) in parallel: each adds up its own sums.
+    e.parallel({shape[0], shape[1]}, [&](ValueRange image) {
+      Value n = image[0], c = image[1];
+      Value total = e.zeros(width);
+      if (blocks > 0)
+        total =
+            e.loopCarrying(blocks, {total}, [&](Value i, ValueRange carried) {
+               Value part = sumRange(n, c, e.mul(i, kBlockVectors),
+                                     kBlockVectors, width);
+               return SmallVector<Value>{
+                   rewriter.create<arith::AddFOp>(loc, carried[0], part)};
+             }).front();
+      if (rest > 0)
+        total = rewriter.create<arith::AddFOp>(
+            loc, total,
+            sumRange(n, c, e.index(blocks * kBlockVectors), rest, lastValid));
+      Value zero = e.index(0);
+      if (blockedLayout) {
+        SmallVector<Value> at = {n, c, zero, zero, zero};
+        e.storeVector(
+            rewriter.create<arith::AddFOp>(loc, e.loadVector(sums, at), total),
+            sums, at);
+        return;
+      }
+      SmallVector<Value> at = {n, c, zero, zero};
+      Value sum = rewriter.create<vector::ReductionOp>(
+          loc, vector::CombiningKind::ADD, total, e.loadScalar(sums, at),
+          arith::FastMathFlags::reassoc);
+      rewriter.create<memref::StoreOp>(loc, sum, sums, at);
     });
     rewriter.eraseOp(op);
     return success();

@@ -3,6 +3,7 @@
 #include "cnnc/Transforms/VectorEmitter.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -141,9 +142,13 @@ SmallVector<Value> VectorEmitter::transpose(ArrayRef<Value> rows) {
 }
 
 Value VectorEmitter::multiplyAdd(Value acc, Value lhs, Value rhs) {
-  auto contract = arith::FastMathFlags::contract;
-  Value product = b.create<arith::MulFOp>(loc, lhs, rhs, contract);
-  return b.create<arith::AddFOp>(loc, acc, product, contract);
+  // llvm.fmuladd, not a multiply and an add marked `contract`: those fuse
+  // only when instruction selection finds both in one basic block, which
+  // depends on where LLVM's loop passes put them, and so could differ
+  // between two copies of the same kernel (results would depend on the
+  // thread count). fmuladd fuses wherever the target has a fast FMA, and
+  // nowhere else, the same way in every copy.
+  return b.create<LLVM::FMulAddOp>(loc, lhs, rhs, acc);
 }
 
 Value VectorEmitter::broadcastScalar(Value memref, ValueRange indices) {
@@ -188,6 +193,39 @@ void VectorEmitter::blocks(int64_t extent, int64_t block,
   loop(0, fullEnd, block, [&](Value begin) { body(begin, block); });
   if (fullEnd < extent)
     body(index(fullEnd), extent - fullEnd);
+}
+
+void VectorEmitter::parallel(ArrayRef<int64_t> extents,
+                             function_ref<void(ValueRange)> body) {
+  if (llvm::any_of(extents, [](int64_t extent) { return extent <= 0; }))
+    return;
+  // One dimension of the loop per extent of more than one point; the
+  // others are index 0.
+  SmallVector<Value> lower, upper, steps;
+  for (int64_t extent : extents)
+    if (extent > 1) {
+      lower.push_back(index(0));
+      upper.push_back(index(extent));
+      steps.push_back(index(1));
+    }
+  auto expand = [&](ValueRange ivs) {
+    SmallVector<Value> indices;
+    size_t next = 0;
+    for (int64_t extent : extents)
+      indices.push_back(extent > 1 ? ivs[next++] : index(0));
+    return indices;
+  };
+  if (lower.empty()) {
+    body(expand({}));
+    return;
+  }
+  b.create<scf::ParallelOp>(loc, lower, upper, steps,
+                            [&](OpBuilder &nested, Location, ValueRange ivs) {
+                              OpBuilder::InsertionGuard guard(b);
+                              b.setInsertionPointToEnd(
+                                  nested.getInsertionBlock());
+                              body(expand(ivs));
+                            });
 }
 
 LogicalResult cnnc::rewriteExistingOpsOnce(Operation *root,

@@ -268,17 +268,24 @@ struct ConvLowering
     };
 
     // Column blocks outside, channel blocks inside: the input columns of a
-    // block are reused from cache by every channel block.
-    e.loop(0, batch, 1, [&](Value n) {
-      e.loop(0, rows, 1, [&](Value row) {
-        e.blocks(columns, tileColumns, [&](Value column, int64_t valid) {
-          e.blocks(outChannels, tileChannels,
-                   [&](Value channel, int64_t channels) {
-                     emitTile(n, row, column, valid, channel, channels);
-                   });
-        });
+    // block are reused from cache by every channel block. Images and rows
+    // run in parallel, unless the kernel adds up channel sums: then every
+    // row of an image is one thread's, so that no two threads update a sum.
+    auto tilesOfRow = [&](Value n, Value row) {
+      e.blocks(columns, tileColumns, [&](Value column, int64_t valid) {
+        e.blocks(outChannels, tileChannels,
+                 [&](Value channel, int64_t channels) {
+                   emitTile(n, row, column, valid, channel, channels);
+                 });
       });
-    });
+    };
+    if (neighbours.channelSum)
+      e.parallel({batch}, [&](ValueRange at) {
+        e.loop(0, rows, 1, [&](Value row) { tilesOfRow(at[0], row); });
+      });
+    else
+      e.parallel({batch, rows},
+                 [&](ValueRange at) { tilesOfRow(at[0], at[1]); });
   }
 };
 
@@ -297,50 +304,51 @@ struct DepthwiseLowering
     int64_t lanes = e.getLanes();
     int64_t vectors = std::clamp<int64_t>((columns + lanes - 1) / lanes, 1, 4);
     TileEpilogue epilogue(e, neighbours, /*flattened=*/false);
-    e.loop(0, outShape[0], 1, [&](Value n) {
-      e.loop(0, outShape[1], 1, [&](Value c) {
-        e.loop(0, outShape[2], 1, [&](Value row) {
-          e.blocks(columns, vectors * lanes, [&](Value column, int64_t valid) {
-            auto validLanes = [&](int64_t v) { return valid - v * lanes; };
-            SmallVector<Value> accumulators;
-            for (int64_t v = 0; v < vectors; ++v) {
-              Value initial = epilogue.initial(c);
-              accumulators.push_back(
-                  initial ? initial
-                          : e.loadOutput(output,
-                                         {n, c, row, e.add(column, v * lanes)},
-                                         validLanes(v)));
-            }
-            accumulators = e.loopCarrying(
-                kernelH, accumulators, [&](Value kh, ValueRange carried) {
-                  return e.loopCarrying(
-                      kernelW, carried, [&](Value kw, ValueRange carried) {
-                        Value inRow = e.add(e.mul(row, strides[0]),
-                                            e.mul(kh, dilations[0]));
-                        Value inColumn = e.add(e.mul(column, strides[1]),
-                                               e.mul(kw, dilations[1]));
-                        Value weight = e.broadcastScalar(filter, {c, kh, kw});
-                        SmallVector<Value> next(carried);
-                        for (int64_t v = 0; v < vectors; ++v)
-                          next[v] = e.multiplyAdd(
-                              next[v], weight,
-                              e.loadRow(input, {n, c, inRow},
-                                        e.add(inColumn, v * lanes * strides[1]),
-                                        strides[1], validLanes(v)));
-                        return next;
-                      });
-                });
-            // Each vector's column index is built once, where it is first
-            // needed.
-            SmallVector<Value> vectorColumns(vectors);
-            epilogue.store(
-                accumulators, valid, output, n, row, [&] { return c; },
-                [&](int64_t v) {
-                  if (!vectorColumns[v])
-                    vectorColumns[v] = e.add(column, v * lanes);
-                  return vectorColumns[v];
-                });
-          });
+    // Images and channels in parallel; a channel's rows in one thread
+    // (its channel sum, if the kernel adds one up).
+    e.parallel({outShape[0], outShape[1]}, [&](ValueRange at) {
+      Value n = at[0], c = at[1];
+      e.loop(0, outShape[2], 1, [&](Value row) {
+        e.blocks(columns, vectors * lanes, [&](Value column, int64_t valid) {
+          auto validLanes = [&](int64_t v) { return valid - v * lanes; };
+          SmallVector<Value> accumulators;
+          for (int64_t v = 0; v < vectors; ++v) {
+            Value initial = epilogue.initial(c);
+            accumulators.push_back(
+                initial ? initial
+                        : e.loadOutput(output,
+                                       {n, c, row, e.add(column, v * lanes)},
+                                       validLanes(v)));
+          }
+          accumulators = e.loopCarrying(
+              kernelH, accumulators, [&](Value kh, ValueRange carried) {
+                return e.loopCarrying(
+                    kernelW, carried, [&](Value kw, ValueRange carried) {
+                      Value inRow = e.add(e.mul(row, strides[0]),
+                                          e.mul(kh, dilations[0]));
+                      Value inColumn = e.add(e.mul(column, strides[1]),
+                                             e.mul(kw, dilations[1]));
+                      Value weight = e.broadcastScalar(filter, {c, kh, kw});
+                      SmallVector<Value> next(carried);
+                      for (int64_t v = 0; v < vectors; ++v)
+                        next[v] = e.multiplyAdd(
+                            next[v], weight,
+                            e.loadRow(input, {n, c, inRow},
+                                      e.add(inColumn, v * lanes * strides[1]),
+                                      strides[1], validLanes(v)));
+                      return next;
+                    });
+              });
+          // Each vector's column index is built once, where it is first
+          // needed.
+          SmallVector<Value> vectorColumns(vectors);
+          epilogue.store(
+              accumulators, valid, output, n, row, [&] { return c; },
+              [&](int64_t v) {
+                if (!vectorColumns[v])
+                  vectorColumns[v] = e.add(column, v * lanes);
+                return vectorColumns[v];
+              });
         });
       });
     });

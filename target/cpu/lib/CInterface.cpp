@@ -1,6 +1,7 @@
 //===- CInterface.cpp - the C API of generated libraries ------------------===//
 
 #include "cnnc/Target/CPU/CInterface.h"
+#include "CContext.h"
 
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/IRBuilder.h"
@@ -70,12 +71,13 @@ Error cnnc::addCInterface(Module &module, const ModelSignature &signature,
   LLVMContext &context = module.getContext();
   Function *model = module.getFunction(signature.name);
   size_t tensorCount = signature.inputs.size() + signature.outputs.size();
-  if (!model || model->arg_size() != tensorCount + 1)
+  // The tensors, the scratch arena and the thread pool.
+  if (!model || model->arg_size() != tensorCount + 2)
     return createStringError(
         inconvertibleErrorCode(),
         fmt::format("the lowered module has no function '{}' taking {} "
                     "pointers",
-                    signature.name, tensorCount + 1));
+                    signature.name, tensorCount + 2));
   // The model and the functions it calls are internal: the library
   // exports the C API below and nothing else.
   for (Function &function : module)
@@ -127,6 +129,8 @@ Error cnnc::addCInterface(Module &module, const ModelSignature &signature,
     b.CreateCondBr(b.CreateICmpNE(offset, ConstantInt::get(i64, 0)), misaligned,
                    call);
     b.SetInsertPoint(call);
+    // No pool: one thread (the context API runs on several).
+    args.push_back(ConstantPointerNull::get(ptr));
     b.CreateCall(model, args);
     b.CreateRet(status(CStatus::Ok));
     b.SetInsertPoint(nullPointer);
@@ -171,29 +175,41 @@ Error cnnc::addCInterface(Module &module, const ModelSignature &signature,
 
   // The same two through arrays of pointers, for tools that drive any model
   // through cnnc_model_info.
-  auto generic = [&](StringRef name, Function *target, bool withScratch) {
+  // (The context, when there is one, comes first, then the two arrays, then
+  // the scratch.)
+  auto generic = [&](StringRef name, Function *target, bool withScratch,
+                     bool withContext) {
     SmallVector<Type *> parameters = {ptr, ptr};
     if (withScratch)
       parameters.push_back(ptr);
+    if (withContext)
+      parameters.insert(parameters.begin(), ptr);
     Function *function =
         Function::Create(FunctionType::get(i32, parameters, false),
                          GlobalValue::InternalLinkage, name, module);
     IRBuilder<> b(BasicBlock::Create(context, "entry", function));
     SmallVector<Value *> args;
+    unsigned first = withContext ? 1 : 0;
+    if (withContext)
+      args.push_back(function->getArg(0));
     auto load = [&](Value *array, size_t count) {
       for (size_t i = 0; i < count; ++i)
         args.push_back(b.CreateLoad(ptr, b.CreateConstGEP1_64(ptr, array, i)));
     };
-    load(function->getArg(0), signature.inputs.size());
-    load(function->getArg(1), signature.outputs.size());
+    load(function->getArg(first), signature.inputs.size());
+    load(function->getArg(first + 1), signature.outputs.size());
     if (withScratch)
-      args.push_back(function->getArg(2));
+      args.push_back(function->getArg(first + 2));
     b.CreateRet(b.CreateCall(target, args));
     return function;
   };
-  Function *genericRun = generic("cnnc_generic_run", run, false);
+  Function *genericRun = generic("cnnc_generic_run", run, false, false);
   Function *genericRunWithScratch =
-      generic("cnnc_generic_run_with_scratch", runWithScratch, true);
+      generic("cnnc_generic_run_with_scratch", runWithScratch, true, false);
+  ContextFunctions contexts =
+      addContextInterface(module, signature, model, scratchBytes);
+  Function *genericRunInContext =
+      generic("cnnc_generic_run_in_context", contexts.run, false, true);
 
   // const char *status_message(int status)
   Function *statusMessage = Function::Create(
@@ -241,9 +257,11 @@ Error cnnc::addCInterface(Module &module, const ModelSignature &signature,
                               ConstantArray::get(type, entries),
                               fmt::format("cnnc.{}", kind.str()));
   };
-  StructType *modelInfo = StructType::create(
-      context, {i32, i32, i32, i32, ptr, ptr, ptr, i64, ptr, ptr, ptr},
-      "cnnc_model_info");
+  StructType *modelInfo =
+      StructType::create(context,
+                         {i32, i32, i32, i32, ptr, ptr, ptr, i64, ptr, ptr, ptr,
+                          ptr, ptr, ptr, ptr},
+                         "cnnc_model_info");
   Constant *info = ConstantStruct::get(
       modelInfo, {ConstantInt::get(i32, kCInterfaceVersion),
                   ConstantInt::get(i32, signature.inputs.size()),
@@ -253,7 +271,8 @@ Error cnnc::addCInterface(Module &module, const ModelSignature &signature,
                   tensors(signature.inputs, "inputs"),
                   tensors(signature.outputs, "outputs"),
                   ConstantInt::get(i64, scratchBytes), genericRun,
-                  genericRunWithScratch, statusMessage});
+                  genericRunWithScratch, statusMessage, contexts.create,
+                  contexts.destroy, genericRunInContext, contexts.numThreads});
   auto *infoGlobal =
       new GlobalVariable(module, modelInfo, true, GlobalValue::PrivateLinkage,
                          info, "cnnc.model_info");
@@ -313,6 +332,19 @@ int {model}_run({parameters});
  * separate scratch memory. */
 int {model}_run_with_scratch({parameters}, void *scratch);
 
+/* Running one inference on several cores: a context owns a thread pool of
+ * num_threads threads (the calling thread included; 0: every CPU this
+ * process may run on; 1: no other thread) and its own scratch arena.
+ * _context_create returns NULL when memory runs out. An application thread
+ * that runs the model needs a context of its own: two threads that share
+ * one run correctly but one of them on its own thread only. The results
+ * do not depend on the number of threads, bit for bit. */
+typedef struct {model}_context {model}_context;
+{model}_context *{model}_context_create(int num_threads);
+void {model}_context_destroy({model}_context *context);
+int {model}_context_num_threads(const {model}_context *context);
+int {model}_run_in_context({model}_context *context, {parameters});
+
 #ifndef CNNC_MODEL_INFO_DEFINED
 #define CNNC_MODEL_INFO_DEFINED
 /* Introspection, the same in every cnnc library (version {version}). */
@@ -338,6 +370,12 @@ typedef struct cnnc_model_info {{
   int (*run_with_scratch)(const void *const *inputs,
                           void *const *outputs, void *scratch);
   const char *(*status_message)(int status);
+  /* The context API through opaque pointers (version 3). */
+  void *(*context_create)(int num_threads);
+  void (*context_destroy)(void *context);
+  int (*run_in_context)(void *context, const void *const *inputs,
+                        void *const *outputs);
+  int (*context_num_threads)(const void *context);
 }} cnnc_model_info;
 const cnnc_model_info *cnnc_model(void);
 #endif

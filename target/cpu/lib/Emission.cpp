@@ -3,12 +3,16 @@
 #include "cnnc/Target/CPU/Emission.h"
 #include "cnnc/Dialect/CnncDialect.h"
 
+#include "CnncRuntimeBitcode.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "mlir/Target/LLVMIR/LLVMTranslationInterface.h"
+
+#include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/IR/LegacyPassManager.h"
+#include "llvm/Linker/Linker.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
@@ -17,12 +21,63 @@
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
+#include "llvm/Transforms/IPO/Internalize.h"
 
 #include <fmt/format.h>
 
 using namespace llvm;
 
 namespace {
+
+/// As clang's: constructors and destructors in .init_array/.fini_array,
+/// which a library linked without crt files runs (not .ctors/.dtors).
+TargetOptions targetOptions() {
+  TargetOptions options;
+  options.UseInitArray = true;
+  return options;
+}
+
+/// Links the thread-pool runtime (target/cpu/runtime, embedded as bitcode
+/// per architecture) into `model` when it calls the runtime, with every
+/// symbol from the runtime made internal: the library still exports only
+/// its C API, and two models in one process keep separate copies.
+Error linkRuntime(Module &model) {
+  bool uses = llvm::any_of(model.functions(), [](const Function &function) {
+    return function.isDeclaration() &&
+           function.getName().starts_with("cnnc_rt_");
+  });
+  if (!uses)
+    return Error::success();
+  Triple triple(model.getTargetTriple());
+  StringRef arch = Triple::getArchTypeName(triple.getArch());
+  const CnncRuntimeBitcodeEntry *entry = nullptr;
+  for (unsigned i = 0; i < cnncRuntimeBitcodeCount; ++i)
+    if (arch == cnncRuntimeBitcodes[i].arch)
+      entry = &cnncRuntimeBitcodes[i];
+  if (!entry)
+    return createStringError(
+        inconvertibleErrorCode(),
+        fmt::format("cnnc has no thread-pool runtime for '{}' targets (it "
+                    "has one for x86_64 and aarch64)",
+                    arch.str()));
+  StringRef bytes(reinterpret_cast<const char *>(entry->data), entry->size);
+  Expected<std::unique_ptr<Module>> runtime = parseBitcodeFile(
+      MemoryBufferRef(bytes, "cnnc-runtime"), model.getContext());
+  if (!runtime)
+    return runtime.takeError();
+  (*runtime)->setTargetTriple(model.getTargetTriple());
+  (*runtime)->setDataLayout(model.getDataLayout());
+  if (Linker::linkModules(
+          model, std::move(*runtime), Linker::Flags::LinkOnlyNeeded,
+          [](Module &linked, const StringSet<> &fromRuntime) {
+            internalizeModule(linked, [&](const GlobalValue &value) {
+              return !value.hasName() || !fromRuntime.count(value.getName());
+            });
+          }))
+    return createStringError(inconvertibleErrorCode(),
+                             "cannot link cnnc's thread-pool runtime");
+  return Error::success();
+}
 
 /// The translation of the `cnnc` dialect's attributes: each hook's default,
 /// which drops the attribute.
@@ -66,7 +121,7 @@ createTargetMachine(const cnnc::TargetSpec &spec) {
                                                : CodeGenOptLevel::Aggressive;
   // Position-independent: the code goes into a shared library.
   std::unique_ptr<TargetMachine> machine(
-      target->createTargetMachine(triple, cpu, features, TargetOptions(),
+      target->createTargetMachine(triple, cpu, features, targetOptions(),
                                   Reloc::PIC_, std::nullopt, level));
   if (!machine)
     return createStringError(inconvertibleErrorCode(),
@@ -127,6 +182,8 @@ cnnc::translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
   if (extend)
     if (Error error = extend(*llvmModule))
       return std::move(error);
+  if (Error error = linkRuntime(*llvmModule))
+    return std::move(error);
   auto optimize =
       mlir::makeOptimizingTransformer(target.optLevel,
                                       /*sizeLevel=*/0, machine->get());

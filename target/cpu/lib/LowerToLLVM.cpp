@@ -1,6 +1,7 @@
 //===- LowerToLLVM.cpp - loop nests to the LLVM dialect -------------------===//
 
 #include "cnnc/Target/CPU/LowerToLLVM.h"
+#include "cnnc/Target/CPU/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -8,9 +9,25 @@
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Transforms/Passes.h"
 
+#include <algorithm>
+
 using namespace mlir;
 
-void cnnc::buildLowerLoopsToLLVMPipeline(OpPassManager &pm, bool barePointers) {
+void cnnc::buildLowerLoopsToLLVMPipeline(OpPassManager &pm, bool barePointers,
+                                         int64_t minParallelWork) {
+  // Code for the C API (bare pointers) runs its parallel loops on the
+  // library's thread pool; other code (JIT, IR to read) runs them serially.
+  // The linalg ops no kernel took (element-wise, pooling) become loops
+  // first, their parallel dimensions as scf.parallel.
+  if (barePointers) {
+    pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+    CNNLowerParallelLoopsOptions parallel;
+    parallel.minParallelWork = minParallelWork;
+    // Chunks of half the least parallel work: two threads at least.
+    parallel.minChunkWork = std::max<int64_t>(
+        1, std::min<int64_t>(parallel.minChunkWork, minParallelWork / 2));
+    pm.addPass(createCNNLowerParallelLoops(parallel));
+  }
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertSCFToCFPass());

@@ -1,11 +1,12 @@
 // cnnc-opt's pipelines take the options cnnc passes to cnnc::compile
 // (PipelineOptions), as text: fusion, fusion-passes, tile-bytes,
-// scratch-argument, bare-pointers.
+// scratch-argument, bare-pointers, min-parallel-work.
 // RUN: cnnc-opt %s --cnnc-lower-to-loops | FileCheck %s --check-prefix=FUSED
 // RUN: cnnc-opt %s --cnnc-lower-to-loops="fusion=false" | FileCheck %s --check-prefix=UNFUSED
 // RUN: cnnc-opt %s --cnnc-lower-to-loops="scratch-argument=true" | FileCheck %s --check-prefix=SCRATCH
 // RUN: cnnc-opt %s --cnnc-lower-to-llvm | FileCheck %s --check-prefix=DESCRIPTORS
 // RUN: cnnc-opt %s --cnnc-lower-to-llvm="bare-pointers=true scratch-argument=true" | FileCheck %s --check-prefix=BARE
+// RUN: cnnc-opt %s --cnnc-lower-to-llvm="bare-pointers=true scratch-argument=true min-parallel-work=1" | FileCheck %s --check-prefix=PARALLEL
 // RUN: cnnc-opt %s --cnnc-lower-to-loops="tile-bytes=16" --mlir-print-ir-after=cnn-fuse-depthwise-pointwise -o /dev/null 2>&1 | FileCheck %s --check-prefix=TILE
 // RUN: cnnc-opt %s --pass-pipeline='builtin.module(cnnc-lower-to-loops{fusion-passes=cnn-fuse-epilogue{binary-ops=false}})' --mlir-print-ir-after=cnn-fuse-epilogue -o /dev/null 2>&1 | FileCheck %s --check-prefix=EXTRA
 // RUN: cnnc-opt --help | FileCheck %s --check-prefix=HELP
@@ -21,7 +22,11 @@
 // UNFUSED: linalg.generic
 // SCRATCH: func.func @conv_relu(%{{.*}}: memref<1x4x6x6xf32>, %{{.*}}: memref<1x4x6x6xf32>, %{{.*}}: memref<{{[0-9]+}}xi8> {cnnc.scratch})
 // DESCRIPTORS: llvm.func @conv_relu(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64,
-// BARE: llvm.func @conv_relu(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr {cnnc.scratch})
+// Code for the C API takes the thread pool last; these small loops stay
+// serial unless min-parallel-work lets them on the pool.
+// BARE: llvm.func @conv_relu(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr {cnnc.scratch}, %{{.*}}: !llvm.ptr {cnnc.pool})
+// BARE-NOT: cnnc_rt_parallel_for
+// PARALLEL: llvm.call @cnnc_rt_parallel_for
 // A budget of 16 bytes: one row per tile.
 // TILE: cnn.fused "depthwise_pointwise"{{.*}}{tile_rows = 1 : i64}
 // The extra fusion pass runs first, without binary ops: the add is left.
@@ -35,6 +40,7 @@
 // HELP-NEXT: --block=<long>
 // HELP-NEXT: --fusion
 // HELP-NEXT: --fusion-passes=<string>
+// HELP-NEXT: --min-parallel-work=<long>
 // HELP-NEXT: --scratch-argument
 // HELP-NEXT: --tile-bytes=<long>
 // HELP-NEXT: --vector-lanes=<long>

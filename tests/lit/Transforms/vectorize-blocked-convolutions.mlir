@@ -20,10 +20,8 @@
 // CHECK: vector.load %arg1[%c1, {{.*}}] : memref<2x2x3x3x8x8xf32>, vector<8xf32>
 // CHECK: memref.load %arg0
 // CHECK-NEXT: vector.broadcast {{.*}} : f32 to vector<8xf32>
-// CHECK-NEXT: arith.mulf {{.*}} fastmath<contract> : vector<8xf32>
-// CHECK-NEXT: arith.addf {{.*}} fastmath<contract> : vector<8xf32>
-// CHECK-NEXT: arith.mulf {{.*}} fastmath<contract> : vector<8xf32>
-// CHECK-NEXT: arith.addf {{.*}} fastmath<contract> : vector<8xf32>
+// CHECK-NEXT: llvm.intr.fmuladd({{.*}}) : (vector<8xf32>, vector<8xf32>, vector<8xf32>) -> vector<8xf32>
+// CHECK-NEXT: llvm.intr.fmuladd({{.*}}) : (vector<8xf32>, vector<8xf32>, vector<8xf32>) -> vector<8xf32>
 // CHECK: arith.addf {{.*}} : vector<8xf32>
 // CHECK: arith.maximumf {{.*}} : vector<8xf32>
 // CHECK: vector.store {{.*}}, %arg5
@@ -111,7 +109,7 @@ func.func @lane_groups(%x: memref<1x2x4x7x8xf32>, %w: memref<2x3x3x4x8xf32>, %b:
 // CHECK-LABEL: func @depthwise
 // CHECK: %[[W:.*]] = vector.load %arg1[%{{.*}}, %c0, %c0, %c0] : memref<2x3x3x8xf32>, vector<8xf32>
 // CHECK: %[[X:.*]] = vector.load %arg0{{.*}} : memref<1x2x7x11x8xf32>, vector<8xf32>
-// CHECK: arith.mulf %[[X]], %[[W]] fastmath<contract> : vector<8xf32>
+// CHECK: llvm.intr.fmuladd(%[[X]], %[[W]], %{{.*}}) : (vector<8xf32>, vector<8xf32>, vector<8xf32>) -> vector<8xf32>
 // CHECK-NOT: linalg.generic
 // CHECK: return
 #in_depthwise = affine_map<(n,cb,oh,ow,l,kh,kw)->(n,cb,oh*2+kh*1,ow*2+kw*1,l)>

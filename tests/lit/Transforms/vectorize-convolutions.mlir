@@ -1,5 +1,6 @@
 // cnn-vectorize-convolutions: convolutions on buffers become register-tiled
-// loops over 8-lane vectors; what the kernels cannot take is left alone.
+// loops over 8-lane vectors, their images and rows (depthwise: channels)
+// as scf.parallel for threads; what the kernels cannot take is left alone.
 // RUN: cnnc-opt %s --cnn-vectorize-convolutions --canonicalize | FileCheck %s
 
 // A 1x1 stride-1 convolution runs over the flattened 5x7 image: two full
@@ -15,8 +16,7 @@
 // CHECK-COUNT-2: vector.load %[[X]]
 // CHECK: memref.load %arg1
 // CHECK-NEXT: vector.broadcast
-// CHECK-NEXT: arith.mulf {{.*}} fastmath<contract> : vector<8xf32>
-// CHECK-NEXT: arith.addf {{.*}} fastmath<contract> : vector<8xf32>
+// CHECK-NEXT: llvm.intr.fmuladd({{.*}}) : (vector<8xf32>, vector<8xf32>, vector<8xf32>) -> vector<8xf32>
 // CHECK: scf.yield
 // CHECK-COUNT-12: vector.store
 // The column tail: 3 valid lanes, the second vector empty.
@@ -39,7 +39,7 @@ func.func @pointwise(%x: memref<1x16x5x7xf32>, %w: memref<8x16x1x1xf32>,
 // lane; the row of 4 columns is a single 12-channel x 1-vector tile
 // (7 = 3 * 2 + 1 input lanes for the 4 valid output lanes).
 // CHECK-LABEL: func @strided
-// CHECK: scf.for %{{.*}} = %c0 to %c4 step %c1 {
+// CHECK: scf.parallel (%{{.*}}) = (%c0) to (%c4) step (%c1) {
 // CHECK-COUNT-12: vector.maskedload %arg2
 // CHECK: scf.for %{{.*}} = %c0 to %c2 step %c1 iter_args
 // CHECK: scf.for %{{.*}} = %c0 to %c3 step %c1 iter_args
@@ -61,7 +61,7 @@ func.func @strided(%x: memref<1x2x9x9xf32>, %w: memref<12x2x3x3xf32>,
 // Depthwise: up to 4 vectors of one row of one channel, accumulated over the
 // 3x3 taps with dilation 2.
 // CHECK-LABEL: func @depthwise
-// CHECK: scf.for %[[C:.*]] = %c0 to %c3 step %c1 {
+// CHECK: scf.parallel (%[[C:.*]]) = (%c0) to (%c3) step (%c1) {
 // CHECK: scf.for %[[ROW:.*]] = %c0 to %c6 step %c1 {
 // CHECK-COUNT-3: vector.load %arg2[%c0, %[[C]], %[[ROW]]
 // CHECK: vector.maskedload %arg2

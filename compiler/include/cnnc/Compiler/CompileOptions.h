@@ -9,6 +9,8 @@
 #ifndef CNNC_COMPILER_COMPILEOPTIONS_H
 #define CNNC_COMPILER_COMPILEOPTIONS_H
 
+#include "cnnc/Target/CPU/LowerToLLVM.h"
+
 #include "mlir/Pass/PassOptions.h"
 #include "llvm/Support/CommandLine.h"
 
@@ -86,6 +88,12 @@ struct PipelineOptions : mlir::PassPipelineOptions<PipelineOptions> {
       llvm::cl::desc("f32 lanes of the target's vectors, for the kernels "
                      "that do not take theirs from the blocked layout"),
       llvm::cl::init(8)};
+  Option<int64_t> minParallelWork{
+      *this, "min-parallel-work",
+      llvm::cl::desc("Least estimated work (ops) of a parallel loop that "
+                     "runs on the thread pool in code for the C API "
+                     "(cnn-lower-parallel-loops); 1 threads every loop"),
+      llvm::cl::init(kDefaultMinParallelWork)};
 };
 
 /// The options of cnnc::compile: the pipeline's, and what to emit for which

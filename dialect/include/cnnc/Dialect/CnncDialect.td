@@ -34,6 +34,9 @@ def Cnnc_Dialect : Dialect {
       chain of growing concats, until the conversion places it.
     - `cnnc.scratch` (unit, on a function argument): the arena that the
       caller provides (`cnn-plan-memory` with `scratch-argument`).
+    - `cnnc.pool` (unit, on a function argument): the thread pool that the
+      caller provides (`cnn-lower-parallel-loops`; a null pointer runs
+      everything on the calling thread).
     - `cnnc.arena_bytes`, `cnnc.unplanned_bytes` (integers, on the module):
       the arena's size and what the buffers would take without reuse.
     - `cnnc.blocked_conv` (`#cnnc.blocked_conv<...>`, on a `linalg.generic`):
@@ -53,6 +56,7 @@ def Cnnc_Dialect : Dialect {
     "::mlir::UnitAttr":$channel_sum,
     "::mlir::UnitAttr":$concat_chain_buffer,
     "::mlir::UnitAttr":$scratch,
+    "::mlir::UnitAttr":$pool,
     "::mlir::IntegerAttr":$arena_bytes,
     "::mlir::IntegerAttr":$unplanned_bytes,
     "::cnnc::BlockedConvAttr":$blocked_conv,

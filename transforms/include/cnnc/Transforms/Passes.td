@@ -109,8 +109,8 @@ def CNNVectorizeConvolutions
   }];
   let dependentDialects = [
     "cnnc::CnncDialect", "mlir::arith::ArithDialect",
-    "mlir::memref::MemRefDialect", "mlir::scf::SCFDialect",
-    "mlir::vector::VectorDialect"
+    "mlir::LLVM::LLVMDialect", "mlir::memref::MemRefDialect",
+    "mlir::scf::SCFDialect", "mlir::vector::VectorDialect"
   ];
 }
 
@@ -144,8 +144,8 @@ def CNNVectorizeBlockedConvolutions
            "take theirs from a blocked layout (dense layers)">
   ];
   let dependentDialects = [
-    "cnnc::CnncDialect",
-    "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect",
+    "cnnc::CnncDialect", "mlir::arith::ArithDialect",
+    "mlir::LLVM::LLVMDialect", "mlir::memref::MemRefDialect",
     "mlir::scf::SCFDialect", "mlir::vector::VectorDialect"
   ];
 }

@@ -80,7 +80,8 @@ public:
   /// shuffles that swap off-diagonal blocks of halving size.
   llvm::SmallVector<mlir::Value> transpose(llvm::ArrayRef<mlir::Value> rows);
 
-  /// acc + a * b, allowed to contract into one fused multiply-add.
+  /// acc + a * b: one fused multiply-add where the target has a fast one,
+  /// a multiply and an add otherwise (llvm.fmuladd), whatever the context.
   mlir::Value multiplyAdd(mlir::Value acc, mlir::Value lhs, mlir::Value rhs);
 
   /// The scalar memref[indices] in every lane.
@@ -101,6 +102,13 @@ public:
   /// over the full blocks, then one partial block with its valid count.
   void blocks(int64_t extent, int64_t block,
               llvm::function_ref<void(mlir::Value, int64_t)> body);
+
+  /// Runs `body(indices)` for every point of the grid `extents`, as an
+  /// scf.parallel over its dimensions of more than one point (whose
+  /// iterations may run on different threads: they must write disjoint
+  /// memory), or inline when the grid has one point.
+  void parallel(llvm::ArrayRef<int64_t> extents,
+                llvm::function_ref<void(mlir::ValueRange)> body);
 
   mlir::OpBuilder &b;
   mlir::Location loc;

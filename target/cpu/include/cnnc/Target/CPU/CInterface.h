@@ -19,7 +19,7 @@
 namespace cnnc {
 
 /// The version of the introspection structures; bumped on any change.
-constexpr unsigned kCInterfaceVersion = 2;
+constexpr unsigned kCInterfaceVersion = 3;
 
 /// The alignment, in bytes, that caller-provided scratch memory must have.
 constexpr unsigned kScratchAlignment = 64;

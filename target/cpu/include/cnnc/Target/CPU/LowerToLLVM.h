@@ -7,13 +7,20 @@
 
 namespace cnnc {
 
+/// The least estimated work of a loop worth running on several threads:
+/// some 10 µs of one core's work, against a fork and join well under 1 µs.
+constexpr int64_t kDefaultMinParallelWork = 20000;
+
 /// Lowers bufferized loop nests (linalg on memrefs, scf, affine, vector,
 /// arith, math, memref, func) to the LLVM dialect with upstream passes. With
 /// `barePointers`, functions take each (statically shaped) memref as a plain
 /// pointer to its data, the C calling convention of generated libraries;
-/// otherwise as MLIR's memref descriptor.
-void buildLowerLoopsToLLVMPipeline(mlir::OpPassManager &pm,
-                                   bool barePointers = false);
+/// otherwise as MLIR's memref descriptor, and parallel loops with at least
+/// `minParallelWork` estimated work run on the library's thread pool
+/// (cnn-lower-parallel-loops).
+void buildLowerLoopsToLLVMPipeline(
+    mlir::OpPassManager &pm, bool barePointers = false,
+    int64_t minParallelWork = kDefaultMinParallelWork);
 
 } // namespace cnnc
 

@@ -1,7 +1,7 @@
 //===- ModelInfo.h - the introspection structures of generated libraries -===//
 //
 // What `cnnc_model()` returns in a library built by cnnc (docs/c-api.md,
-// version 2), as tools that load libraries with dlopen read it: cnnc-run and
+// version 3), as tools that load libraries with dlopen read it: cnnc-run and
 // cnnc-bench. Header-only and free of MLIR, so that any loader can use it.
 //
 //===----------------------------------------------------------------------===//
@@ -14,7 +14,7 @@
 namespace cnnc {
 
 /// The C API version these structures describe.
-constexpr uint32_t kModelInfoVersion = 2;
+constexpr uint32_t kModelInfoVersion = 3;
 
 struct TensorInfo {
   const char *name;
@@ -36,6 +36,12 @@ struct ModelInfo {
   int (*runWithScratch)(const void *const *inputs, void *const *outputs,
                         void *scratch);
   const char *(*statusMessage)(int status);
+  // Version 3: running on several threads through a context.
+  void *(*contextCreate)(int numThreads);
+  void (*contextDestroy)(void *context);
+  int (*runInContext)(void *context, const void *const *inputs,
+                      void *const *outputs);
+  int (*contextNumThreads)(const void *context);
 };
 
 } // namespace cnnc
