@@ -35,6 +35,26 @@ private:
   bool pushed;
 };
 
+/// A block call in progress, for as long as it lives: what happens inside
+/// has CallSiteLocs whose caller is `site`, and its errors say "called from"
+/// there.
+class CallSiteScope {
+public:
+  CallSiteScope(Emitter &emitter, SMLoc site) : emitter(emitter) {
+    emitter.callers.push_back(emitter.location(site));
+    emitter.callSites.push_back(site);
+  }
+  ~CallSiteScope() {
+    emitter.callers.pop_back();
+    emitter.callSites.pop_back();
+  }
+  CallSiteScope(const CallSiteScope &) = delete;
+  CallSiteScope &operator=(const CallSiteScope &) = delete;
+
+private:
+  Emitter &emitter;
+};
+
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -122,9 +142,11 @@ FailureOr<Val> Emitter::callBlock(const BlockDecl &block, const Expr &call,
          llvm::make_range(llvm::find(callStack, &block), callStack.end()))
       cycle.push_back(caller->name);
     cycle.push_back(block.name);
-    return fail(call.loc, fmt::format("blocks cannot be recursive, but this "
-                                      "call makes a cycle: {}",
-                                      fmt::join(cycle, " -> ")));
+    // The message names the whole cycle: no call-site notes.
+    diagnostics.error(call.loc, fmt::format("blocks cannot be recursive, but "
+                                            "this call makes a cycle: {}",
+                                            fmt::join(cycle, " -> ")));
+    return failure();
   }
   if (callStack.size() >= 64)
     return fail(call.loc, "blocks nest more than 64 deep");
@@ -134,15 +156,18 @@ FailureOr<Val> Emitter::callBlock(const BlockDecl &block, const Expr &call,
   Frame defaults;
   StmtList noStatements;
   defaults.body = &noStatements;
-  for (const Parameter &parameter : block.parameters) {
-    std::optional<Val> defaultValue;
-    if (parameter.defaultValue) {
-      FailureOr<Val> value = evaluate(*parameter.defaultValue, defaults);
-      if (failed(value))
-        return failure();
-      defaultValue = std::move(*value);
+  {
+    CallSiteScope site(*this, call.loc);
+    for (const Parameter &parameter : block.parameters) {
+      std::optional<Val> defaultValue;
+      if (parameter.defaultValue) {
+        FailureOr<Val> value = evaluate(*parameter.defaultValue, defaults);
+        if (failed(value))
+          return failure();
+        defaultValue = std::move(*value);
+      }
+      formals.push_back({parameter.name, defaultValue});
     }
-    formals.push_back({parameter.name, defaultValue});
   }
   FailureOr<Arguments> args =
       bind(block.name, call.loc, formals, positional, keywords);
@@ -159,13 +184,18 @@ FailureOr<Val> Emitter::callBlock(const BlockDecl &block, const Expr &call,
   LogicalResult result = success();
   {
     NameScope scope(namePath, name);
+    CallSiteScope site(*this, call.loc);
     result = execute(block.body, frame, /*seq=*/nullptr);
   }
   callStack.pop_back();
   if (failed(result))
     return failure();
-  if (!frame.returned)
-    return fail(block.loc, "block '" + block.name + "' ends without 'return'");
+  if (!frame.returned) {
+    // About the block, not the call: no call-site notes.
+    diagnostics.error(block.loc,
+                      "block '" + block.name + "' ends without 'return'");
+    return failure();
+  }
   return *frame.returned;
 }
 

@@ -39,12 +39,24 @@ Emitter::Emitter(const Module &module, MLIRContext &context,
 
 LogicalResult Emitter::fail(SMLoc loc, const Twine &message) {
   diagnostics.error(loc, message);
+  noteCallSites();
   return failure();
+}
+
+void Emitter::noteCallSites() {
+  // As mlir::SourceMgrDiagnosticHandler prints a CallSiteLoc's callers: the
+  // innermost first, at most ten.
+  constexpr size_t kShown = 10;
+  for (SMLoc site : llvm::reverse(llvm::ArrayRef(callSites).take_back(kShown)))
+    diagnostics.note(site, "called from");
 }
 
 Location Emitter::location(SMLoc loc) {
   auto [line, column] = diagnostics.getSourceMgr().getLineAndColumn(loc);
-  return FileLineColLoc::get(fileName, line, column);
+  Location file = FileLineColLoc::get(fileName, line, column);
+  if (callers.empty())
+    return file;
+  return CallSiteLoc::get(file, callers.back());
 }
 
 //===----------------------------------------------------------------------===//

@@ -161,8 +161,12 @@ public:
 
   std::optional<EmittedModel> run();
 
-  // Diagnostics and locations (Emitter.cpp).
+  // Diagnostics and locations (Emitter.cpp). Inside a block call, an
+  // error is followed by a "called from" note for each call, innermost
+  // first, and op locations are CallSiteLocs, which MLIR's diagnostic
+  // handler prints in the same way.
   LogicalResult fail(SMLoc loc, const llvm::Twine &message);
+  void noteCallSites();
   mlir::Location location(SMLoc loc);
 
   // Statements (Emitter.cpp).
@@ -250,6 +254,10 @@ public:
   llvm::StringMap<const Builtin *> builtins;
   std::vector<std::string> namePath;
   std::vector<const BlockDecl *> callStack; // The blocks being called.
+  /// Where the block calls in progress were made, outermost first, and the
+  /// same as locations: each the caller of the CallSiteLocs inside its call.
+  std::vector<SMLoc> callSites;
+  std::vector<mlir::Location> callers;
   std::vector<ParameterInfo> parameters;
   llvm::StringMap<size_t> parameterIndex;
   int64_t steps = 0; // Statements executed, against runaway loops.
