@@ -3,6 +3,7 @@
 #include "Interpreter.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/MathExtras.h"
 
 #include <fmt/format.h>
@@ -150,27 +151,16 @@ FailureOr<Val> Emitter::callBlock(const BlockDecl &block, const Expr &call,
   }
   if (callStack.size() >= 64)
     return fail(call.loc, "blocks nest more than 64 deep");
+  // The block is on the call stack from here on, its defaults included: a
+  // default that calls the block again is a cycle, found before it recurses.
+  callStack.push_back(&block);
+  auto popBlock = llvm::make_scope_exit([this] { callStack.pop_back(); });
 
-  // Defaults are evaluated at the call, in the block's own empty scope.
-  std::vector<Formal> formals;
-  Frame defaults;
-  StmtList noStatements;
-  defaults.body = &noStatements;
-  {
-    CallSiteScope site(*this, call.loc);
-    for (const Parameter &parameter : block.parameters) {
-      std::optional<Val> defaultValue;
-      if (parameter.defaultValue) {
-        FailureOr<Val> value = evaluate(*parameter.defaultValue, defaults);
-        if (failed(value))
-          return failure();
-        defaultValue = std::move(*value);
-      }
-      formals.push_back({parameter.name, defaultValue});
-    }
-  }
+  FailureOr<std::vector<Formal>> formals = blockFormals(block, call.loc);
+  if (failed(formals))
+    return failure();
   FailureOr<Arguments> args =
-      bind(block.name, call.loc, formals, positional, keywords);
+      bind(block.name, call.loc, *formals, positional, keywords);
   if (failed(args))
     return failure();
 
@@ -180,14 +170,12 @@ FailureOr<Val> Emitter::callBlock(const BlockDecl &block, const Expr &call,
     frame.variables[parameter.name] = args->get(parameter.name);
     frame.definedAt[parameter.name] = parameter.loc;
   }
-  callStack.push_back(&block);
   LogicalResult result = success();
   {
     NameScope scope(namePath, name);
     CallSiteScope site(*this, call.loc);
     result = execute(block.body, frame, /*seq=*/nullptr);
   }
-  callStack.pop_back();
   if (failed(result))
     return failure();
   if (!frame.returned) {
@@ -197,6 +185,27 @@ FailureOr<Val> Emitter::callBlock(const BlockDecl &block, const Expr &call,
     return failure();
   }
   return *frame.returned;
+}
+
+FailureOr<std::vector<Formal>> Emitter::blockFormals(const BlockDecl &block,
+                                                     SMLoc callLoc) {
+  // Defaults are evaluated at the call, in the block's own empty scope.
+  CallSiteScope site(*this, callLoc);
+  Frame defaults;
+  StmtList noStatements;
+  defaults.body = &noStatements;
+  std::vector<Formal> formals;
+  for (const Parameter &parameter : block.parameters) {
+    std::optional<Val> defaultValue;
+    if (parameter.defaultValue) {
+      FailureOr<Val> value = evaluate(*parameter.defaultValue, defaults);
+      if (failed(value))
+        return failure();
+      defaultValue = std::move(*value);
+    }
+    formals.push_back({parameter.name, std::move(defaultValue)});
+  }
+  return formals;
 }
 
 FailureOr<Val> Emitter::callBuiltin(const Expr &call, Positional positional,

@@ -200,6 +200,9 @@ public:
   FailureOr<Arguments> bind(llvm::StringRef callee, SMLoc callLoc,
                             llvm::ArrayRef<Formal> formals,
                             Positional &positional, Keywords &keywords);
+  /// The block's parameters, with their defaults evaluated for this call.
+  FailureOr<std::vector<Formal>> blockFormals(const BlockDecl &block,
+                                              SMLoc callLoc);
   FailureOr<Val> callBlock(const BlockDecl &block, const Expr &call,
                            Positional positional, Keywords keywords,
                            std::optional<std::string> name);
