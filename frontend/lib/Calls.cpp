@@ -149,8 +149,9 @@ FailureOr<Val> Emitter::callBlock(const BlockDecl &block, const Expr &call,
                                             fmt::join(cycle, " -> ")));
     return failure();
   }
-  if (callStack.size() >= 64)
-    return fail(call.loc, "blocks nest more than 64 deep");
+  if (callStack.size() >= limits::kBlockDepth)
+    return fail(call.loc, fmt::format("blocks nest more than {} deep",
+                                      limits::kBlockDepth));
   // The block is on the call stack from here on, its defaults included: a
   // default that calls the block again is a cycle, found before it recurses.
   callStack.push_back(&block);

@@ -13,6 +13,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/StringSwitch.h"
 
+#include <fmt/format.h>
+
 using namespace mlir;
 using namespace cnnc::frontend;
 using namespace cnnc::frontend::interp;
@@ -49,6 +51,17 @@ void Emitter::noteCallSites() {
   constexpr size_t kShown = 10;
   for (SMLoc site : llvm::reverse(llvm::ArrayRef(callSites).take_back(kShown)))
     diagnostics.note(site, "called from");
+}
+
+bool Level::tooDeep(SMLoc loc) {
+  if (emitter.depth <= limits::kEvaluationDepth)
+    return false;
+  (void)emitter.fail(loc, fmt::format("the model nests too deeply to "
+                                      "evaluate: more than {} levels of "
+                                      "expressions and statements, in blocks "
+                                      "calling blocks",
+                                      limits::kEvaluationDepth));
+  return true;
 }
 
 Location Emitter::location(SMLoc loc) {
@@ -132,8 +145,11 @@ std::optional<EmittedModel> Emitter::run() {
 
 LogicalResult Emitter::execute(const StmtList &statements, Frame &frame,
                                SeqState *seq) {
+  Level level(*this);
   for (const StmtPtr &statement : statements) {
-    if (++steps > 1'000'000)
+    if (level.tooDeep(statement->loc))
+      return failure();
+    if (++steps > limits::kSteps)
       return fail(statement->loc, "the model takes too many steps to "
                                   "evaluate (a runaway loop?)");
     if (failed(executeStatement(*statement, frame, seq)))

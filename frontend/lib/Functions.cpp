@@ -42,11 +42,11 @@ FailureOr<Val> range(Call &call) {
   }
   if (call.failed())
     return failure();
-  if (end > start &&
-      static_cast<uint64_t>(end) - static_cast<uint64_t>(start) > 1'000'000)
-    return call.fail(fmt::format("range({}, {}) is too long (at most 1000000 "
+  if (end > start && static_cast<uint64_t>(end) - static_cast<uint64_t>(start) >
+                         limits::kListSize)
+    return call.fail(fmt::format("range({}, {}) is too long (at most {} "
                                  "values)",
-                                 start, end));
+                                 start, end, limits::kListSize));
   std::vector<Val> values;
   for (int64_t i = start; i < end; ++i)
     values.push_back(Val::integer(i));

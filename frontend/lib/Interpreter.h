@@ -20,6 +20,7 @@
 #include "cnnc/Frontend/AST.h"
 #include "cnnc/Frontend/Diagnostics.h"
 #include "cnnc/Frontend/Emitter.h"
+#include "cnnc/Frontend/Limits.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -264,6 +265,25 @@ public:
   std::vector<ParameterInfo> parameters;
   llvm::StringMap<size_t> parameterIndex;
   int64_t steps = 0; // Statements executed, against runaway loops.
+  /// Levels of evaluate() and execute() in progress (limits::
+  /// kEvaluationDepth): the parser bounds one block's nesting, and this the
+  /// nesting of blocks called inside each other.
+  unsigned depth = 0;
+};
+
+/// One more level of evaluation, for as long as it lives.
+class Level {
+public:
+  explicit Level(Emitter &emitter) : emitter(emitter) { ++emitter.depth; }
+  ~Level() { --emitter.depth; }
+  Level(const Level &) = delete;
+  Level &operator=(const Level &) = delete;
+
+  /// Past limits::kEvaluationDepth: reported at `loc`.
+  bool tooDeep(SMLoc loc);
+
+private:
+  Emitter &emitter;
 };
 
 //===----------------------------------------------------------------------===//

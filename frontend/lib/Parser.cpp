@@ -5,15 +5,63 @@
 //===----------------------------------------------------------------------===//
 
 #include "cnnc/Frontend/Parser.h"
+#include "cnnc/Frontend/Limits.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cctype>
 
 using namespace cnnc::frontend;
 using llvm::SMLoc;
 
 namespace {
+
+/// One more level of the parser's recursion, for as long as it lives.
+class Nested {
+public:
+  explicit Nested(unsigned &depth) : depth(depth) { ++depth; }
+  ~Nested() { --depth; }
+  Nested(const Nested &) = delete;
+  Nested &operator=(const Nested &) = delete;
+
+private:
+  unsigned &depth;
+};
+
+unsigned heightOf(const StmtList &body) {
+  unsigned height = 0;
+  for (const StmtPtr &statement : body)
+    height = std::max(height, statement->height);
+  return height;
+}
+
+unsigned heightOf(const ExprPtr &expr) { return expr ? expr->height : 0; }
+
+/// The height of the tallest child of a node.
+unsigned childHeight(const Expr &expr) {
+  unsigned height = std::max(heightOf(expr.name), heightOf(expr.body));
+  for (const ExprPtr &operand : expr.operands)
+    height = std::max(height, heightOf(operand));
+  for (const Argument &argument : expr.arguments)
+    height = std::max(height, heightOf(argument.value));
+  return height;
+}
+
+unsigned childHeight(const Stmt &statement) {
+  unsigned height =
+      std::max({heightOf(statement.value), heightOf(statement.body),
+                heightOf(statement.elseBody)});
+  for (const ExprPtr &value : statement.values)
+    height = std::max(height, heightOf(value));
+  return height;
+}
+
+const char *nodeKind(const Expr &) { return "expression"; }
+const char *nodeKind(const Stmt &) { return "statement"; }
 
 class Parser {
 public:
@@ -56,11 +104,36 @@ private:
   std::unique_ptr<ModelDecl> parseModel();
   bool parseBody(StmtList &body);
 
+  /// Gives a finished node its height, and refuses it (reported, null) past
+  /// limits::kNesting: so a chain, which the loops below build without
+  /// recursing, still counts one level per link, and every recursive walk
+  /// of the tree (the emitter, the destructors) stays shallow.
+  template <typename Node>
+  std::unique_ptr<Node> finish(std::unique_ptr<Node> node) {
+    node->height = 1 + childHeight(*node);
+    if (node->height <= limits::kNesting)
+      return node;
+    diagnostics.error(node->loc,
+                      fmt::format("{} is nested too deeply: at most {} "
+                                  "levels, and each link of a chain such as "
+                                  "'a + b + c' or 'x -> f -> g' is one",
+                                  nodeKind(*node), limits::kNesting));
+    return nullptr;
+  }
+  /// Whether the parser's recursion is past the limit (then reported).
+  bool tooDeep();
+
   // Statements and expressions.
   StmtPtr parseStatement();
   StmtPtr parseIf();
   StmtPtr parseFor();
   ExprPtr parseExpr();
+  /// operand (operator operand)*, for any of `operators`.
+  ExprPtr parseLeftAssociative(ExprPtr (Parser::*operand)(),
+                               llvm::ArrayRef<TokenKind> operators);
+  ExprPtr makeBinary(const Token &op, ExprPtr lhs, ExprPtr rhs);
+  /// prefix* operand, e.g. 'not' not | comparison.
+  ExprPtr parsePrefix(TokenKind prefix, ExprPtr (Parser::*operand)());
   ExprPtr parseOr();
   ExprPtr parseAnd();
   ExprPtr parseNot();
@@ -289,8 +362,10 @@ bool Parser::parseBody(StmtList &body) {
   SMLoc open = peek().loc();
   if (!expect(TokenKind::LBrace, "to open a body"))
     return false;
-  if (++depth > 200) {
-    errorAtCurrent("bodies are nested too deeply");
+  Nested nested(depth);
+  if (depth > limits::kNesting) {
+    errorAtCurrent(fmt::format(
+        "bodies are nested too deeply: at most {} levels", limits::kNesting));
     return false;
   }
   while (!at(TokenKind::RBrace) && !at(TokenKind::Eof) &&
@@ -300,7 +375,6 @@ bool Parser::parseBody(StmtList &body) {
       errorAtCurrent("expected '}' to close the body before this " +
                      describe(peek().kind));
       diagnostics.note(open, "the body opens here");
-      --depth;
       return false;
     }
     if (StmtPtr statement = parseStatement()) {
@@ -310,7 +384,6 @@ bool Parser::parseBody(StmtList &body) {
       synchronize();
     }
   }
-  --depth;
   if (expect(TokenKind::RBrace, "to close the body"))
     return true;
   if (!diagnostics.tooMany())
@@ -332,7 +405,7 @@ StmtPtr Parser::parseStatement() {
         return nullptr;
       statement->values.push_back(std::move(value));
     } while (consumeIf(TokenKind::Comma));
-    return statement;
+    return finish(std::move(statement));
   }
   if (at(TokenKind::Identifier) &&
       (peekNext().is(TokenKind::Assign) || peekNext().is(TokenKind::Colon))) {
@@ -345,13 +418,13 @@ StmtPtr Parser::parseStatement() {
     statement->value = parseExpr();
     if (!statement->value)
       return nullptr;
-    return statement;
+    return finish(std::move(statement));
   }
   auto statement = std::make_unique<Stmt>(Stmt::Kind::Expr, loc);
   statement->value = parseExpr();
   if (!statement->value)
     return nullptr;
-  return statement;
+  return finish(std::move(statement));
 }
 
 StmtPtr Parser::parseIf() {
@@ -369,7 +442,7 @@ StmtPtr Parser::parseIf() {
       return nullptr;
     }
   }
-  return statement;
+  return finish(std::move(statement));
 }
 
 StmtPtr Parser::parseFor() {
@@ -382,84 +455,68 @@ StmtPtr Parser::parseFor() {
   statement->value = parseExpr();
   if (!statement->value || !parseBody(statement->body))
     return nullptr;
-  return statement;
+  return finish(std::move(statement));
+}
+
+bool Parser::tooDeep() {
+  if (depth <= limits::kNesting)
+    return false;
+  errorAtCurrent(fmt::format("expression is nested too deeply: at most {} "
+                             "levels",
+                             limits::kNesting));
+  return true;
 }
 
 ExprPtr Parser::parseExpr() {
-  if (++depth > 200) {
-    errorAtCurrent("expression is nested too deeply");
-    --depth;
+  Nested nested(depth);
+  if (tooDeep())
     return nullptr;
-  }
   ExprPtr value = parseOr();
   while (value && at(TokenKind::Arrow)) {
     consume();
     Token callee = peek();
-    if (!expect(TokenKind::Identifier, "after '->' (an op or block name)")) {
-      --depth;
+    if (!expect(TokenKind::Identifier, "after '->' (an op or block name)"))
       return nullptr;
-    }
     ExprPtr call = parseCall(callee, /*piped=*/true);
-    if (!call) {
-      --depth;
+    if (!call)
       return nullptr;
-    }
     call->operands.insert(call->operands.begin(), std::move(value));
-    value = std::move(call);
+    value = finish(std::move(call));
   }
-  --depth;
   return value;
 }
 
-ExprPtr Parser::parseOr() {
-  ExprPtr lhs = parseAnd();
-  while (lhs && at(TokenKind::KwOr)) {
+ExprPtr Parser::parseLeftAssociative(ExprPtr (Parser::*operand)(),
+                                     llvm::ArrayRef<TokenKind> operators) {
+  ExprPtr lhs = (this->*operand)();
+  while (lhs && llvm::is_contained(operators, peek().kind)) {
     Token op = consume();
-    ExprPtr rhs = parseAnd();
+    ExprPtr rhs = (this->*operand)();
     if (!rhs)
       return nullptr;
-    auto binary = std::make_unique<Expr>(Expr::Kind::Binary, op.loc());
-    binary->op = op.kind;
-    binary->operands.push_back(std::move(lhs));
-    binary->operands.push_back(std::move(rhs));
-    lhs = std::move(binary);
+    lhs = makeBinary(op, std::move(lhs), std::move(rhs));
   }
   return lhs;
+}
+
+ExprPtr Parser::makeBinary(const Token &op, ExprPtr lhs, ExprPtr rhs) {
+  auto binary = std::make_unique<Expr>(Expr::Kind::Binary, op.loc());
+  binary->op = op.kind;
+  binary->operands.push_back(std::move(lhs));
+  binary->operands.push_back(std::move(rhs));
+  return finish(std::move(binary));
+}
+
+ExprPtr Parser::parseOr() {
+  return parseLeftAssociative(&Parser::parseAnd, {TokenKind::KwOr});
 }
 
 ExprPtr Parser::parseAnd() {
-  ExprPtr lhs = parseNot();
-  while (lhs && at(TokenKind::KwAnd)) {
-    Token op = consume();
-    ExprPtr rhs = parseNot();
-    if (!rhs)
-      return nullptr;
-    auto binary = std::make_unique<Expr>(Expr::Kind::Binary, op.loc());
-    binary->op = op.kind;
-    binary->operands.push_back(std::move(lhs));
-    binary->operands.push_back(std::move(rhs));
-    lhs = std::move(binary);
-  }
-  return lhs;
+  return parseLeftAssociative(&Parser::parseNot, {TokenKind::KwAnd});
 }
 
 ExprPtr Parser::parseNot() {
-  if (at(TokenKind::KwNot)) {
-    Token op = consume();
-    if (++depth > 200) {
-      errorAtCurrent("expression is nested too deeply");
-      return nullptr;
-    }
-    ExprPtr operand = parseNot();
-    --depth;
-    if (!operand)
-      return nullptr;
-    auto unary = std::make_unique<Expr>(Expr::Kind::Unary, op.loc());
-    unary->op = op.kind;
-    unary->operands.push_back(std::move(operand));
-    return unary;
-  }
-  return parseComparison();
+  return parsePrefix(TokenKind::KwNot, &Parser::parseComparison);
 }
 
 ExprPtr Parser::parseComparison() {
@@ -477,11 +534,7 @@ ExprPtr Parser::parseComparison() {
     ExprPtr rhs = parseSum();
     if (!rhs)
       return nullptr;
-    auto binary = std::make_unique<Expr>(Expr::Kind::Binary, op.loc());
-    binary->op = op.kind;
-    binary->operands.push_back(std::move(lhs));
-    binary->operands.push_back(std::move(rhs));
-    return binary;
+    return makeBinary(op, std::move(lhs), std::move(rhs));
   }
   default:
     return lhs;
@@ -489,55 +542,34 @@ ExprPtr Parser::parseComparison() {
 }
 
 ExprPtr Parser::parseSum() {
-  ExprPtr lhs = parseTerm();
-  while (lhs && (at(TokenKind::Plus) || at(TokenKind::Minus))) {
-    Token op = consume();
-    ExprPtr rhs = parseTerm();
-    if (!rhs)
-      return nullptr;
-    auto binary = std::make_unique<Expr>(Expr::Kind::Binary, op.loc());
-    binary->op = op.kind;
-    binary->operands.push_back(std::move(lhs));
-    binary->operands.push_back(std::move(rhs));
-    lhs = std::move(binary);
-  }
-  return lhs;
+  return parseLeftAssociative(&Parser::parseTerm,
+                              {TokenKind::Plus, TokenKind::Minus});
 }
 
 ExprPtr Parser::parseTerm() {
-  ExprPtr lhs = parseUnary();
-  while (lhs && (at(TokenKind::Star) || at(TokenKind::Slash) ||
-                 at(TokenKind::Percent))) {
-    Token op = consume();
-    ExprPtr rhs = parseUnary();
-    if (!rhs)
-      return nullptr;
-    auto binary = std::make_unique<Expr>(Expr::Kind::Binary, op.loc());
-    binary->op = op.kind;
-    binary->operands.push_back(std::move(lhs));
-    binary->operands.push_back(std::move(rhs));
-    lhs = std::move(binary);
-  }
-  return lhs;
+  return parseLeftAssociative(
+      &Parser::parseUnary,
+      {TokenKind::Star, TokenKind::Slash, TokenKind::Percent});
 }
 
 ExprPtr Parser::parseUnary() {
-  if (at(TokenKind::Minus)) {
-    Token op = consume();
-    if (++depth > 200) {
-      errorAtCurrent("expression is nested too deeply");
-      return nullptr;
-    }
-    ExprPtr operand = parseUnary();
-    --depth;
-    if (!operand)
-      return nullptr;
-    auto unary = std::make_unique<Expr>(Expr::Kind::Unary, op.loc());
-    unary->op = op.kind;
-    unary->operands.push_back(std::move(operand));
-    return unary;
-  }
-  return parsePostfix();
+  return parsePrefix(TokenKind::Minus, &Parser::parsePostfix);
+}
+
+ExprPtr Parser::parsePrefix(TokenKind prefix, ExprPtr (Parser::*operand)()) {
+  if (!at(prefix))
+    return (this->*operand)();
+  Token op = consume();
+  Nested nested(depth);
+  if (tooDeep())
+    return nullptr;
+  ExprPtr value = parsePrefix(prefix, operand);
+  if (!value)
+    return nullptr;
+  auto unary = std::make_unique<Expr>(Expr::Kind::Unary, op.loc());
+  unary->op = op.kind;
+  unary->operands.push_back(std::move(value));
+  return finish(std::move(unary));
 }
 
 ExprPtr Parser::parsePostfix() {
@@ -550,7 +582,7 @@ ExprPtr Parser::parsePostfix() {
     auto indexed = std::make_unique<Expr>(Expr::Kind::Index, open.loc());
     indexed->operands.push_back(std::move(value));
     indexed->operands.push_back(std::move(index));
-    value = std::move(indexed);
+    value = finish(std::move(indexed));
   }
   return value;
 }
@@ -623,7 +655,7 @@ ExprPtr Parser::parseCall(Token callee, bool piped) {
     if (!call->name)
       return nullptr;
   }
-  return call;
+  return finish(std::move(call));
 }
 
 ExprPtr Parser::parsePrimary() {
@@ -682,7 +714,7 @@ ExprPtr Parser::parsePrimary() {
     }
     if (!expect(TokenKind::RBracket, "to close the list"))
       return nullptr;
-    return list;
+    return finish(std::move(list));
   }
   case TokenKind::KwSeq: {
     consume();
@@ -700,7 +732,7 @@ ExprPtr Parser::parsePrimary() {
       if (!seq->name)
         return nullptr;
     }
-    return seq;
+    return finish(std::move(seq));
   }
   case TokenKind::Eof:
     errorAtCurrent("expected an expression, but the file ends here");

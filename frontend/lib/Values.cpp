@@ -164,6 +164,9 @@ Emitter::evaluateName(const Expr *nameExpr, Frame &frame,
 
 FailureOr<Val> Emitter::evaluate(const Expr &expr, Frame &frame,
                                  std::optional<std::string> nameHint) {
+  Level level(*this);
+  if (level.tooDeep(expr.loc))
+    return failure();
   switch (expr.kind) {
   case Expr::Kind::Integer:
     return Val::integer(expr.intValue);
