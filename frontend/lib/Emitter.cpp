@@ -232,8 +232,14 @@ LogicalResult Emitter::executeReturn(const Stmt &statement, Frame &frame) {
         return failure();
       values.push_back(std::move(*value));
     }
-    frame.returned = values.size() == 1 ? std::move(values.front())
-                                        : Val::fromList(std::move(values));
+    if (values.size() == 1) {
+      frame.returned = std::move(values.front());
+    } else {
+      FailureOr<Val> list = makeList(statement.loc, std::move(values));
+      if (failed(list))
+        return failure();
+      frame.returned = std::move(*list);
+    }
   }
   frame.returnLoc = statement.loc;
   return success();

@@ -30,7 +30,7 @@ FailureOr<Val> shape(Call &call) {
   std::vector<Val> sizes;
   for (int64_t size : cast<RankedTensorType>(x.getType()).getShape())
     sizes.push_back(Val::integer(size));
-  return Val::fromList(std::move(sizes));
+  return call.emitter.makeList(call.loc, std::move(sizes));
 }
 
 FailureOr<Val> range(Call &call) {
@@ -50,7 +50,7 @@ FailureOr<Val> range(Call &call) {
   std::vector<Val> values;
   for (int64_t i = start; i < end; ++i)
     values.push_back(Val::integer(i));
-  return Val::fromList(std::move(values));
+  return call.emitter.makeList(call.loc, std::move(values));
 }
 
 FailureOr<Val> len(Call &call) {
@@ -74,7 +74,7 @@ FailureOr<Val> str(Call &call) {
   if (value.is(Val::Kind::String))
     return value;
   if (value.is(Val::Kind::Int))
-    return Val::string(std::to_string(value.i));
+    return call.emitter.makeString(call.loc, std::to_string(value.i));
   return call.fail("value", "str takes an integer or a string, but got " +
                                 describe(value));
 }

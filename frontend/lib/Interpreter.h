@@ -32,6 +32,7 @@
 #include "llvm/Support/SMLoc.h"
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -48,6 +49,9 @@ using mlir::LogicalResult;
 // Values of the language.
 //===----------------------------------------------------------------------===//
 
+/// A value. Strings and lists never change once built, so copies share
+/// them: passing, returning or storing a long list costs nothing, and only
+/// building one counts against the work budget (Emitter::makeList).
 class Val {
 public:
   enum class Kind { None, Int, Float, Bool, String, Tensor, List };
@@ -61,10 +65,12 @@ public:
   static Val fromList(std::vector<Val> v);
 
   bool is(Kind k) const { return kind == k; }
-  /// A string's characters.
-  const std::string &text() const { return s; }
-  /// A list's elements.
-  const std::vector<Val> &elements() const { return list; }
+  /// A string's characters (empty for other kinds).
+  const std::string &text() const;
+  /// A list's elements (none for other kinds).
+  const std::vector<Val> &elements() const;
+  /// Levels of lists: 0 for other kinds, 1 for a list of no lists, ...
+  unsigned nesting() const { return listNesting; }
   mlir::RankedTensorType tensorType() const {
     return mlir::cast<mlir::RankedTensorType>(tensor.getType());
   }
@@ -75,8 +81,9 @@ public:
   mlir::Value tensor;
 
 private:
-  std::string s;
-  std::vector<Val> list;
+  std::shared_ptr<const std::string> s;
+  std::shared_ptr<const std::vector<Val>> list;
+  unsigned listNesting = 0;
 };
 
 /// "integer 3", "tensor f32[1, 3, 8, 8]", ...: a value in a message.
@@ -168,6 +175,16 @@ public:
   // handler prints in the same way.
   LogicalResult fail(SMLoc loc, const llvm::Twine &message);
   void noteCallSites();
+
+  // Building lists and strings (Values.cpp): each is charged to the work
+  // budget, and refused past the limits on size, list nesting and work.
+  FailureOr<Val> makeList(SMLoc loc, std::vector<Val> elements);
+  FailureOr<Val> makeString(SMLoc loc, std::string text);
+  /// Whether a list (or string) of `size` elements (or characters) may be
+  /// built: to ask before allocating it.
+  LogicalResult checkSize(SMLoc loc, uint64_t size, Val::Kind kind);
+  /// Counts `units` of work (elements, characters, ops) done at `loc`.
+  LogicalResult spend(SMLoc loc, int64_t units);
   mlir::Location location(SMLoc loc);
 
   // Statements (Emitter.cpp).
@@ -222,6 +239,8 @@ public:
   /// rule is reported there instead of aborting in the builder.
   template <typename OpTy, typename... Args>
   FailureOr<mlir::Value> create(SMLoc at, Args &&...args) {
+    if (mlir::failed(spend(at, 1)))
+      return mlir::failure();
     mlir::Location loc = location(at);
     mlir::OperationState state(loc, OpTy::getOperationName());
     mlir::Type placeholder[] = {builder.getNoneType()};
@@ -265,6 +284,7 @@ public:
   std::vector<ParameterInfo> parameters;
   llvm::StringMap<size_t> parameterIndex;
   int64_t steps = 0; // Statements executed, against runaway loops.
+  int64_t work = 0;  // Elements, characters and ops built (limits::kWork).
   /// Levels of evaluate() and execute() in progress (limits::
   /// kEvaluationDepth): the parser bounds one block's nesting, and this the
   /// nesting of blocks called inside each other.

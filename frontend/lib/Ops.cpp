@@ -48,6 +48,8 @@ FailureOr<mlir::Value> Emitter::weight(SMLoc loc, llvm::StringRef suffix,
     diagnostics.note(parameters[it->second].loc, "first defined here");
     return failure();
   }
+  if (failed(spend(loc, 1)))
+    return failure();
   parameters.push_back({name, SmallVector<int64_t>(shape), loc, false});
   auto type = RankedTensorType::get(shape, elementType);
   return builder
@@ -398,6 +400,8 @@ FailureOr<Val> chunk(Call &call) {
     return call.fail("chunks", fmt::format("chunks ({}) must be positive and "
                                            "divide the {} channels",
                                            chunks, channels));
+  if (failed(call.emitter.checkSize(call.loc, chunks, Val::Kind::List)))
+    return failure();
   std::vector<Val> parts;
   int64_t size = channels / chunks;
   for (int64_t i = 0; i < chunks; ++i) {
@@ -407,7 +411,7 @@ FailureOr<Val> chunk(Call &call) {
       return failure();
     parts.push_back(std::move(*part));
   }
-  return Val::fromList(std::move(parts));
+  return call.emitter.makeList(call.loc, std::move(parts));
 }
 
 FailureOr<Val> dropout(Call &call) {

@@ -41,7 +41,7 @@ Val Val::boolean(bool v) {
 Val Val::string(std::string v) {
   Val r;
   r.kind = Kind::String;
-  r.s = std::move(v);
+  r.s = std::make_shared<const std::string>(std::move(v));
   return r;
 }
 
@@ -55,8 +55,60 @@ Val Val::fromTensor(mlir::Value v) {
 Val Val::fromList(std::vector<Val> v) {
   Val r;
   r.kind = Kind::List;
-  r.list = std::move(v);
+  for (const Val &element : v)
+    r.listNesting = std::max(r.listNesting, element.listNesting);
+  ++r.listNesting;
+  r.list = std::make_shared<const std::vector<Val>>(std::move(v));
   return r;
+}
+
+const std::string &Val::text() const {
+  static const std::string empty;
+  return s ? *s : empty;
+}
+
+const std::vector<Val> &Val::elements() const {
+  static const std::vector<Val> empty;
+  return list ? *list : empty;
+}
+
+LogicalResult Emitter::checkSize(SMLoc loc, uint64_t size, Val::Kind kind) {
+  if (size <= static_cast<uint64_t>(limits::kListSize))
+    return success();
+  return fail(loc,
+              fmt::format("this {} would have {} {} (at most {})",
+                          kind == Val::Kind::List ? "list" : "string", size,
+                          kind == Val::Kind::List ? "values" : "characters",
+                          limits::kListSize));
+}
+
+LogicalResult Emitter::spend(SMLoc loc, int64_t units) {
+  work += units;
+  if (work <= limits::kWork)
+    return success();
+  return fail(loc, fmt::format("the model takes too much work to evaluate: "
+                               "more than {} list elements, string "
+                               "characters and ops built (a long list copied "
+                               "in a loop?)",
+                               limits::kWork));
+}
+
+FailureOr<Val> Emitter::makeList(SMLoc loc, std::vector<Val> elements) {
+  if (failed(checkSize(loc, elements.size(), Val::Kind::List)) ||
+      failed(spend(loc, static_cast<int64_t>(elements.size()))))
+    return failure();
+  Val list = Val::fromList(std::move(elements));
+  if (list.nesting() > limits::kListNesting)
+    return fail(
+        loc, fmt::format("lists nest more than {} deep", limits::kListNesting));
+  return list;
+}
+
+FailureOr<Val> Emitter::makeString(SMLoc loc, std::string text) {
+  if (failed(checkSize(loc, text.size(), Val::Kind::String)) ||
+      failed(spend(loc, static_cast<int64_t>(text.size()))))
+    return failure();
+  return Val::string(std::move(text));
 }
 
 std::string interp::formatShape(ArrayRef<int64_t> shape) {
@@ -173,7 +225,7 @@ FailureOr<Val> Emitter::evaluate(const Expr &expr, Frame &frame,
   case Expr::Kind::Float:
     return Val::real(expr.floatValue);
   case Expr::Kind::String:
-    return Val::string(expr.text);
+    return makeString(expr.loc, expr.text);
   case Expr::Kind::Bool:
     return Val::boolean(expr.intValue);
   case Expr::Kind::Name:
@@ -186,7 +238,7 @@ FailureOr<Val> Emitter::evaluate(const Expr &expr, Frame &frame,
         return failure();
       elements.push_back(std::move(*value));
     }
-    return Val::fromList(std::move(elements));
+    return makeList(expr.loc, std::move(elements));
   }
   case Expr::Kind::Unary:
     return evaluateUnary(expr, frame);
@@ -344,13 +396,22 @@ FailureOr<Val> Emitter::applyBinary(const Expr &expr, const Val &lhs,
   // Lists and strings concatenate.
   if (op == TokenKind::Plus && lhs.is(Val::Kind::List) &&
       rhs.is(Val::Kind::List)) {
-    std::vector<Val> joined = lhs.elements();
-    llvm::append_range(joined, rhs.elements());
-    return Val::fromList(std::move(joined));
+    const std::vector<Val> &a = lhs.elements(), &b = rhs.elements();
+    if (failed(checkSize(expr.loc, a.size() + b.size(), Val::Kind::List)))
+      return failure();
+    std::vector<Val> joined;
+    joined.reserve(a.size() + b.size());
+    llvm::append_range(joined, a);
+    llvm::append_range(joined, b);
+    return makeList(expr.loc, std::move(joined));
   }
   if (lhs.is(Val::Kind::String) && rhs.is(Val::Kind::String)) {
-    if (op == TokenKind::Plus)
-      return Val::string(lhs.text() + rhs.text());
+    if (op == TokenKind::Plus) {
+      const std::string &a = lhs.text(), &b = rhs.text();
+      if (failed(checkSize(expr.loc, a.size() + b.size(), Val::Kind::String)))
+        return failure();
+      return makeString(expr.loc, a + b);
+    }
     if (op == TokenKind::Equal || op == TokenKind::NotEqual)
       return Val::boolean((lhs.text() == rhs.text()) ==
                           (op == TokenKind::Equal));
