@@ -27,7 +27,7 @@ inline constexpr unsigned kBlockDepth = 64;
 /// Expressions and statements being evaluated at once, all blocks together:
 /// a block called from an expression nested in a block called from ...
 /// adds its own levels to its caller's.
-inline constexpr unsigned kEvaluationDepth = 2000;
+inline constexpr unsigned kEvaluationDepth = 1000;
 
 /// Statements executed while evaluating the model.
 inline constexpr int64_t kSteps = 1'000'000;
