@@ -302,6 +302,17 @@ bool Call::flag(llvm::StringRef name) {
   return value.i;
 }
 
+int64_t Call::channels(llvm::StringRef name, const Twine &message) {
+  mlir::Value x = tensor(name);
+  if (hasFailed)
+    return 0;
+  auto type = cast<RankedTensorType>(x.getType());
+  if (type.getRank() >= 2)
+    return type.getDimSize(1);
+  (void)fail(name, message);
+  return 0;
+}
+
 SmallVector<int64_t> Call::pair(llvm::StringRef name) {
   if (hasFailed)
     return {1, 1};

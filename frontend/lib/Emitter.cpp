@@ -225,17 +225,13 @@ LogicalResult Emitter::executeReturn(const Stmt &statement, Frame &frame) {
       frame.outputs.emplace_back(name, std::move(*value));
     }
   } else {
-    std::vector<Val> values;
-    for (const ExprPtr &expr : statement.values) {
-      FailureOr<Val> value = evaluate(*expr, frame);
-      if (failed(value))
-        return failure();
-      values.push_back(std::move(*value));
-    }
-    if (values.size() == 1) {
-      frame.returned = std::move(values.front());
+    FailureOr<std::vector<Val>> values = evaluateAll(statement.values, frame);
+    if (failed(values))
+      return failure();
+    if (values->size() == 1) {
+      frame.returned = std::move(values->front());
     } else {
-      FailureOr<Val> list = makeList(statement.loc, std::move(values));
+      FailureOr<Val> list = makeList(statement.loc, std::move(*values));
       if (failed(list))
         return failure();
       frame.returned = std::move(*list);

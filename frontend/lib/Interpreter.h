@@ -201,6 +201,9 @@ public:
   FailureOr<Val> evaluate(const Expr &expr, Frame &frame,
                           std::optional<std::string> nameHint = std::nullopt);
   FailureOr<Val> lookup(const Expr &name, Frame &frame);
+  /// Each of `exprs`, in order.
+  FailureOr<std::vector<Val>> evaluateAll(llvm::ArrayRef<ExprPtr> exprs,
+                                          Frame &frame);
   FailureOr<Val> evaluateUnary(const Expr &expr, Frame &frame);
   FailureOr<Val> evaluateIndex(const Expr &expr, Frame &frame);
   FailureOr<Val> evaluateBinary(const Expr &expr, Frame &frame);
@@ -330,6 +333,9 @@ public:
   int64_t integer(llvm::StringRef name);
   double number(llvm::StringRef name);
   bool flag(llvm::StringRef name);
+  /// The channels (dimension 1) of the tensor `name`; `message` when it has
+  /// none.
+  int64_t channels(llvm::StringRef name, const llvm::Twine &message);
   /// An integer or [height, width].
   llvm::SmallVector<int64_t> pair(llvm::StringRef name);
   /// [top, left, bottom, right] from an integer, a pair, four integers,
@@ -350,8 +356,12 @@ public:
                                 mlir::Type elementType) {
     return emitter.weight(loc, suffix, shape, elementType);
   }
-  /// The op, at the call's line, as the call's value.
+  /// The op, at the call's line, as the call's value; nothing once a reader
+  /// has failed (so a handler that only passes its arguments on need not
+  /// check).
   template <typename OpTy, typename... Args> FailureOr<Val> op(Args &&...args) {
+    if (hasFailed)
+      return mlir::failure();
     FailureOr<mlir::Value> value =
         emitter.create<OpTy>(loc, std::forward<Args>(args)...);
     if (mlir::failed(value))

@@ -3,8 +3,8 @@
 // Each op is one entry of opBuiltins(): its signature (the parameters, in
 // order, with defaults) and a handler that reads the bound arguments, declares
 // the layer's parameters and builds the cnn op. A handler reads its arguments
-// in its signature's order (Call reports the first wrong one), checks
-// call.failed(), then builds.
+// in its signature's order (Call reports the first wrong one) and checks
+// call.failed() before it uses them (call.op() checks by itself).
 //
 //===----------------------------------------------------------------------===//
 
@@ -187,14 +187,12 @@ FailureOr<Val> deformConv2d(Call &call) {
 FailureOr<Val> batchNorm(Call &call) {
   mlir::Value x = call.tensor("x");
   double eps = call.number("eps");
+  int64_t channels =
+      call.channels("x", "batch_norm needs a channel dimension, but 'x' is " +
+                             describe(call.get("x")));
   if (call.failed())
     return failure();
-  auto type = cast<RankedTensorType>(x.getType());
-  if (type.getRank() < 2)
-    return call.fail("x", "batch_norm needs a channel dimension, but 'x' is " +
-                              describe(call.get("x")));
-  int64_t channels = type.getDimSize(1);
-  Type element = type.getElementType();
+  Type element = cast<RankedTensorType>(x.getType()).getElementType();
   SmallVector<mlir::Value, 4> values;
   for (const char *suffix : {"weight", "bias", "running_mean", "running_var"}) {
     FailureOr<mlir::Value> value = call.weight(suffix, {channels}, element);
@@ -250,8 +248,6 @@ FailureOr<Val> prelu(Call &call) {
 /// An element-wise activation (or a pool) of `x` alone.
 template <typename OpTy> FailureOr<Val> unary(Call &call) {
   mlir::Value x = call.tensor("x");
-  if (call.failed())
-    return failure();
   return call.op<OpTy>(x);
 }
 
@@ -259,16 +255,12 @@ FailureOr<Val> clip(Call &call) {
   mlir::Value x = call.tensor("x");
   double lo = call.number("min");
   double hi = call.number("max");
-  if (call.failed())
-    return failure();
   return call.op<cnn::ClipOp>(x, llvm::APFloat(lo), llvm::APFloat(hi));
 }
 
 FailureOr<Val> leakyRelu(Call &call) {
   mlir::Value x = call.tensor("x");
   double slope = call.number("negative_slope");
-  if (call.failed())
-    return failure();
   return call.op<cnn::LeakyReluOp>(x, llvm::APFloat(slope));
 }
 
@@ -295,8 +287,6 @@ struct Window {
 
 FailureOr<Val> maxPool2d(Call &call) {
   Window w = Window::read(call, /*hasDilation=*/true);
-  if (call.failed())
-    return failure();
   OpBuilder &b = call.builder();
   return call.op<cnn::MaxPool2DOp>(
       w.x, b.getDenseI64ArrayAttr(w.kernel), b.getDenseI64ArrayAttr(w.stride),
@@ -308,13 +298,9 @@ FailureOr<Val> avgPool2d(Call &call) {
   Window w = Window::read(call, /*hasDilation=*/false);
   bool countPad = call.flag("count_include_pad");
   IntegerAttr divisor;
-  if (!call.isNone("divisor_override")) {
-    int64_t d = call.integer("divisor_override");
-    if (!call.failed())
-      divisor = call.builder().getI64IntegerAttr(d);
-  }
-  if (call.failed())
-    return failure();
+  if (!call.isNone("divisor_override"))
+    divisor =
+        call.builder().getI64IntegerAttr(call.integer("divisor_override"));
   OpBuilder &b = call.builder();
   return call.op<cnn::AvgPool2DOp>(
       w.x, b.getDenseI64ArrayAttr(w.kernel), b.getDenseI64ArrayAttr(w.stride),
@@ -325,8 +311,6 @@ FailureOr<Val> avgPool2d(Call &call) {
 FailureOr<Val> softmax(Call &call) {
   mlir::Value x = call.tensor("x");
   int64_t axis = call.integer("axis");
-  if (call.failed())
-    return failure();
   return call.op<cnn::SoftmaxOp>(x, call.emitter.intAttr(axis, 1));
 }
 
@@ -334,8 +318,6 @@ FailureOr<Val> flatten(Call &call) {
   mlir::Value x = call.tensor("x");
   int64_t start = call.integer("start_dim");
   int64_t end = call.integer("end_dim");
-  if (call.failed())
-    return failure();
   return call.op<cnn::FlattenOp>(x, call.emitter.intAttr(start, 1),
                                  call.emitter.intAttr(end, -1));
 }
@@ -372,8 +354,6 @@ FailureOr<Val> concat(Call &call) {
 FailureOr<Val> channelShuffle(Call &call) {
   mlir::Value x = call.tensor("x");
   int64_t groups = call.integer("groups");
-  if (call.failed())
-    return failure();
   return call.op<cnn::ChannelShuffleOp>(x, static_cast<uint64_t>(groups));
 }
 
@@ -381,8 +361,6 @@ FailureOr<Val> slice(Call &call) {
   mlir::Value x = call.tensor("x");
   int64_t offset = call.integer("offset");
   int64_t size = call.integer("size");
-  if (call.failed())
-    return failure();
   return call.op<cnn::SliceOp>(x, static_cast<uint64_t>(offset),
                                static_cast<uint64_t>(size));
 }
@@ -390,12 +368,9 @@ FailureOr<Val> slice(Call &call) {
 FailureOr<Val> chunk(Call &call) {
   mlir::Value x = call.tensor("x");
   int64_t chunks = call.integer("chunks");
+  int64_t channels = call.channels("x", "chunk needs a channel dimension");
   if (call.failed())
     return failure();
-  auto type = cast<RankedTensorType>(x.getType());
-  if (type.getRank() < 2)
-    return call.fail("x", "chunk needs a channel dimension");
-  int64_t channels = type.getDimSize(1);
   if (chunks <= 0 || channels % chunks != 0)
     return call.fail("chunks", fmt::format("chunks ({}) must be positive and "
                                            "divide the {} channels",

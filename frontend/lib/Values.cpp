@@ -231,14 +231,10 @@ FailureOr<Val> Emitter::evaluate(const Expr &expr, Frame &frame,
   case Expr::Kind::Name:
     return lookup(expr, frame);
   case Expr::Kind::List: {
-    std::vector<Val> elements;
-    for (const ExprPtr &element : expr.operands) {
-      FailureOr<Val> value = evaluate(*element, frame);
-      if (failed(value))
-        return failure();
-      elements.push_back(std::move(*value));
-    }
-    return makeList(expr.loc, std::move(elements));
+    FailureOr<std::vector<Val>> elements = evaluateAll(expr.operands, frame);
+    if (failed(elements))
+      return failure();
+    return makeList(expr.loc, std::move(*elements));
   }
   case Expr::Kind::Unary:
     return evaluateUnary(expr, frame);
@@ -261,6 +257,18 @@ FailureOr<Val> Emitter::evaluate(const Expr &expr, Frame &frame,
     return evaluateSeq(expr, frame, nameHint);
   }
   return fail(expr.loc, "unsupported expression");
+}
+
+FailureOr<std::vector<Val>> Emitter::evaluateAll(ArrayRef<ExprPtr> exprs,
+                                                 Frame &frame) {
+  std::vector<Val> values;
+  for (const ExprPtr &expr : exprs) {
+    FailureOr<Val> value = evaluate(*expr, frame);
+    if (failed(value))
+      return failure();
+    values.push_back(std::move(*value));
+  }
+  return values;
 }
 
 FailureOr<Val> Emitter::evaluateUnary(const Expr &expr, Frame &frame) {
