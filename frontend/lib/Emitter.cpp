@@ -12,6 +12,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <fmt/format.h>
 
@@ -64,6 +65,22 @@ bool Level::tooDeep(SMLoc loc) {
   return true;
 }
 
+LogicalResult Emitter::checkTensorSize(SMLoc loc, const Twine &what,
+                                       ArrayRef<int64_t> shape) {
+  int64_t count = 1;
+  bool overflow = false;
+  for (int64_t size : shape)
+    overflow |= llvm::MulOverflow(count, std::max<int64_t>(size, 0), count);
+  if (!overflow && count <= limits::kTensorElements)
+    return success();
+  return fail(loc, what + " " + formatShape(shape) +
+                       fmt::format(" would have {} elements, more than the {} "
+                                   "a tensor may have",
+                                   overflow ? std::string("over 2^63")
+                                            : std::to_string(count),
+                                   limits::kTensorElements));
+}
+
 Location Emitter::location(SMLoc loc) {
   auto [line, column] = diagnostics.getSourceMgr().getLineAndColumn(loc);
   Location file = FileLineColLoc::get(fileName, line, column);
@@ -84,6 +101,9 @@ std::optional<EmittedModel> Emitter::run() {
 
   SmallVector<Type> inputTypes;
   for (const InputDecl &input : model.inputs) {
+    if (failed(checkTensorSize(input.loc, "input '" + input.name + "'",
+                               input.shape)))
+      return std::nullopt;
     Type element = llvm::StringSwitch<Type>(input.elementType)
                        .Case("f16", builder.getF16Type())
                        .Case("bf16", builder.getBF16Type())

@@ -185,6 +185,10 @@ public:
   LogicalResult checkSize(SMLoc loc, uint64_t size, Val::Kind kind);
   /// Counts `units` of work (elements, characters, ops) done at `loc`.
   LogicalResult spend(SMLoc loc, int64_t units);
+  /// Whether a tensor of `shape` may exist (limits::kTensorElements); if
+  /// not, reports "`what` `shape` would have N elements, ..." at `loc`.
+  LogicalResult checkTensorSize(SMLoc loc, const llvm::Twine &what,
+                                llvm::ArrayRef<int64_t> shape);
   mlir::Location location(SMLoc loc);
 
   // Statements (Emitter.cpp).
@@ -255,6 +259,12 @@ public:
             state.attributes.getDictionary(&context), state.getRawProperties(),
             state.regions, types)))
       return mlir::failure();
+    for (mlir::Type type : types)
+      if (auto tensor = mlir::dyn_cast<mlir::RankedTensorType>(type))
+        if (mlir::failed(checkTensorSize(
+                at, "the result of '" + OpTy::getOperationName() + "'",
+                tensor.getShape())))
+          return mlir::failure();
     state.types.assign(types.begin(), types.end());
     return builder.create(state)->getResult(0);
   }
@@ -288,6 +298,7 @@ public:
   llvm::StringMap<size_t> parameterIndex;
   int64_t steps = 0; // Statements executed, against runaway loops.
   int64_t work = 0;  // Elements, characters and ops built (limits::kWork).
+  int64_t parameterElements = 0; // All so far (limits::kParameterElements).
   /// Levels of evaluate() and execute() in progress (limits::
   /// kEvaluationDepth): the parser bounds one block's nesting, and this the
   /// nesting of blocks called inside each other.

@@ -41,6 +41,18 @@ FailureOr<mlir::Value> Emitter::weight(SMLoc loc, llvm::StringRef suffix,
     if (size <= 0)
       return fail(loc, "parameter '" + name + "' would have shape " +
                            formatShape(shape) + ": sizes must be positive");
+  if (failed(checkTensorSize(loc, "parameter '" + name + "'", shape)))
+    return failure();
+  int64_t elements = 1;
+  for (int64_t size : shape)
+    elements *= size; // At most limits::kTensorElements.
+  if (elements > limits::kParameterElements - parameterElements)
+    return fail(loc, fmt::format("the model's parameters would have {} "
+                                 "elements with '{}', more than the {} they "
+                                 "may have in all",
+                                 parameterElements + elements, name,
+                                 limits::kParameterElements));
+  parameterElements += elements;
   auto [it, inserted] = parameterIndex.try_emplace(name, parameters.size());
   if (!inserted) {
     (void)fail(loc, "parameter '" + name +
