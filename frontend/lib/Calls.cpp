@@ -15,26 +15,49 @@ using namespace cnnc::frontend::interp;
 namespace {
 
 /// Pushes a name on the path of layer names for as long as it lives (none
-/// when there is no name).
+/// when there is no name). A path longer than limits::kNameLength is
+/// refused: reported at `loc`, nothing pushed, and failed() is true.
 class NameScope {
 public:
-  NameScope(std::vector<std::string> &path,
-            const std::optional<std::string> &name)
-      : path(path), pushed(name.has_value()) {
-    if (pushed)
-      path.push_back(*name);
+  NameScope(Emitter &emitter, SMLoc loc, const std::optional<std::string> &name)
+      : path(emitter.namePath) {
+    if (!name)
+      return;
+    size_t length = name->size();
+    for (const std::string &part : path)
+      length += part.size() + 1;
+    if (length > limits::kNameLength) {
+      std::string full = emitter.qualified(*name);
+      (void)emitter.fail(
+          loc, fmt::format("the layer name '{}...' would be {} characters "
+                           "long (at most {})",
+                           llvm::StringRef(full).take_front(60).str(), length,
+                           limits::kNameLength));
+      state = State::Failed;
+      return;
+    }
+    path.push_back(*name);
+    state = State::Pushed;
   }
   ~NameScope() {
-    if (pushed)
+    if (state == State::Pushed)
       path.pop_back();
   }
   NameScope(const NameScope &) = delete;
   NameScope &operator=(const NameScope &) = delete;
 
+  bool failed() const { return state == State::Failed; }
+
 private:
+  enum class State { None, Pushed, Failed };
   std::vector<std::string> &path;
-  bool pushed;
+  State state = State::None;
 };
+
+/// Where a call's name is reported: its `as` expression, else the call.
+SMLoc nameLoc(const Expr &call) {
+  return call.name ? call.name->loc : call.loc;
+}
 
 /// A block call in progress, for as long as it lives: what happens inside
 /// has CallSiteLocs whose caller is `site`, and its errors say "called from"
@@ -171,14 +194,14 @@ FailureOr<Val> Emitter::callBlock(const BlockDecl &block, const Expr &call,
     frame.variables[parameter.name] = args->get(parameter.name);
     frame.definedAt[parameter.name] = parameter.loc;
   }
-  LogicalResult result = success();
   {
-    NameScope scope(namePath, name);
+    NameScope scope(*this, nameLoc(call), name);
+    if (scope.failed())
+      return failure();
     CallSiteScope site(*this, call.loc);
-    result = execute(block.body, frame, /*seq=*/nullptr);
+    if (failed(execute(block.body, frame, /*seq=*/nullptr)))
+      return failure();
   }
-  if (failed(result))
-    return failure();
   if (!frame.returned) {
     // About the block, not the call: no call-site notes.
     diagnostics.error(block.loc,
@@ -213,7 +236,9 @@ FailureOr<Val> Emitter::callBuiltin(const Expr &call, Positional positional,
                                     Keywords keywords,
                                     std::optional<std::string> name) {
   // Parameterized layers name their parameters under the call's name.
-  NameScope scope(namePath, name);
+  NameScope scope(*this, nameLoc(call), name);
+  if (scope.failed())
+    return failure();
   const Builtin *builtin = builtins.lookup(call.text);
   if (!builtin)
     return fail(call.loc, "unknown op or block '" + call.text + "'");
@@ -234,7 +259,9 @@ FailureOr<Val> Emitter::evaluateSeq(const Expr &expr, Frame &frame,
       evaluateName(expr.name.get(), frame, nameHint);
   if (failed(name))
     return failure();
-  NameScope scope(namePath, *name);
+  NameScope scope(*this, nameLoc(expr), *name);
+  if (scope.failed())
+    return failure();
   SeqState seq;
   seq.running = std::move(*input);
   if (failed(execute(expr.body, frame, &seq)))
