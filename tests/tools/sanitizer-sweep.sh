@@ -37,6 +37,12 @@ for test in "$root"/tests/lit/Frontend/errors/*.test; do
   done
 done
 
+# Models too large to commit, each past one of the frontend's limits.
+python3 "$root/tests/tools/make_hostile_models.py" "$work/hostile"
+for model in "$work"/hostile/*.cnn; do
+  check "$work/log" "$build/bin/cnnc" "$model"
+done
+
 # Checkpoints, well-formed and broken.
 make="$root/tests/tools/make_safetensors.py"
 model="$work/tiny.cnn"
