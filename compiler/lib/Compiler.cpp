@@ -79,6 +79,29 @@ Error buildPipeline(OpPassManager &pm, const cnnc::CompileOptions &options) {
   llvm_unreachable("every EmitKind is handled");
 }
 
+/// `options` with the blocked layout's block, the vector lanes and the
+/// registers taken from the target where it asks for that.
+Error resolveTargetVectors(const cnnc::CompileOptions &options,
+                           cnnc::CompileOptions &resolved) {
+  resolved.copyOptionValuesFrom(options);
+  if (options.block == cnnc::CompileOptions::kBlockFromTarget) {
+    Expected<cnnc::TargetVectors> vectors =
+        cnnc::getTargetVectors({options.triple, options.cpu, options.optLevel});
+    if (!vectors)
+      return vectors.takeError();
+    resolved.block = vectors->lanes;
+    resolved.vectorLanes = vectors->lanes;
+    resolved.vectorRegisters = vectors->registers;
+  } else if (options.block < 0) {
+    return createStringError(
+        inconvertibleErrorCode(),
+        fmt::format("block must be 0 (NCHW) or a positive number of lanes, "
+                    "got {}",
+                    static_cast<int64_t>(options.block)));
+  }
+  return Error::success();
+}
+
 /// The scratch arena that a copy of `module` lowered to loops needs, with
 /// or without fusion.
 Expected<int64_t> scratchBytesOf(ModuleOp module,
@@ -87,7 +110,8 @@ Expected<int64_t> scratchBytesOf(ModuleOp module,
   OwningOpRef<ModuleOp> copy(module.clone());
   PassManager pm(module.getContext());
   cnnc::CompileOptions loops;
-  loops.copyOptionValuesFrom(options);
+  if (Error error = resolveTargetVectors(options, loops))
+    return std::move(error);
   loops.fusion = fusion;
   loops.scratchArgument = true;
   if (Error error = cnnc::buildCNNToLoopsPipeline(pm, loops))
@@ -177,10 +201,13 @@ Expected<cnnc::Artifacts> cnnc::compile(ModuleOp module,
     return std::move(artifacts);
 
   stripTensorNames(module);
+  CompileOptions resolved;
+  if (Error error = resolveTargetVectors(options, resolved))
+    return std::move(error);
   PassManager pm(module.getContext());
   if (configure && failed(configure(pm)))
     return llvm::make_error<DiagnosedFailure>();
-  if (Error error = buildPipeline(pm, options))
+  if (Error error = buildPipeline(pm, resolved))
     return std::move(error);
   if (failed(pm.run(module)))
     return llvm::make_error<DiagnosedFailure>();

@@ -97,6 +97,13 @@ Error cnnc::buildCNNToLinalgPipeline(OpPassManager &pm,
   pm.addPass(createCNNLowerToLinalg());
   if (options.fusion)
     pm.addPass(createCNNFuseElementwise());
+  // Before canonicalization folds the views of grouped convolutions into
+  // their neighbours, which hides their form.
+  if (options.block > 0) {
+    CNNAssignLayoutOptions layout;
+    layout.block = options.block;
+    pm.addPass(createCNNAssignLayout(layout));
+  }
   pm.addPass(createCanonicalizerPass());
   return Error::success();
 }
@@ -105,6 +112,11 @@ Error cnnc::buildCNNToLoopsPipeline(OpPassManager &pm,
                                     const PipelineOptions &options) {
   if (Error error = buildCNNToLinalgPipeline(pm, options))
     return error;
+  pm.addPass(createCNNLowerReorders());
+  // A padded convolution input's producer writes into the padded buffer
+  // (the blocked kernels have no flattened 1x1 form to lose by it).
+  if (options.block > 0)
+    pm.addPass(createCNNPadInPlace());
   // A tensor.empty that only becomes a slice of another tensor (the tiles
   // of a fused chain, the operands of a concat) is replaced by that slice,
   // so the producer writes in place.
@@ -145,6 +157,10 @@ Error cnnc::buildCNNToLoopsPipeline(OpPassManager &pm,
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCNNVectorizeConvolutions());
+  CNNVectorizeBlockedConvolutionsOptions kernels;
+  kernels.vectorRegisters = options.vectorRegisters;
+  kernels.vectorLanes = options.vectorLanes;
+  pm.addPass(createCNNVectorizeBlockedConvolutions(kernels));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCNNOutlineLoopNests());
   return Error::success();

@@ -90,6 +90,8 @@ std::string Case::module() const {
               tensorType(args[i].shape);
   std::string type = tensorType(expected.shape);
   result += ") -> " + type + " attributes {llvm.emit_c_interface} {\n";
+  for (const std::string &line : prelude)
+    result += "  " + line + "\n";
   result += "  %0 = " + op + "\n";
   result += "  return %0 : " + type + "\n}\n";
   return result;
@@ -97,14 +99,34 @@ std::string Case::module() const {
 
 std::string CaseBuilder::arg(const Tensor &value) {
   c.args.push_back(value);
+  operands.push_back(value.shape);
   return "%arg" + std::to_string(c.args.size() - 1);
+}
+
+std::string CaseBuilder::constant(const Tensor &value) {
+  std::string name = "%param" + std::to_string(c.prelude.size());
+  c.prelude.push_back(name + " = cnn.weight \"" + name.substr(1) + "\" = " +
+                      denseHex(value) + " : " + tensorType(value.shape));
+  operands.push_back(value.shape);
+  return name;
 }
 
 std::string CaseBuilder::functionalType(const Shape &result) const {
   std::string text = "(";
-  for (size_t i = 0; i < c.args.size(); ++i)
-    text += (i ? ", " : "") + tensorType(c.args[i].shape);
+  for (size_t i = 0; i < operands.size(); ++i)
+    text += (i ? ", " : "") + tensorType(operands[i]);
   return text + ") -> " + tensorType(result);
+}
+
+std::string denseHex(const Tensor &t) {
+  static const char digits[] = "0123456789ABCDEF";
+  const auto *bytes = reinterpret_cast<const unsigned char *>(t.data.data());
+  std::string text = "dense<\"0x";
+  for (size_t i = 0; i < t.data.size() * sizeof(float); ++i) {
+    text += digits[bytes[i] >> 4];
+    text += digits[bytes[i] & 15];
+  }
+  return text + "\">";
 }
 
 std::string CaseBuilder::typeOf(const std::string &name) const {
@@ -419,14 +441,31 @@ Runner &runner() {
   return instance;
 }
 
-void check(const Case &c) {
-  Outcome outcome = runner().run(c, [](OpPassManager &pm) {
-    llvm::cantFail(cnnc::buildCNNToLLVMPipeline(pm, cnnc::PipelineOptions()));
+namespace {
+
+/// The layouts every case runs in: NCHW, and the channel-blocked layout of
+/// cnn-assign-layout with AVX2's and AVX-512's vector widths (and register
+/// counts; LLVM splits 16-lane vectors on a machine without AVX-512).
+struct Layout {
+  int64_t block, registers;
+};
+constexpr Layout kLayouts[] = {{0, 16}, {8, 16}, {16, 32}};
+
+void checkLayout(const Case &c, Layout layout, double tolerance) {
+  Outcome outcome = runner().run(c, [&](OpPassManager &pm) {
+    cnnc::PipelineOptions options;
+    options.block = layout.block;
+    options.vectorLanes = layout.block ? layout.block : 8;
+    options.vectorRegisters = layout.registers;
+    llvm::cantFail(cnnc::buildCNNToLLVMPipeline(pm, options));
   });
+  std::string where = layout.block ? "blocked layout, " +
+                                         std::to_string(layout.block) + " lanes"
+                                   : std::string("NCHW");
   // CNNC_NUMERIC_VERBOSE=1 prints every case's errors.
   static const bool verbose = std::getenv("CNNC_NUMERIC_VERBOSE") != nullptr;
   if (verbose) {
-    std::string line = c.label + ":";
+    std::string line = c.label + " (" + where + "):";
     if (!outcome.failure.empty())
       line += " FAILED before running";
     for (const auto &level : outcome.levels) {
@@ -437,7 +476,7 @@ void check(const Case &c) {
     }
     std::printf("%s\n", line.c_str());
   }
-  INFO("case: " << c.label << "\n" << c.module());
+  INFO("case: " << c.label << " (" << where << ")\n" << c.module());
   if (!outcome.failure.empty()) {
     FAIL_CHECK(outcome.failure);
     return;
@@ -450,10 +489,17 @@ void check(const Case &c) {
       continue;
     }
     INFO("worst element " << m.worst);
-    CHECK(m.relativeError <= kTolerance);
+    CHECK(m.relativeError <= tolerance);
     if (m.inputsWritten)
       WARN("the generated code wrote into an argument's buffer");
   }
+}
+
+} // namespace
+
+void check(const Case &c, double tolerance) {
+  for (Layout layout : kLayouts)
+    checkLayout(c, layout, tolerance);
 }
 
 } // namespace cnnc::numeric

@@ -76,6 +76,7 @@ struct Case {
   Tensor expected;          // the reference result
   std::string text;         // when not empty, the whole module (hand-written
                             // IR for the harness's own checks)
+  std::vector<std::string> prelude; // ops before `op` (parameters' values)
 
   /// The whole module: @main(args) -> result { %0 = op; return %0 }, with
   /// llvm.emit_c_interface.
@@ -89,7 +90,12 @@ public:
 
   /// Adds an argument and returns its SSA name (`%argN`).
   std::string arg(const Tensor &value);
-  /// `(T0, T1, ...) -> R` over the arguments added so far.
+  /// Adds a parameter whose value is part of the module (a `cnn.weight`
+  /// with a value, which the pipelines see as a constant) and returns its
+  /// SSA name (`%paramN`).
+  std::string constant(const Tensor &value);
+  /// `(T0, T1, ...) -> R` over the operands (arguments and constants)
+  /// added so far, in order.
   std::string functionalType(const Shape &result) const;
   /// `T0` for the argument named `name`.
   std::string typeOf(const std::string &name) const;
@@ -97,7 +103,11 @@ public:
 
 private:
   Case c;
+  std::vector<Shape> operands;
 };
+
+/// A tensor's values as a hexadecimal dense literal, `dense<"0x...">`.
+std::string denseHex(const Tensor &t);
 
 /// The error of one run, or why there is none.
 struct Measurement {
@@ -136,10 +146,11 @@ private:
 /// The runner shared by every test of the binary.
 Runner &runner();
 
-/// Runs `c` through cnnc::buildCNNToLLVMPipeline at -O0 and -O3 and reports
-/// it to Catch2: a failure names the case, prints its module and says what
-/// went wrong.
-void check(const Case &c);
+/// Runs `c` through cnnc::buildCNNToLLVMPipeline at -O0 and -O3, in NCHW and
+/// in the channel-blocked layout with 8 and 16 lanes, and reports it to
+/// Catch2: a failure names the case and the layout, prints its module and
+/// says what went wrong.
+void check(const Case &c, double tolerance = kTolerance);
 
 } // namespace cnnc::numeric
 

@@ -83,6 +83,13 @@ cl::opt<int64_t> fusionTileBytes(
     cl::desc("Tile budget in bytes of the tiled fusions (bottleneck, "
              "depthwise-pointwise) instead of their defaults"),
     cl::value_desc("bytes"), cl::init(0), cl::cat(category));
+cl::opt<int64_t> channelBlock(
+    "block",
+    cl::desc("Channels per block of the channel-blocked layout of feature "
+             "maps (default: the target's f32 vector width: 16 with "
+             "AVX-512, 8 with AVX2, 4 with NEON); 0 keeps NCHW"),
+    cl::value_desc("lanes"), cl::init(cnnc::CompileOptions::kBlockFromTarget),
+    cl::cat(category));
 cl::list<std::string> passPlugins(
     "load-pass-plugin",
     cl::desc("Load passes from a plugin library (for --fusion-passes)"),
@@ -118,6 +125,7 @@ void fillOptions(cnnc::CompileOptions &options) {
   options.fusion = !noFusion;
   options.fusionPasses = fusionPasses.getValue();
   options.tileBytes = fusionTileBytes.getValue();
+  options.block = channelBlock.getValue();
   // The loops show the arena argument too; code for the machine has it
   // anyway.
   options.scratchArgument = emit == EmitKind::Loops;
@@ -242,6 +250,12 @@ int main(int argc, char **argv) {
     WithColor::error(errs(), "cnnc")
         << "--fusion-tile-bytes must be positive, got " << fusionTileBytes
         << "\n";
+    return 1;
+  }
+  if (channelBlock < cnnc::CompileOptions::kBlockFromTarget) {
+    WithColor::error(errs(), "cnnc")
+        << "--block must be 0 (NCHW) or a positive number of lanes, got "
+        << channelBlock << "\n";
     return 1;
   }
   if (!fusionPasses.empty()) {

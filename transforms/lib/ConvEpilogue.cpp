@@ -41,8 +41,8 @@ bool isFourDimIdentity(AffineMap map) {
 }
 
 /// A map whose results are dims (each at most once) or the constant 0, with
-/// d3 (the output column, the vector lanes) only as the last result.
-bool isVectorReadableMap(AffineMap map) {
+/// `vectorDim` (the dimension of the vector lanes) only as the last result.
+bool isVectorReadableMap(AffineMap map, unsigned vectorDim) {
   llvm::SmallBitVector seen(map.getNumDims());
   for (auto [position, expr] : llvm::enumerate(map.getResults())) {
     if (auto constant = dyn_cast<AffineConstantExpr>(expr)) {
@@ -54,20 +54,25 @@ bool isVectorReadableMap(AffineMap map) {
     if (!dim || seen.test(dim.getPosition()))
       return false;
     seen.set(dim.getPosition());
-    if (dim.getPosition() == 3 && position + 1 != map.getNumResults())
+    if (dim.getPosition() == vectorDim && position + 1 != map.getNumResults())
       return false;
   }
   return true;
 }
 
-bool usesDim(AffineMap map, unsigned dim) {
-  return llvm::any_of(map.getResults(), [&](AffineExpr expr) {
-    auto d = dyn_cast<AffineDimExpr>(expr);
-    return d && d.getPosition() == dim;
-  });
+/// The rank of an output in `layout` and the dimension its vectors run
+/// along: NCHW (4, the columns: 3), blocked (5, the lanes: 4).
+unsigned rankOf(vectorize::Layout layout) {
+  return layout == vectorize::Layout::Blocked ? 5 : 4;
 }
 
-bool isVectorizableEpilogue(linalg::GenericOp generic, Value output) {
+bool isIdentity(AffineMap map, unsigned rank) {
+  return map.getNumDims() == rank && map.isIdentity();
+}
+
+bool isVectorizableEpilogue(linalg::GenericOp generic, Value output,
+                            vectorize::Layout layout) {
+  unsigned rank = rankOf(layout);
   if (!generic->getContext()
            ->getLoadedDialect<CnncDialect>()
            ->getEpilogueAttrHelper()
@@ -75,14 +80,14 @@ bool isVectorizableEpilogue(linalg::GenericOp generic, Value output) {
       generic.getNumDpsInits() != 1 || generic.getDpsInits()[0] != output ||
       !generic.hasPureBufferSemantics())
     return false;
-  if (generic.getNumLoops() != 4 || generic.getNumParallelLoops() != 4)
+  if (generic.getNumLoops() != rank || generic.getNumParallelLoops() != rank)
     return false;
   SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
-  if (!isFourDimIdentity(maps.back()))
+  if (!isIdentity(maps.back(), rank))
     return false;
   for (OpOperand *input : generic.getDpsInputOperands()) {
-    if (!isUsableBuffer(input->get()) ||
-        !isVectorReadableMap(maps[input->getOperandNumber()]))
+    if (!vectorize::isUsableBuffer(input->get()) ||
+        !isVectorReadableMap(maps[input->getOperandNumber()], rank - 1))
       return false;
   }
   for (Operation &op : generic.getRegion().front().without_terminator()) {
@@ -102,8 +107,11 @@ bool isVectorizableEpilogue(linalg::GenericOp generic, Value output) {
 }
 
 /// Whether `generic` is the channel-sum reduction of `output` that
-/// squeeze_excite's lowering emits: sums[n, c, 0, 0] += output[n, c, h, w].
-bool isChannelSum(linalg::GenericOp generic, Value output) {
+/// squeeze_excite's lowering emits: sums[n, c, 0, 0] += output[n, c, h, w]
+/// (blocked: sums[n, b, 0, 0, l] += output[n, b, h, w, l]).
+bool isChannelSum(linalg::GenericOp generic, Value output,
+                  vectorize::Layout layout) {
+  unsigned rank = rankOf(layout);
   if (!generic->getContext()
            ->getLoadedDialect<CnncDialect>()
            ->getChannelSumAttrHelper()
@@ -115,17 +123,34 @@ bool isChannelSum(linalg::GenericOp generic, Value output) {
   auto type = dyn_cast<MemRefType>(sums.getType());
   MLIRContext *context = generic.getContext();
   AffineExpr zero = getAffineConstantExpr(0, context);
-  AffineMap sumsMap = AffineMap::get(
-      4, 0,
-      {getAffineDimExpr(0, context), getAffineDimExpr(1, context), zero, zero},
-      context);
+  SmallVector<AffineExpr> sumsResults = {
+      getAffineDimExpr(0, context), getAffineDimExpr(1, context), zero, zero};
+  if (layout == vectorize::Layout::Blocked)
+    sumsResults.push_back(getAffineDimExpr(4, context));
+  AffineMap sumsMap = AffineMap::get(rank, 0, sumsResults, context);
   SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
-  return type && type.getRank() == 4 && type.hasStaticShape() &&
-         type.getElementType().isF32() && isFourDimIdentity(maps[0]) &&
-         maps[1] == sumsMap;
+  return type && type.getRank() == rank && vectorize::isUsableBuffer(sums) &&
+         isIdentity(maps[0], rank) && maps[1] == sumsMap;
 }
 
 } // namespace
+
+bool vectorize::usesDim(AffineMap map, unsigned dim) {
+  return llvm::any_of(map.getResults(), [&](AffineExpr expr) {
+    auto d = dyn_cast<AffineDimExpr>(expr);
+    return d && d.getPosition() == dim;
+  });
+}
+
+/// The map of a per-channel operand: (d1) in NCHW, (d1, d4) blocked.
+static AffineMap perChannelMap(linalg::GenericOp generic,
+                               vectorize::Layout layout) {
+  MLIRContext *context = generic.getContext();
+  SmallVector<AffineExpr> results = {getAffineDimExpr(1, context)};
+  if (layout == vectorize::Layout::Blocked)
+    results.push_back(getAffineDimExpr(4, context));
+  return AffineMap::get(rankOf(layout), 0, results, context);
+}
 
 bool vectorize::epilogueAllowsFlattening(linalg::GenericOp generic) {
   if (!generic)
@@ -144,8 +169,9 @@ bool vectorize::epilogueAllowsFlattening(linalg::GenericOp generic) {
   return true;
 }
 
-vectorize::ConvNeighbours vectorize::findNeighbours(Operation *conv,
-                                                    Value output) {
+vectorize::ConvNeighbours
+vectorize::findNeighbours(Operation *conv, Value output, Layout layout) {
+  unsigned rank = rankOf(layout);
   ConvNeighbours neighbours;
   Operation *previous = conv->getPrevNode();
   while (previous && isMemoryEffectFree(previous))
@@ -162,12 +188,12 @@ vectorize::ConvNeighbours vectorize::findNeighbours(Operation *conv,
     if (generic.hasPureBufferSemantics() && generic.getNumDpsInputs() == 1 &&
         generic.getNumDpsInits() == 1 && generic.getDpsInits()[0] == output &&
         generic.getNumParallelLoops() == generic.getNumLoops() &&
-        generic.getNumLoops() == 4 &&
-        cast<MemRefType>(generic.getDpsInputs()[0].getType()).getRank() == 1 &&
+        generic.getNumLoops() == rank &&
+        cast<MemRefType>(generic.getDpsInputs()[0].getType()).getRank() ==
+            rank - 3 &&
         isUsableBuffer(generic.getDpsInputs()[0]) &&
-        generic.getIndexingMapsArray()[0] ==
-            AffineMap::get(4, 0, getAffineDimExpr(1, generic.getContext())) &&
-        isFourDimIdentity(generic.getIndexingMapsArray()[1]) &&
+        generic.getIndexingMapsArray()[0] == perChannelMap(generic, layout) &&
+        isIdentity(generic.getIndexingMapsArray()[1], rank) &&
         &body.front() == yield.getOperation() &&
         yield.getOperand(0) == body.getArgument(0)) {
       neighbours.init = generic;
@@ -182,10 +208,10 @@ vectorize::ConvNeighbours vectorize::findNeighbours(Operation *conv,
   };
   Operation *last = conv;
   if (linalg::GenericOp generic = nextWithEffects(conv))
-    if (isVectorizableEpilogue(generic, output))
+    if (isVectorizableEpilogue(generic, output, layout))
       last = neighbours.epilogue = generic;
   if (linalg::GenericOp generic = nextWithEffects(last))
-    if (isChannelSum(generic, output))
+    if (isChannelSum(generic, output, layout))
       neighbours.channelSum = generic;
   return neighbours;
 }

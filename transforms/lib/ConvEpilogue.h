@@ -20,6 +20,14 @@ namespace cnnc::vectorize {
 /// A static f32 memref whose innermost stride is 1: rows load as vectors.
 bool isUsableBuffer(mlir::Value value);
 
+/// Whether `map` has `dim` as one of its results.
+bool usesDim(mlir::AffineMap map, unsigned dim);
+
+/// How a convolution's output is laid out: NCHW, vectors along the columns
+/// (dimension 3), or channel-blocked [N, C/L, H, W, L], vectors along the
+/// lanes (dimension 4).
+enum class Layout { NCHW, Blocked };
+
 /// Whether the H and W dimensions of an [N, C, H, W] buffer are contiguous,
 /// so that it can be viewed as [N, C, H*W].
 bool isImageCollapsible(mlir::Value value);
@@ -51,8 +59,9 @@ struct ConvNeighbours {
 };
 
 /// The neighbours of `conv` (a convolution on buffers) that work on its
-/// output buffer `output`.
-ConvNeighbours findNeighbours(mlir::Operation *conv, mlir::Value output);
+/// output buffer `output`, laid out in `layout` (a blocked bias is [Cb, L]).
+ConvNeighbours findNeighbours(mlir::Operation *conv, mlir::Value output,
+                              Layout layout = Layout::NCHW);
 
 /// Whether the epilogue's operands still read correctly when the image is
 /// flattened to [N, C, H*W]: each is per-element over an image whose rows

@@ -6,6 +6,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <algorithm>
 
@@ -26,6 +27,10 @@ Value VectorEmitter::add(Value lhs, int64_t rhs) {
 
 Value VectorEmitter::mul(Value lhs, int64_t rhs) {
   return rhs == 1 ? lhs : b.create<arith::MulIOp>(loc, lhs, index(rhs));
+}
+
+Value VectorEmitter::divide(Value lhs, int64_t rhs) {
+  return rhs == 1 ? lhs : b.create<arith::DivUIOp>(loc, lhs, index(rhs));
 }
 
 VectorType VectorEmitter::vectorType(int64_t width) {
@@ -85,6 +90,56 @@ void VectorEmitter::storeRow(Value value, Value memref, ValueRange indices,
                                   value);
 }
 
+Value VectorEmitter::loadVector(Value memref, ValueRange indices) {
+  return b.create<vector::LoadOp>(loc, vectorType(lanes), memref, indices);
+}
+
+Value VectorEmitter::loadPrefix(Value memref, ValueRange indices,
+                                int64_t valid) {
+  SmallVector<Value> rest(indices);
+  Value column = rest.pop_back_val();
+  return loadRow(memref, rest, column, 1, valid);
+}
+
+void VectorEmitter::storeVector(Value value, Value memref, ValueRange indices) {
+  b.create<vector::StoreOp>(loc, value, memref, indices);
+}
+
+Value VectorEmitter::loadScalar(Value memref, ValueRange indices) {
+  return b.create<memref::LoadOp>(loc, memref, indices);
+}
+
+Value VectorEmitter::broadcast(Value scalar) {
+  return b.create<vector::BroadcastOp>(loc, vectorType(lanes), scalar);
+}
+
+Value VectorEmitter::shuffle(Value vector, ArrayRef<int64_t> picks) {
+  return b.create<vector::ShuffleOp>(loc, vector, vector, picks);
+}
+
+SmallVector<Value> VectorEmitter::transpose(ArrayRef<Value> rows) {
+  int64_t size = static_cast<int64_t>(rows.size());
+  SmallVector<Value> r(rows);
+  for (int64_t half = size / 2; half >= 1; half /= 2) {
+    SmallVector<int64_t> low, high;
+    for (int64_t k = 0; k < size; ++k) {
+      bool first = k % (2 * half) < half;
+      low.push_back(first ? k : size + k - half);
+      high.push_back(first ? k + half : size + k);
+    }
+    SmallVector<Value> next(r);
+    for (int64_t i = 0; i < size; ++i) {
+      if (i % (2 * half) >= half)
+        continue;
+      next[i] = b.create<vector::ShuffleOp>(loc, r[i], r[i + half], low);
+      next[i + half] =
+          b.create<vector::ShuffleOp>(loc, r[i], r[i + half], high);
+    }
+    r = std::move(next);
+  }
+  return r;
+}
+
 Value VectorEmitter::multiplyAdd(Value acc, Value lhs, Value rhs) {
   auto contract = arith::FastMathFlags::contract;
   Value product = b.create<arith::MulFOp>(loc, lhs, rhs, contract);
@@ -133,4 +188,11 @@ void VectorEmitter::blocks(int64_t extent, int64_t block,
   loop(0, fullEnd, block, [&](Value begin) { body(begin, block); });
   if (fullEnd < extent)
     body(index(fullEnd), extent - fullEnd);
+}
+
+LogicalResult cnnc::rewriteExistingOpsOnce(Operation *root,
+                                           RewritePatternSet &&patterns) {
+  GreedyRewriteConfig config;
+  config.strictMode = GreedyRewriteStrictness::ExistingOps;
+  return applyPatternsAndFoldGreedily(root, std::move(patterns), config);
 }

@@ -30,6 +30,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ConvEpilogue.h"
+#include "cnnc/Transforms/ConstantValues.h"
 #include "cnnc/Transforms/Passes.h"
 #include "cnnc/Transforms/VectorEmitter.h"
 
@@ -94,17 +95,7 @@ std::optional<std::vector<float>> constantFilterValues(Value filter,
   auto global = module.lookupSymbol<memref::GlobalOp>(get.getNameAttr());
   if (!global || !global.getConstant())
     return std::nullopt;
-  Attribute initial = global.getInitialValueAttr();
-  if (auto dense = dyn_cast_or_null<DenseFPElementsAttr>(initial)) {
-    if (!dense.getElementType().isF32())
-      return std::nullopt;
-    auto values = dense.getValues<float>();
-    return std::vector<float>(values.begin(), values.end());
-  }
-  if (auto blob = dyn_cast_or_null<DenseF32ResourceElementsAttr>(initial))
-    if (std::optional<ArrayRef<float>> data = blob.tryGetAsArrayRef())
-      return std::vector<float>(data->begin(), data->end());
-  return std::nullopt;
+  return cnnc::floatValues(global.getInitialValueAttr());
 }
 
 /// A constant global holding the filter [O, C, KH, KW] packed as
@@ -361,11 +352,7 @@ struct CNNVectorizeConvolutions
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<ConvLowering, DepthwiseLowering>(&getContext());
-    // Each match is rewritten once; the new ops are not revisited.
-    GreedyRewriteConfig config;
-    config.strictMode = GreedyRewriteStrictness::ExistingOps;
-    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns),
-                                            config)))
+    if (failed(rewriteExistingOpsOnce(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
 };

@@ -9,6 +9,7 @@
 #include "mlir/Target/LLVMIR/Export.h"
 #include "mlir/Target/LLVMIR/LLVMTranslationInterface.h"
 #include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
@@ -82,6 +83,25 @@ void cnnc::registerAnnotationsTranslation(mlir::DialectRegistry &registry) {
   registry.addExtension(+[](mlir::MLIRContext *, CnncDialect *dialect) {
     dialect->addInterfaces<AnnotationsTranslation>();
   });
+}
+
+Expected<cnnc::TargetVectors> cnnc::getTargetVectors(const TargetSpec &target) {
+  Expected<std::unique_ptr<TargetMachine>> machine =
+      createTargetMachine(target);
+  if (!machine)
+    return machine.takeError();
+  const MCSubtargetInfo *info = (*machine)->getMCSubtargetInfo();
+  Triple triple = (*machine)->getTargetTriple();
+  TargetVectors vectors;
+  if (triple.isAArch64()) {
+    vectors = {4, 32};
+  } else if (triple.isX86()) {
+    if (info->checkFeatures("+avx512f"))
+      vectors = {16, 32};
+    else if (info->checkFeatures("+avx2,+fma"))
+      vectors = {8, 16};
+  }
+  return vectors;
 }
 
 Expected<std::unique_ptr<Module>>

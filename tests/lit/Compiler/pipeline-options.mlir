@@ -32,10 +32,13 @@
 // EXTRA-NEXT: cnn.yield
 // HELP: --cnnc-lower-to-llvm
 // HELP-NEXT: --bare-pointers
+// HELP-NEXT: --block=<long>
 // HELP-NEXT: --fusion
 // HELP-NEXT: --fusion-passes=<string>
 // HELP-NEXT: --scratch-argument
 // HELP-NEXT: --tile-bytes=<long>
+// HELP-NEXT: --vector-lanes=<long>
+// HELP-NEXT: --vector-registers=<long>
 // HELP: --cnnc-lower-to-loops
 // HELP-NEXT: --bare-pointers
 // BAD-FUSION: error: fusion-passes: {{.*}}'no-such-pass' does not refer to a registered pass or pass pipeline

@@ -70,12 +70,33 @@ struct PipelineOptions : mlir::PassPipelineOptions<PipelineOptions> {
       llvm::cl::desc("Pass each memref as a bare pointer to its data (the C "
                      "API) instead of a memref descriptor"),
       llvm::cl::init(false)};
+  Option<int64_t> block{
+      *this, "block",
+      llvm::cl::desc("Channels per block of the channel-blocked layout of "
+                     "feature maps (cnn-assign-layout): the target's f32 "
+                     "vector width; 0 keeps NCHW"),
+      llvm::cl::init(0)};
+  Option<int64_t> vectorRegisters{
+      *this, "vector-registers",
+      llvm::cl::desc("Vector registers of the target, which size the "
+                     "kernels' register tiles"),
+      llvm::cl::init(16)};
+  Option<int64_t> vectorLanes{
+      *this, "vector-lanes",
+      llvm::cl::desc("f32 lanes of the target's vectors, for the kernels "
+                     "that do not take theirs from the blocked layout"),
+      llvm::cl::init(8)};
 };
 
 /// The options of cnnc::compile: the pipeline's, and what to emit for which
 /// machine. (Emitting code for the machine implies bare-pointers and
 /// scratch-argument: the C API needs both.)
 struct CompileOptions : PipelineOptions {
+  /// compile() takes the blocked layout's block, the vector lanes and the
+  /// registers from the target unless `block` is set (to a block, or 0).
+  CompileOptions() { block = kBlockFromTarget; }
+  static constexpr int64_t kBlockFromTarget = -1;
+
   Option<EmitKind> emit{*this, "emit", llvm::cl::desc("What to produce"),
                         llvm::cl::init(EmitKind::CNN), emitKindValues()};
   Option<unsigned> optLevel{*this, "opt-level",

@@ -18,7 +18,13 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Dialect.h"
+#include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/Operation.h"
+
+#include "cnnc/Dialect/CnncEnums.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "cnnc/Dialect/CnncAttributes.h.inc"
 
 #include "cnnc/Dialect/CnncDialect.h.inc"
 

@@ -114,4 +114,104 @@ def CNNVectorizeConvolutions
   ];
 }
 
+def CNNVectorizeBlockedConvolutions
+    : Pass<"cnn-vectorize-blocked-convolutions", "mlir::ModuleOp"> {
+  let summary = "Register-tiled vector kernels for convolutions in the channel-blocked layout";
+  let description = [{
+    Runs after bufferization. Replaces every `linalg.generic` marked
+    `cnnc.blocked_conv` (a convolution on channel-blocked buffers
+    [N, C/L, H, W, L] built by the blocked lowering, in one of the forms
+    dense, plain_input, depthwise or lane_groups) by loops over register
+    tiles of L-lane vectors: output blocks x pixels of accumulators for
+    dense convolutions (filter vectors times broadcast input values),
+    pixels of one block for depthwise ones, and shuffled input vectors
+    shared between taps for grouped convolutions with several groups per
+    block. The tile is sized to `vector-registers`. The fill or bias that
+    initializes the output, an element-wise epilogue (`cnnc.epilogue`) and
+    a channel sum (`cnnc.channel_sum`) on the same buffer are applied in
+    registers. A generic whose maps are not those of its form is left
+    alone. Reorders between NCHW and the blocked layout (`cnnc.reorder`)
+    become transposes of L x L register tiles, and dense layers
+    (`linalg.matmul_transpose_b`) dot products of `vector-lanes`-wide
+    vectors, several weight rows at a time.
+  }];
+  let options = [
+    Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"16",
+           "Vector registers of the target (16 for AVX2, 32 for AVX-512 "
+           "and NEON)">,
+    Option<"vectorLanes", "vector-lanes", "int64_t", /*default=*/"8",
+           "f32 lanes of the target's vectors, for the kernels that do not "
+           "take theirs from a blocked layout (dense layers)">
+  ];
+  let dependentDialects = [
+    "cnnc::CnncDialect",
+    "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect",
+    "mlir::scf::SCFDialect", "mlir::vector::VectorDialect"
+  ];
+}
+
+def CNNAssignLayout : Pass<"cnn-assign-layout", "mlir::ModuleOp"> {
+  let summary = "Give feature maps the channel-blocked layout [N, C/L, H, W, L]";
+  let description = [{
+    Runs on tensors, after `cnn-lower-to-linalg`. Every convolution that has
+    a blocked form (one group, depthwise, or grouped with several groups per
+    block or whole blocks per group; a constant filter) becomes a
+    `linalg.generic` marked `cnnc.blocked_conv` on blocked tensors, its
+    filter repacked at compile time in the order its kernel reads it. The
+    blocked layout then spreads to the ops computed from those results
+    channel by channel (element-wise and pooling generics, spatial padding,
+    row slices, block-aligned channel slices and concatenations, the values
+    loops carry), so each feature map is reordered at most once: from NCHW
+    at the model's inputs (`tensor.pack`, zero-padding the channels to whole
+    blocks), back at its outputs and before the few ops that need NCHW
+    (`tensor.unpack`). A first convolution with fewer channels than a block
+    reads its NCHW input directly. `block` is the vector width in f32 lanes
+    (8 for AVX2, 16 for AVX-512, 4 for NEON); 0 leaves the module in NCHW.
+  }];
+  let options = [
+    Option<"block", "block", "int64_t", /*default=*/"0",
+           "Channels per block: the vector width in f32 lanes (0: NCHW)">
+  ];
+  let dependentDialects = [
+    "cnnc::CnncDialect",
+    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+    "mlir::tensor::TensorDialect"
+  ];
+}
+
+def CNNLowerReorders : Pass<"cnn-lower-reorders", "mlir::ModuleOp"> {
+  let summary = "Lower tensor.pack and tensor.unpack to generics marked cnnc.reorder";
+  let description = [{
+    Runs on tensors, before bufferization. Each reorder that
+    `cnn-assign-layout` leaves between NCHW and the blocked layout becomes a
+    `linalg.generic` that states it element by element (a pack reads its
+    source with tensor.extract, zero past the channels; an unpack reads
+    channel c at block c / L, lane c % L) and is marked `cnnc.reorder`, so
+    that `cnn-vectorize-blocked-convolutions` replaces it by transposes of
+    L x L register tiles.
+  }];
+  let dependentDialects = [
+    "cnnc::CnncDialect",
+    "mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"
+  ];
+}
+
+def CNNPadInPlace : Pass<"cnn-pad-in-place", "mlir::ModuleOp"> {
+  let summary = "Let a padded convolution input's producer write into the padded buffer";
+  let description = [{
+    Runs on tensors, before empty-tensor elimination. A `tensor.pad` with a
+    constant value whose source is computed by a chain of destination-style
+    ops starting at a `tensor.empty`, and read by nothing but the pad,
+    becomes a fill of the padded tensor (placed before the chain) and a
+    `tensor.insert_slice` of the source into its interior. Empty-tensor
+    elimination then makes the chain write into that interior, so the
+    padded input of a convolution is never copied.
+  }];
+  let dependentDialects = [
+    "cnnc::CnncDialect",
+    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+    "mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // CNNC_TRANSFORMS_PASSES_TD

@@ -1,10 +1,11 @@
 //===- VectorEmitter.h - building vector kernels on f32 buffers -*- C++ -*-===//
 //
-// The builder under cnnc's vector kernels (cnn-vectorize-convolutions): loads
-// and stores of `lanes`-wide f32 vectors along the innermost dimension of a
-// buffer, with masks for tails and shuffles for strided reads, fused
-// multiply-adds, and loops whose bounds are compile-time constants. Kernels
-// written with it read nothing outside their buffers.
+// The builder under cnnc's vector kernels (cnn-vectorize-convolutions,
+// cnn-vectorize-blocked-convolutions): loads and stores of `lanes`-wide f32
+// vectors along the innermost dimension of a buffer, with masks for tails
+// and shuffles for strided reads and transposes, fused multiply-adds, and
+// loops whose bounds are compile-time constants. Kernels written with it
+// read nothing outside their buffers.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +15,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Location.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/Value.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
@@ -40,6 +42,8 @@ public:
   mlir::Value add(mlir::Value lhs, int64_t rhs);
   /// lhs * rhs; lhs itself when rhs is 1.
   mlir::Value mul(mlir::Value lhs, int64_t rhs);
+  /// lhs / rhs for a non-negative lhs; lhs itself when rhs is 1.
+  mlir::Value divide(mlir::Value lhs, int64_t rhs);
   mlir::VectorType vectorType(int64_t width);
   /// The mask of `width` lanes whose first `active` lanes are set.
   mlir::Value mask(int64_t width, int64_t active);
@@ -58,6 +62,23 @@ public:
   /// Stores the first `valid` lanes of `value` at `indices`.
   void storeRow(mlir::Value value, mlir::Value memref, mlir::ValueRange indices,
                 int64_t valid);
+
+  /// The `lanes` elements at `indices` (the last one the first lane's).
+  mlir::Value loadVector(mlir::Value memref, mlir::ValueRange indices);
+  /// The first `valid` of them, zeros after.
+  mlir::Value loadPrefix(mlir::Value memref, mlir::ValueRange indices,
+                         int64_t valid);
+  void storeVector(mlir::Value value, mlir::Value memref,
+                   mlir::ValueRange indices);
+  mlir::Value loadScalar(mlir::Value memref, mlir::ValueRange indices);
+  /// `scalar` in every lane.
+  mlir::Value broadcast(mlir::Value scalar);
+  /// Lane i of the result is lane picks[i] of `vector`.
+  mlir::Value shuffle(mlir::Value vector, llvm::ArrayRef<int64_t> picks);
+  /// The transpose of the square matrix whose rows are `rows` (as many as
+  /// each has lanes, a power of two): log2(rows) stages of two-vector
+  /// shuffles that swap off-diagonal blocks of halving size.
+  llvm::SmallVector<mlir::Value> transpose(llvm::ArrayRef<mlir::Value> rows);
 
   /// acc + a * b, allowed to contract into one fused multiply-add.
   mlir::Value multiplyAdd(mlir::Value acc, mlir::Value lhs, mlir::Value rhs);
@@ -87,6 +108,11 @@ public:
 private:
   int64_t lanes;
 };
+
+/// Applies `patterns` to the ops that exist in `root` now, each once: a
+/// kernel pattern replaces an op by loops, which are not matched again.
+mlir::LogicalResult rewriteExistingOpsOnce(mlir::Operation *root,
+                                           mlir::RewritePatternSet &&patterns);
 
 } // namespace cnnc
 

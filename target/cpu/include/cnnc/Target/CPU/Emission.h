@@ -24,6 +24,17 @@ struct TargetSpec {
   unsigned optLevel = 3; // 0 to 3, as -O.
 };
 
+/// The vector registers of a target, which size the blocked layout and the
+/// kernels' register tiles: f32 lanes per register and how many registers.
+struct TargetVectors {
+  int64_t lanes = 4;
+  int64_t registers = 16;
+};
+
+/// What `target`'s CPU has: 16 lanes and 32 registers with AVX-512, 8 and
+/// 16 with AVX2 (and FMA), 4 and 32 on AArch64 (NEON), else 4 and 16.
+llvm::Expected<TargetVectors> getTargetVectors(const TargetSpec &target);
+
 /// Lets the translation to LLVM IR take the `cnnc` dialect's annotations
 /// (a scratch argument, the arena's size on the module), which mean nothing
 /// to LLVM, without a warning.

@@ -1,0 +1,367 @@
+//===- BlockedKernels.cpp - register-tiled convolutions, blocked layout ---===//
+//
+// Replaces the blocked convolution generics of BlockedConv.h, once they are
+// on buffers, by loop nests whose innermost work is a register tile of
+// vector accumulators kept across the whole reduction. The vectors run
+// along the channel block (L lanes), the dimension that is contiguous in
+// [N, C/L, H, W, L], so no tile has a tail or a mask:
+//
+// - dense / plain_input: B output blocks x P output pixels of accumulators;
+//   each reduction step loads B filter vectors and broadcasts P input
+//   scalars (oneDNN's and MLAS's direct kernels); B and P are chosen so the
+//   tile, the filter vectors and the broadcast fit the vector registers.
+// - depthwise: P pixels of one block; each tap multiplies P input vectors
+//   by one filter vector.
+// - lane_groups (ResNeXt's 4 channels per group): each input vector is
+//   shuffled once per position j of a group (lane l takes lane
+//   (l / g) * g + j) and multiplied by the filter vectors of every tap that
+//   reads it, so the shuffles are shared by the kernel's columns.
+//
+// The ops around the convolution on the same output buffer are taken over
+// as in the NCHW kernels: the initial value (a fill or a per-channel bias),
+// an element-wise epilogue (`cnnc.epilogue`), and a squeeze-and-excitation
+// channel sum (`cnnc.channel_sum`).
+//
+//===----------------------------------------------------------------------===//
+
+#include "BlockedKernels.h"
+#include "BlockedKernelSupport.h"
+#include "cnnc/Transforms/BlockedConv.h"
+#include "cnnc/Transforms/Passes.h"
+
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace cnnc {
+#define GEN_PASS_DEF_CNNVECTORIZEBLOCKEDCONVOLUTIONS
+#include "cnnc/Transforms/Passes.h.inc"
+} // namespace cnnc
+
+using namespace mlir;
+using namespace cnnc;
+using namespace cnnc::blocked;
+
+namespace {
+
+/// How many lanes of an input block one iteration of the dense kernels'
+/// innermost loop takes.
+constexpr int64_t kLaneUnroll = 4;
+
+/// The tile of a kernel: `blocks` output blocks x `rows` x `columns`
+/// output pixels.
+struct Tile {
+  int64_t blocks = 1, rows = 1, columns = 1;
+  int64_t pixels() const { return rows * columns; }
+};
+
+/// Splits [0, extent) into full tiles of `size` and one remainder.
+struct Split {
+  int64_t size, full, remainder;
+};
+Split split(int64_t extent, int64_t size) {
+  size = std::max<int64_t>(1, std::min(size, extent));
+  return {size, extent / size, extent % size};
+}
+
+/// Estimated cost of a dense tile choice over the whole output: per
+/// reduction step a tile issues b * p multiply-adds (two per cycle) and
+/// b + p loads (about two per cycle), whichever is the bottleneck, plus a
+/// fixed cost per tile for its initial values and stores.
+double denseCost(int64_t outBlocks, int64_t rows, int64_t columns, Tile tile) {
+  auto tileCost = [](int64_t b, int64_t p) {
+    double step = std::max<double>(b * p, b + p) / 2.0;
+    return step * 64.0 + 2.0 * b * p;
+  };
+  double total = 0;
+  Split blocks = split(outBlocks, tile.blocks);
+  Split rowSplit = split(rows, tile.rows);
+  Split colSplit = split(columns, tile.columns);
+  for (auto [b, nb] : {std::pair{blocks.size, blocks.full},
+                       std::pair{blocks.remainder, int64_t(1)}}) {
+    if (b == 0)
+      continue;
+    for (auto [r, nr] : {std::pair{rowSplit.size, rowSplit.full},
+                         std::pair{rowSplit.remainder, int64_t(1)}}) {
+      if (r == 0)
+        continue;
+      for (auto [c, nc] : {std::pair{colSplit.size, colSplit.full},
+                           std::pair{colSplit.remainder, int64_t(1)}}) {
+        if (c == 0)
+          continue;
+        total += double(nb) * nr * nc * tileCost(b, r * c);
+      }
+    }
+  }
+  return total;
+}
+
+/// The best dense tile for `registers` vector registers: b * p
+/// accumulators, b filter vectors and one broadcast.
+/// With groups of whole blocks, a tile's blocks must share a group: their
+/// count divides `groupBlocks` (0: one group).
+Tile chooseDenseTile(int64_t registers, int64_t outBlocks, int64_t rows,
+                     int64_t columns, int64_t groupBlocks) {
+  Tile best;
+  double bestCost = -1;
+  for (int64_t b = 1; b <= std::min<int64_t>(outBlocks, 8); ++b) {
+    if (groupBlocks > 0 && groupBlocks % b != 0)
+      continue;
+    int64_t pixels = (registers - b - 1) / b;
+    if (pixels < 1)
+      break;
+    SmallVector<Tile> candidates;
+    candidates.push_back({b, 1, std::min(columns, pixels)});
+    if (columns < pixels && rows > 1)
+      candidates.push_back({b, std::min(rows, pixels / columns), columns});
+    // A column count that divides the row evenly, if one is close.
+    for (int64_t c = std::min(columns, pixels); c >= pixels / 2 && c >= 1; --c)
+      if (columns % c == 0) {
+        candidates.push_back({b, 1, c});
+        break;
+      }
+    for (Tile tile : candidates) {
+      double cost = denseCost(outBlocks, rows, columns, tile);
+      if (bestCost < 0 || cost < bestCost) {
+        best = tile;
+        bestCost = cost;
+      }
+    }
+  }
+  return best;
+}
+
+/// Pixels of a tile for kernels without broadcasts: `reserved` registers
+/// stay free for filter vectors and temporaries.
+Tile choosePixelTile(int64_t registers, int64_t reserved, int64_t rows,
+                     int64_t columns) {
+  int64_t pixels = std::max<int64_t>(1, registers - reserved);
+  Tile tile{1, 1, std::min(columns, pixels)};
+  for (int64_t c = tile.columns; c >= pixels / 2 && c >= 1; --c)
+    if (columns % c == 0) {
+      tile.columns = c;
+      break;
+    }
+  if (columns <= pixels / 2 && rows > 1)
+    tile = {1, std::min(rows, pixels / columns), columns};
+  return tile;
+}
+
+struct BlockedConvLowering : OpRewritePattern<linalg::GenericOp> {
+  BlockedConvLowering(MLIRContext *context, int64_t registers)
+      : OpRewritePattern(context), registers(registers) {}
+
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<ConvSpec> spec = ConvSpec::of(op);
+    if (!spec)
+      return failure();
+    if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+        op.getNumDpsInits() != 1)
+      return rewriter.notifyMatchFailure(op, "not a blocked conv on buffers");
+    if (op.getIndexingMapsArray() != spec->indexingMaps(op.getContext()) ||
+        op.getIteratorTypesArray() != spec->iteratorTypes() ||
+        !isMultiplyAccumulate(op))
+      return rewriter.notifyMatchFailure(op, "maps or body do not match");
+    Value input = op.getDpsInputs()[0], filter = op.getDpsInputs()[1],
+          output = op.getDpsInits()[0];
+    if (!isUsableBuffer(input) || !isUsableBuffer(filter) ||
+        !isUsableBuffer(output))
+      return rewriter.notifyMatchFailure(op, "needs static f32 buffers");
+
+    KernelContext k(rewriter, op.getLoc(), op, spec.value(), input, filter,
+                    output);
+    switch (spec->form) {
+    case ConvForm::Dense:
+    case ConvForm::PlainInput:
+      emitDense(k);
+      break;
+    case ConvForm::Depthwise:
+      emitDepthwise(k);
+      break;
+    case ConvForm::LaneGroups:
+      emitLaneGroups(k);
+      break;
+    }
+    k.epilogue.eraseAbsorbed(rewriter);
+    rewriter.eraseOp(op);
+    return success();
+  }
+
+private:
+  void emitDense(KernelContext &k) const;
+  void emitDepthwise(KernelContext &k) const;
+  void emitLaneGroups(KernelContext &k) const;
+
+  int64_t registers;
+};
+
+void BlockedConvLowering::emitDense(KernelContext &k) const {
+  VectorEmitter &e = k.e;
+  const ConvSpec &spec = k.spec;
+  bool plain = spec.form == ConvForm::PlainInput;
+  auto filterShape = cast<MemRefType>(k.filter.getType()).getShape();
+  // Reduction: input blocks (or channels) x taps x lanes of a block.
+  int64_t inUnits = filterShape[1];
+  int64_t kernelH = filterShape[2], kernelW = filterShape[3];
+  int64_t inLanes = plain ? 1 : k.lanes;
+  Tile tile = chooseDenseTile(registers, k.outBlocks, k.rows, k.columns,
+                              spec.groupOutBlocks);
+
+  auto emitTile = [&](Value n, Value block, int64_t blocks, Value row,
+                      int64_t rows, Value column, int64_t columns) {
+    int64_t pixels = rows * columns;
+    SmallVector<Value> acc;
+    for (int64_t b = 0; b < blocks; ++b)
+      llvm::append_range(
+          acc, k.initialTile(n, e.add(block, b), row, rows, column, columns));
+    // The input block a group of output blocks reads first.
+    Value inBase = e.index(0);
+    if (spec.groupInBlocks > 0)
+      inBase = e.divide(
+          e.mul(e.divide(block, spec.groupOutBlocks), spec.groupInChannels),
+          spec.lanes);
+    acc = e.loopCarrying(inUnits, acc, [&](Value unit, ValueRange carried) {
+      Value inUnit = e.add(inBase, unit);
+      return e.loopCarrying(kernelH, carried, [&](Value kh, ValueRange c2) {
+        return e.loopCarrying(kernelW, c2, [&](Value kw, ValueRange c3) {
+          // The input pixels of this tap; only the lane changes below.
+          SmallVector<SmallVector<Value>> pixelAt;
+          for (int64_t p = 0; p < pixels; ++p)
+            pixelAt.push_back(k.inputPixel(n, inUnit, row, p / columns, column,
+                                           p % columns, kh, kw));
+          // The lanes of the input block in a loop unrolled kLaneUnroll
+          // times: fully unrolled, the IR of ResNet-50's kernels took
+          // longer to lower than the rest of the compile together.
+          int64_t unroll = std::min(inLanes, kLaneUnroll);
+          return e.loopCarrying(
+              inLanes / unroll, c3, [&](Value step, ValueRange c4) {
+                SmallVector<Value> next(c4);
+                for (int64_t u = 0; u < unroll; ++u) {
+                  Value ci = e.add(e.mul(step, unroll), u);
+                  SmallVector<Value> weights;
+                  for (int64_t b = 0; b < blocks; ++b) {
+                    SmallVector<Value> at = {e.add(block, b), unit, kh, kw};
+                    if (!plain)
+                      at.push_back(ci);
+                    at.push_back(e.index(0));
+                    weights.push_back(e.loadVector(k.filter, at));
+                  }
+                  for (int64_t p = 0; p < pixels; ++p) {
+                    SmallVector<Value> at = pixelAt[p];
+                    if (!plain)
+                      at.push_back(ci);
+                    Value x = e.broadcast(e.loadScalar(k.input, at));
+                    for (int64_t b = 0; b < blocks; ++b)
+                      next[b * pixels + p] =
+                          e.multiplyAdd(next[b * pixels + p], x, weights[b]);
+                  }
+                }
+                return next;
+              });
+        });
+      });
+    });
+    for (int64_t b = 0; b < blocks; ++b)
+      k.storeTile(ArrayRef(acc).slice(b * pixels, pixels), n, e.add(block, b),
+                  row, rows, column, columns);
+  };
+  k.forEachTile(tile.blocks, tile.rows, tile.columns, emitTile);
+}
+
+void BlockedConvLowering::emitDepthwise(KernelContext &k) const {
+  VectorEmitter &e = k.e;
+  auto filterShape = cast<MemRefType>(k.filter.getType()).getShape();
+  int64_t kernelH = filterShape[1], kernelW = filterShape[2];
+  Tile tile = choosePixelTile(registers, 4, k.rows, k.columns);
+  auto emitTile = [&](Value n, Value block, int64_t, Value row, int64_t rows,
+                      Value column, int64_t columns) {
+    int64_t pixels = rows * columns;
+    SmallVector<Value> acc =
+        k.initialTile(n, block, row, rows, column, columns);
+    for (int64_t kh = 0; kh < kernelH; ++kh)
+      for (int64_t kw = 0; kw < kernelW; ++kw) {
+        Value weight = e.loadVector(
+            k.filter, {block, e.index(kh), e.index(kw), e.index(0)});
+        for (int64_t p = 0; p < pixels; ++p) {
+          SmallVector<Value> at =
+              k.inputPixel(n, block, row, p / columns, column, p % columns,
+                           e.index(kh), e.index(kw));
+          at.push_back(e.index(0));
+          acc[p] = e.multiplyAdd(acc[p], e.loadVector(k.input, at), weight);
+        }
+      }
+    k.storeTile(acc, n, block, row, rows, column, columns);
+  };
+  k.forEachTile(1, tile.rows, tile.columns, emitTile);
+}
+
+void BlockedConvLowering::emitLaneGroups(KernelContext &k) const {
+  VectorEmitter &e = k.e;
+  const ConvSpec &spec = k.spec;
+  auto filterShape = cast<MemRefType>(k.filter.getType()).getShape();
+  int64_t kernelH = filterShape[1], kernelW = filterShape[2];
+  int64_t group = spec.groupSize;
+  Tile tile = choosePixelTile(registers, kernelW + 3, k.rows, k.columns);
+  int64_t strideW = spec.strides[1], dilationW = spec.dilations[1];
+  auto emitTile = [&](Value n, Value block, int64_t, Value row, int64_t rows,
+                      Value column, int64_t columns) {
+    SmallVector<Value> acc =
+        k.initialTile(n, block, row, rows, column, columns);
+    // The input columns of one output row, relative to the tile's first:
+    // column c at tap kw reads c * stride + kw * dilation.
+    int64_t span = (columns - 1) * strideW + (kernelW - 1) * dilationW + 1;
+    acc = e.loopCarrying(kernelH, acc, [&](Value kh, ValueRange carried) {
+      SmallVector<Value> next(carried);
+      for (int64_t j = 0; j < group; ++j) {
+        SmallVector<Value> weights;
+        for (int64_t kw = 0; kw < kernelW; ++kw)
+          weights.push_back(e.loadVector(
+              k.filter, {block, kh, e.index(kw), e.index(j), e.index(0)}));
+        SmallVector<int64_t> picks;
+        for (int64_t l = 0; l < k.lanes; ++l)
+          picks.push_back(l / group * group + j);
+        for (int64_t r = 0; r < rows; ++r)
+          for (int64_t q = 0; q < span; ++q) {
+            // The taps and output columns that read input column q.
+            SmallVector<std::pair<int64_t, int64_t>> readers;
+            for (int64_t kw = 0; kw < kernelW; ++kw) {
+              int64_t offset = q - kw * dilationW;
+              if (offset >= 0 && offset % strideW == 0 &&
+                  offset / strideW < columns)
+                readers.push_back({kw, offset / strideW});
+            }
+            if (readers.empty())
+              continue;
+            SmallVector<Value> at =
+                k.inputColumn(n, block, row, r, column, kh, q);
+            at.push_back(e.index(0));
+            Value x = e.loadVector(k.input, at);
+            Value shuffled = e.shuffle(x, picks);
+            for (auto [kw, c] : readers) {
+              int64_t p = r * columns + c;
+              next[p] = e.multiplyAdd(next[p], shuffled, weights[kw]);
+            }
+          }
+      }
+      return next;
+    });
+    k.storeTile(acc, n, block, row, rows, column, columns);
+  };
+  k.forEachTile(1, tile.rows, tile.columns, emitTile);
+}
+
+struct CNNVectorizeBlockedConvolutions
+    : cnnc::impl::CNNVectorizeBlockedConvolutionsBase<
+          CNNVectorizeBlockedConvolutions> {
+  using Base::Base;
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<BlockedConvLowering>(&getContext(), vectorRegisters);
+    populateReorderKernelPatterns(patterns);
+    populateDenseKernelPatterns(patterns, vectorLanes, vectorRegisters);
+    populateReductionKernelPatterns(patterns, vectorLanes);
+    if (failed(rewriteExistingOpsOnce(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,26 @@
+//===- BlockedKernels.h - patterns of the blocked kernel pass ---*- C++ -*-===//
+
+#ifndef CNNC_TRANSFORMS_BLOCKEDKERNELS_H
+#define CNNC_TRANSFORMS_BLOCKEDKERNELS_H
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace cnnc::blocked {
+
+/// Reorders between NCHW and the blocked layout (generics marked
+/// `cnnc.reorder`) as register-tile transposes.
+void populateReorderKernelPatterns(mlir::RewritePatternSet &patterns);
+
+/// Sums of each channel over the image (global average pooling), in
+/// vectors and in blocks, NCHW or blocked.
+void populateReductionKernelPatterns(mlir::RewritePatternSet &patterns,
+                                     int64_t lanes);
+
+/// Dense layers (linalg.matmul_transpose_b) as `lanes`-wide dot products of
+/// several weight rows at a time.
+void populateDenseKernelPatterns(mlir::RewritePatternSet &patterns,
+                                 int64_t lanes, int64_t registers);
+
+} // namespace cnnc::blocked
+
+#endif // CNNC_TRANSFORMS_BLOCKEDKERNELS_H
