@@ -1,86 +1,51 @@
 //===- Parser.cpp - parser of the .cnn model language ---------------------===//
 //
-// Recursive descent over the grammar in docs/language.md.
+// Recursive descent over the grammar in docs/language.md: tokens,
+// declarations and statements; the expressions are in ParseExpressions.cpp.
 //
 //===----------------------------------------------------------------------===//
+
+#include "ParserImpl.h"
 
 #include "cnnc/Frontend/Parser.h"
 
 #include "llvm/ADT/StringSet.h"
 
-#include <cctype>
+#include <algorithm>
 
 using namespace cnnc::frontend;
-using llvm::SMLoc;
+using namespace cnnc::frontend::parser;
 
 namespace {
 
-class Parser {
-public:
-  Parser(llvm::StringRef buffer, Diagnostics &diagnostics)
-      : lexer(buffer, diagnostics), diagnostics(diagnostics) {
-    current = lexer.next();
-    lookahead = lexer.next();
-  }
+unsigned heightOf(const StmtList &body) {
+  unsigned height = 0;
+  for (const StmtPtr &statement : body)
+    height = std::max(height, statement->height);
+  return height;
+}
 
-  std::optional<Module> parse();
+unsigned heightOf(const ExprPtr &expr) { return expr ? expr->height : 0; }
 
-private:
-  // Token handling.
-  const Token &peek() const { return current; }
-  const Token &peekNext() const { return lookahead; }
-  bool at(TokenKind kind) const { return current.is(kind); }
-  Token consume() {
-    Token token = current;
-    previousEnd = current.text.end();
-    current = lookahead;
-    lookahead = lexer.next();
-    return token;
-  }
-  bool consumeIf(TokenKind kind) {
-    if (!at(kind))
-      return false;
-    consume();
-    return true;
-  }
-  /// Consumes a token of the given kind or reports "expected ...".
-  bool expect(TokenKind kind, llvm::StringRef context);
-  void errorAtCurrent(const llvm::Twine &message);
-  /// After an error: skips to the start of the next statement or to the '}'
-  /// that closes the current body.
-  void synchronize();
-  bool startsNewLine(const Token &token) const;
+} // namespace
 
-  // Declarations.
-  std::unique_ptr<BlockDecl> parseBlock();
-  std::unique_ptr<ModelDecl> parseModel();
-  bool parseBody(StmtList &body);
+unsigned parser::childHeight(const Expr &expr) {
+  unsigned height = std::max(heightOf(expr.name), heightOf(expr.body));
+  for (const ExprPtr &operand : expr.operands)
+    height = std::max(height, heightOf(operand));
+  for (const Argument &argument : expr.arguments)
+    height = std::max(height, heightOf(argument.value));
+  return height;
+}
 
-  // Statements and expressions.
-  StmtPtr parseStatement();
-  StmtPtr parseIf();
-  StmtPtr parseFor();
-  ExprPtr parseExpr();
-  ExprPtr parseOr();
-  ExprPtr parseAnd();
-  ExprPtr parseNot();
-  ExprPtr parseComparison();
-  ExprPtr parseSum();
-  ExprPtr parseTerm();
-  ExprPtr parseUnary();
-  ExprPtr parsePostfix();
-  ExprPtr parsePrimary();
-  ExprPtr parseCall(Token callee, bool piped);
-  bool parseArguments(std::vector<Argument> &arguments, SMLoc open,
-                      llvm::StringRef callee);
-  ExprPtr parseName();
-
-  Lexer lexer;
-  Diagnostics &diagnostics;
-  Token current, lookahead;
-  const char *previousEnd = nullptr;
-  unsigned depth = 0; // Nesting of expressions and bodies.
-};
+unsigned parser::childHeight(const Stmt &statement) {
+  unsigned height =
+      std::max({heightOf(statement.value), heightOf(statement.body),
+                heightOf(statement.elseBody)});
+  for (const ExprPtr &value : statement.values)
+    height = std::max(height, heightOf(value));
+  return height;
+}
 
 bool Parser::startsNewLine(const Token &token) const {
   if (!previousEnd)
@@ -181,16 +146,33 @@ std::optional<Module> Parser::parse() {
   return module;
 }
 
-std::unique_ptr<BlockDecl> Parser::parseBlock() {
-  consume(); // 'block'
-  auto block = std::make_unique<BlockDecl>();
-  block->loc = peek().loc();
-  block->name = peek().text.str();
-  if (!expect(TokenKind::Identifier, "after 'block'") ||
-      !expect(TokenKind::LParen, "before the block's parameters")) {
+template <typename Decl>
+std::unique_ptr<Decl> Parser::parseDeclarationStart(llvm::StringRef keyword,
+                                                    llvm::StringRef contents) {
+  consume(); // The keyword.
+  auto decl = std::make_unique<Decl>();
+  decl->loc = peek().loc();
+  decl->name = peek().text.str();
+  if (!expect(TokenKind::Identifier, ("after '" + keyword + "'").str()) ||
+      !expect(TokenKind::LParen, ("before the " + contents).str())) {
     synchronize();
     return nullptr;
   }
+  return decl;
+}
+
+bool Parser::parseDeclarationEnd(StmtList &body, llvm::StringRef contents) {
+  if (expect(TokenKind::RParen, ("after the " + contents).str()) &&
+      parseBody(body))
+    return true;
+  synchronize();
+  return false;
+}
+
+std::unique_ptr<BlockDecl> Parser::parseBlock() {
+  auto block = parseDeclarationStart<BlockDecl>("block", "block's parameters");
+  if (!block)
+    return nullptr;
   llvm::StringSet<> names;
   if (!at(TokenKind::RParen)) {
     do {
@@ -219,24 +201,15 @@ std::unique_ptr<BlockDecl> Parser::parseBlock() {
       block->parameters.push_back(std::move(parameter));
     } while (consumeIf(TokenKind::Comma));
   }
-  if (!expect(TokenKind::RParen, "after the block's parameters") ||
-      !parseBody(block->body)) {
-    synchronize();
+  if (!parseDeclarationEnd(block->body, "block's parameters"))
     return nullptr;
-  }
   return block;
 }
 
 std::unique_ptr<ModelDecl> Parser::parseModel() {
-  consume(); // 'model'
-  auto model = std::make_unique<ModelDecl>();
-  model->loc = peek().loc();
-  model->name = peek().text.str();
-  if (!expect(TokenKind::Identifier, "after 'model'") ||
-      !expect(TokenKind::LParen, "before the model's inputs")) {
-    synchronize();
+  auto model = parseDeclarationStart<ModelDecl>("model", "model's inputs");
+  if (!model)
     return nullptr;
-  }
   do {
     InputDecl input;
     input.loc = peek().loc();
@@ -277,11 +250,8 @@ std::unique_ptr<ModelDecl> Parser::parseModel() {
     }
     model->inputs.push_back(std::move(input));
   } while (consumeIf(TokenKind::Comma));
-  if (!expect(TokenKind::RParen, "after the model's inputs") ||
-      !parseBody(model->body)) {
-    synchronize();
+  if (!parseDeclarationEnd(model->body, "model's inputs"))
     return nullptr;
-  }
   return model;
 }
 
@@ -289,8 +259,10 @@ bool Parser::parseBody(StmtList &body) {
   SMLoc open = peek().loc();
   if (!expect(TokenKind::LBrace, "to open a body"))
     return false;
-  if (++depth > 200) {
-    errorAtCurrent("bodies are nested too deeply");
+  Nested nested(depth);
+  if (depth > limits::kNesting) {
+    errorAtCurrent(fmt::format(
+        "bodies are nested too deeply: at most {} levels", limits::kNesting));
     return false;
   }
   while (!at(TokenKind::RBrace) && !at(TokenKind::Eof) &&
@@ -300,7 +272,6 @@ bool Parser::parseBody(StmtList &body) {
       errorAtCurrent("expected '}' to close the body before this " +
                      describe(peek().kind));
       diagnostics.note(open, "the body opens here");
-      --depth;
       return false;
     }
     if (StmtPtr statement = parseStatement()) {
@@ -310,7 +281,6 @@ bool Parser::parseBody(StmtList &body) {
       synchronize();
     }
   }
-  --depth;
   if (expect(TokenKind::RBrace, "to close the body"))
     return true;
   if (!diagnostics.tooMany())
@@ -332,7 +302,7 @@ StmtPtr Parser::parseStatement() {
         return nullptr;
       statement->values.push_back(std::move(value));
     } while (consumeIf(TokenKind::Comma));
-    return statement;
+    return finish(std::move(statement));
   }
   if (at(TokenKind::Identifier) &&
       (peekNext().is(TokenKind::Assign) || peekNext().is(TokenKind::Colon))) {
@@ -345,13 +315,13 @@ StmtPtr Parser::parseStatement() {
     statement->value = parseExpr();
     if (!statement->value)
       return nullptr;
-    return statement;
+    return finish(std::move(statement));
   }
   auto statement = std::make_unique<Stmt>(Stmt::Kind::Expr, loc);
   statement->value = parseExpr();
   if (!statement->value)
     return nullptr;
-  return statement;
+  return finish(std::move(statement));
 }
 
 StmtPtr Parser::parseIf() {
@@ -369,7 +339,7 @@ StmtPtr Parser::parseIf() {
       return nullptr;
     }
   }
-  return statement;
+  return finish(std::move(statement));
 }
 
 StmtPtr Parser::parseFor() {
@@ -382,339 +352,8 @@ StmtPtr Parser::parseFor() {
   statement->value = parseExpr();
   if (!statement->value || !parseBody(statement->body))
     return nullptr;
-  return statement;
+  return finish(std::move(statement));
 }
-
-ExprPtr Parser::parseExpr() {
-  if (++depth > 200) {
-    errorAtCurrent("expression is nested too deeply");
-    --depth;
-    return nullptr;
-  }
-  ExprPtr value = parseOr();
-  while (value && at(TokenKind::Arrow)) {
-    consume();
-    Token callee = peek();
-    if (!expect(TokenKind::Identifier, "after '->' (an op or block name)")) {
-      --depth;
-      return nullptr;
-    }
-    ExprPtr call = parseCall(callee, /*piped=*/true);
-    if (!call) {
-      --depth;
-      return nullptr;
-    }
-    call->operands.insert(call->operands.begin(), std::move(value));
-    value = std::move(call);
-  }
-  --depth;
-  return value;
-}
-
-ExprPtr Parser::parseOr() {
-  ExprPtr lhs = parseAnd();
-  while (lhs && at(TokenKind::KwOr)) {
-    Token op = consume();
-    ExprPtr rhs = parseAnd();
-    if (!rhs)
-      return nullptr;
-    auto binary = std::make_unique<Expr>(Expr::Kind::Binary, op.loc());
-    binary->op = op.kind;
-    binary->operands.push_back(std::move(lhs));
-    binary->operands.push_back(std::move(rhs));
-    lhs = std::move(binary);
-  }
-  return lhs;
-}
-
-ExprPtr Parser::parseAnd() {
-  ExprPtr lhs = parseNot();
-  while (lhs && at(TokenKind::KwAnd)) {
-    Token op = consume();
-    ExprPtr rhs = parseNot();
-    if (!rhs)
-      return nullptr;
-    auto binary = std::make_unique<Expr>(Expr::Kind::Binary, op.loc());
-    binary->op = op.kind;
-    binary->operands.push_back(std::move(lhs));
-    binary->operands.push_back(std::move(rhs));
-    lhs = std::move(binary);
-  }
-  return lhs;
-}
-
-ExprPtr Parser::parseNot() {
-  if (at(TokenKind::KwNot)) {
-    Token op = consume();
-    if (++depth > 200) {
-      errorAtCurrent("expression is nested too deeply");
-      return nullptr;
-    }
-    ExprPtr operand = parseNot();
-    --depth;
-    if (!operand)
-      return nullptr;
-    auto unary = std::make_unique<Expr>(Expr::Kind::Unary, op.loc());
-    unary->op = op.kind;
-    unary->operands.push_back(std::move(operand));
-    return unary;
-  }
-  return parseComparison();
-}
-
-ExprPtr Parser::parseComparison() {
-  ExprPtr lhs = parseSum();
-  if (!lhs)
-    return nullptr;
-  switch (peek().kind) {
-  case TokenKind::Equal:
-  case TokenKind::NotEqual:
-  case TokenKind::Less:
-  case TokenKind::LessEqual:
-  case TokenKind::Greater:
-  case TokenKind::GreaterEqual: {
-    Token op = consume();
-    ExprPtr rhs = parseSum();
-    if (!rhs)
-      return nullptr;
-    auto binary = std::make_unique<Expr>(Expr::Kind::Binary, op.loc());
-    binary->op = op.kind;
-    binary->operands.push_back(std::move(lhs));
-    binary->operands.push_back(std::move(rhs));
-    return binary;
-  }
-  default:
-    return lhs;
-  }
-}
-
-ExprPtr Parser::parseSum() {
-  ExprPtr lhs = parseTerm();
-  while (lhs && (at(TokenKind::Plus) || at(TokenKind::Minus))) {
-    Token op = consume();
-    ExprPtr rhs = parseTerm();
-    if (!rhs)
-      return nullptr;
-    auto binary = std::make_unique<Expr>(Expr::Kind::Binary, op.loc());
-    binary->op = op.kind;
-    binary->operands.push_back(std::move(lhs));
-    binary->operands.push_back(std::move(rhs));
-    lhs = std::move(binary);
-  }
-  return lhs;
-}
-
-ExprPtr Parser::parseTerm() {
-  ExprPtr lhs = parseUnary();
-  while (lhs && (at(TokenKind::Star) || at(TokenKind::Slash) ||
-                 at(TokenKind::Percent))) {
-    Token op = consume();
-    ExprPtr rhs = parseUnary();
-    if (!rhs)
-      return nullptr;
-    auto binary = std::make_unique<Expr>(Expr::Kind::Binary, op.loc());
-    binary->op = op.kind;
-    binary->operands.push_back(std::move(lhs));
-    binary->operands.push_back(std::move(rhs));
-    lhs = std::move(binary);
-  }
-  return lhs;
-}
-
-ExprPtr Parser::parseUnary() {
-  if (at(TokenKind::Minus)) {
-    Token op = consume();
-    if (++depth > 200) {
-      errorAtCurrent("expression is nested too deeply");
-      return nullptr;
-    }
-    ExprPtr operand = parseUnary();
-    --depth;
-    if (!operand)
-      return nullptr;
-    auto unary = std::make_unique<Expr>(Expr::Kind::Unary, op.loc());
-    unary->op = op.kind;
-    unary->operands.push_back(std::move(operand));
-    return unary;
-  }
-  return parsePostfix();
-}
-
-ExprPtr Parser::parsePostfix() {
-  ExprPtr value = parsePrimary();
-  while (value && at(TokenKind::LBracket)) {
-    Token open = consume();
-    ExprPtr index = parseExpr();
-    if (!index || !expect(TokenKind::RBracket, "after the index"))
-      return nullptr;
-    auto indexed = std::make_unique<Expr>(Expr::Kind::Index, open.loc());
-    indexed->operands.push_back(std::move(value));
-    indexed->operands.push_back(std::move(index));
-    value = std::move(indexed);
-  }
-  return value;
-}
-
-ExprPtr Parser::parseName() {
-  // `as NAME`: an identifier or integer stands for itself.
-  Token token = peek();
-  // Keywords are fine as names too: `as block`.
-  bool isWord = !token.text.empty() &&
-                (std::isalpha(static_cast<unsigned char>(token.text.front())) ||
-                 token.text.front() == '_');
-  if (at(TokenKind::Identifier) || at(TokenKind::Integer) || isWord) {
-    consume();
-    auto name = std::make_unique<Expr>(Expr::Kind::String, token.loc());
-    name->text = token.text.str();
-    name->op = token.kind; // Marks a bare identifier for the emitter.
-    return name;
-  }
-  if (at(TokenKind::String) || at(TokenKind::LParen))
-    return parsePrimary();
-  errorAtCurrent("expected a name after 'as': an identifier, an integer, a "
-                 "string or a parenthesized expression");
-  return nullptr;
-}
-
-bool Parser::parseArguments(std::vector<Argument> &arguments, SMLoc open,
-                            llvm::StringRef callee) {
-  bool sawKeyword = false;
-  while (!at(TokenKind::RParen)) {
-    Argument argument;
-    argument.loc = peek().loc();
-    if (at(TokenKind::Identifier) && peekNext().is(TokenKind::Assign)) {
-      argument.keyword = consume().text.str();
-      consume(); // '='
-      for (const Argument &other : arguments)
-        if (other.keyword == argument.keyword) {
-          diagnostics.error(argument.loc, "keyword argument '" +
-                                              argument.keyword +
-                                              "' is given twice");
-          return false;
-        }
-      sawKeyword = true;
-    } else if (sawKeyword) {
-      errorAtCurrent("positional argument after a keyword argument");
-      return false;
-    }
-    argument.value = parseExpr();
-    if (!argument.value)
-      return false;
-    arguments.push_back(std::move(argument));
-    if (!consumeIf(TokenKind::Comma))
-      break;
-  }
-  if (expect(TokenKind::RParen, "to close the argument list"))
-    return true;
-  diagnostics.note(open, "the argument list of '" + callee + "' opens here");
-  return false;
-}
-
-ExprPtr Parser::parseCall(Token callee, bool piped) {
-  auto call = std::make_unique<Expr>(Expr::Kind::Call, callee.loc());
-  call->text = callee.text.str();
-  call->takesPipedInput = piped;
-  SMLoc open = peek().loc();
-  if (consumeIf(TokenKind::LParen) &&
-      !parseArguments(call->arguments, open, call->text))
-    return nullptr;
-  if (consumeIf(TokenKind::KwAs)) {
-    call->name = parseName();
-    if (!call->name)
-      return nullptr;
-  }
-  return call;
-}
-
-ExprPtr Parser::parsePrimary() {
-  Token token = peek();
-  switch (token.kind) {
-  case TokenKind::Integer: {
-    consume();
-    auto value = std::make_unique<Expr>(Expr::Kind::Integer, token.loc());
-    value->intValue = token.intValue;
-    return value;
-  }
-  case TokenKind::Float: {
-    consume();
-    auto value = std::make_unique<Expr>(Expr::Kind::Float, token.loc());
-    value->floatValue = token.floatValue;
-    return value;
-  }
-  case TokenKind::String: {
-    consume();
-    auto value = std::make_unique<Expr>(Expr::Kind::String, token.loc());
-    value->text = token.text.drop_front().drop_back().str();
-    return value;
-  }
-  case TokenKind::KwTrue:
-  case TokenKind::KwFalse: {
-    consume();
-    auto value = std::make_unique<Expr>(Expr::Kind::Bool, token.loc());
-    value->intValue = token.is(TokenKind::KwTrue);
-    return value;
-  }
-  case TokenKind::Identifier: {
-    consume();
-    if (at(TokenKind::LParen))
-      return parseCall(token, /*piped=*/false);
-    auto name = std::make_unique<Expr>(Expr::Kind::Name, token.loc());
-    name->text = token.text.str();
-    return name;
-  }
-  case TokenKind::LParen: {
-    consume();
-    ExprPtr value = parseExpr();
-    if (!value || !expect(TokenKind::RParen, "to close the parenthesis"))
-      return nullptr;
-    return value;
-  }
-  case TokenKind::LBracket: {
-    consume();
-    auto list = std::make_unique<Expr>(Expr::Kind::List, token.loc());
-    while (!at(TokenKind::RBracket)) {
-      ExprPtr element = parseExpr();
-      if (!element)
-        return nullptr;
-      list->operands.push_back(std::move(element));
-      if (!consumeIf(TokenKind::Comma))
-        break;
-    }
-    if (!expect(TokenKind::RBracket, "to close the list"))
-      return nullptr;
-    return list;
-  }
-  case TokenKind::KwSeq: {
-    consume();
-    auto seq = std::make_unique<Expr>(Expr::Kind::Seq, token.loc());
-    if (!expect(TokenKind::LParen, "after 'seq'"))
-      return nullptr;
-    ExprPtr input = parseExpr();
-    if (!input || !expect(TokenKind::RParen, "after the seq's input"))
-      return nullptr;
-    seq->operands.push_back(std::move(input));
-    if (!parseBody(seq->body))
-      return nullptr;
-    if (consumeIf(TokenKind::KwAs)) {
-      seq->name = parseName();
-      if (!seq->name)
-        return nullptr;
-    }
-    return seq;
-  }
-  case TokenKind::Eof:
-    errorAtCurrent("expected an expression, but the file ends here");
-    return nullptr;
-  default:
-    errorAtCurrent("expected an expression, found " +
-                   (token.is(TokenKind::Identifier)
-                        ? "'" + token.text.str() + "'"
-                        : describe(token.kind).str()));
-    return nullptr;
-  }
-}
-
-} // namespace
 
 std::optional<Module> cnnc::frontend::parseModule(Diagnostics &diagnostics) {
   llvm::SourceMgr &sourceMgr = diagnostics.getSourceMgr();

@@ -11,6 +11,7 @@
 #include "llvm/Support/WithColor.h"
 
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 using namespace mlir;
@@ -72,27 +73,35 @@ void cnnc::frontend::bindRandomWeights(EmittedModel &model, uint64_t seed) {
       low = -0.1; // Biases and running means.
       high = 0.1;
     }
-    std::vector<float> values(type.getNumElements());
-    for (float &value : values)
-      value = static_cast<float>(low + (high - low) * random.uniform());
-    // Other element types would need a conversion; the frontend emits f32
-    // parameters for f32 models, and bf16/f16/f64 models get theirs rounded.
+    // The values are drawn as f32 and written straight into the attribute's
+    // storage (parameters may be large: no second copy): f32 parameters as
+    // a resource blob, those of bf16/f16/f64 models rounded, as raw bits.
+    int64_t count = type.getNumElements();
+    auto draw = [&] {
+      return static_cast<float>(low + (high - low) * random.uniform());
+    };
     Attribute attr;
-    if (type.getElementType().isF32()) {
-      attr = DenseResourceElementsAttr::get(
-          type, (name + "").str(),
-          HeapAsmResourceBlob::allocateAndCopyInferAlign(
-              llvm::ArrayRef<float>(values)));
+    auto element = cast<FloatType>(type.getElementType());
+    if (element.isF32()) {
+      AsmResourceBlob blob =
+          HeapAsmResourceBlob::allocate(count * sizeof(float), alignof(float));
+      auto *values = reinterpret_cast<float *>(blob.getMutableData().data());
+      for (int64_t i = 0; i < count; ++i)
+        values[i] = draw();
+      attr = DenseResourceElementsAttr::get(type, (name + "").str(),
+                                            std::move(blob));
     } else {
-      SmallVector<APFloat> converted;
-      for (float value : values) {
-        APFloat f(value);
+      size_t bytes = element.getWidth() / 8;
+      std::vector<char> raw(count * bytes);
+      for (int64_t i = 0; i < count; ++i) {
+        APFloat value(draw());
         bool losesInfo;
-        f.convert(cast<FloatType>(type.getElementType()).getFloatSemantics(),
-                  APFloat::rmNearestTiesToEven, &losesInfo);
-        converted.push_back(f);
+        value.convert(element.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                      &losesInfo);
+        uint64_t bits = value.bitcastToAPInt().getZExtValue();
+        std::memcpy(raw.data() + i * bytes, &bits, bytes); // Little-endian.
       }
-      attr = DenseElementsAttr::get(type, converted);
+      attr = DenseElementsAttr::getFromRawBuffer(type, raw);
     }
     op.setValueAttr(cast<ElementsAttr>(attr));
   });

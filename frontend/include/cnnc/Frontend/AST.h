@@ -49,6 +49,9 @@ struct Expr {
 
   Kind kind;
   llvm::SMLoc loc;
+  /// Levels of the tree below and including this node (a leaf is 1); the
+  /// parser keeps it within limits::kNesting.
+  unsigned height = 1;
   int64_t intValue = 0;
   double floatValue = 0;
   std::string text; // String contents, name, callee.
@@ -78,6 +81,8 @@ struct Stmt {
 
   Kind kind;
   llvm::SMLoc loc;
+  /// As Expr::height.
+  unsigned height = 1;
   std::string target;
   llvm::SMLoc targetLoc;
   ExprPtr value;
