@@ -32,11 +32,12 @@ Steps:
     <!-- bench-peers:begin --> and <!-- bench-peers:end --> and the roofline
     plot docs/images/roofline.png (full runs only, unless --doc).
 
-cnnc's threads: a library that exports MODEL_set_num_threads (nm -D) runs
-with CNNC_NUM_THREADS=T and, when cnnc-run (or cnnc-bench) knows it,
-`--threads T`; a library without it runs one thread, and its 2-thread cells
-read "n/a (1 thread)". (cnnc-bench's own `threads:2` runs two inferences at once,
-which is throughput, not latency: never used here.)
+cnnc's threads: a library that exports the context API (MODEL_context_create,
+nm -D) runs one inference on T threads: `cnnc-run --threads T` (and
+CNNC_NUM_THREADS=T), or `cnnc-bench --threads=T`; a library without it runs
+one thread, and its 2-thread cells read "n/a (1 thread)". (cnnc-bench's
+`concurrent` benchmark runs two inferences at once, which is throughput, not
+latency: never used here.)
 """
 
 import argparse
@@ -143,9 +144,9 @@ def compile_cnnc(build, case, out_dir, extra=()):
     return lib, parse_header(header)
 
 
-def exports_set_num_threads(lib):
+def exports_context_api(lib):
     symbols = run(["nm", "-D", "--defined-only", lib], capture_output=True).stdout
-    return re.search(r"\b\w+_set_num_threads$", symbols, re.M) is not None
+    return re.search(r"\b\w+_context_create$", symbols, re.M) is not None
 
 
 def has_threads_flag(tool):
@@ -172,23 +173,25 @@ def cnnc_run_batch(tool, lib, threads, seconds, estimate, multithreaded, threads
 
 
 def cnnc_batch(bench, lib, threads, seconds, multithreaded, threads_flag):
+    """`cnnc-bench`: one inference on `threads` threads (`lib/threads:T`),
+    not the concurrent inferences."""
     env = dict(os.environ, **MALLOC_ENV)
+    count = threads if multithreaded else 1
     cmd = [bench]
-    if multithreaded:
-        env["CNNC_NUM_THREADS"] = str(threads)
-        if threads_flag:
-            cmd += ["--threads", str(threads)]
+    if threads_flag:
+        cmd += [f"--threads={count}"]
     cmd += [lib, "--benchmark_min_warmup_time=0.05",
             f"--benchmark_repetitions={CNNC_REPETITIONS}",
             f"--benchmark_min_time={seconds / CNNC_REPETITIONS:.4f}",
             "--benchmark_format=json"]
-    for filt in (["--benchmark_filter=/threads:1$"], []):
+    for filt in ([f"--benchmark_filter=^[^/]+/threads:{count}/"], []):
         out = subprocess.run(cmd + filt, env=env, text=True, capture_output=True)
         if out.returncode != 0:
             raise RuntimeError(f"{' '.join(cmd)}: {out.stderr.strip()}")
         runs = [b for b in json.loads(out.stdout)["benchmarks"]
                 if b.get("run_type", "iteration") == "iteration"]
-        one = [b for b in runs if b["name"].endswith("threads:1")] or runs
+        one = [b for b in runs if f"/threads:{count}/" in b["name"]
+               and "/concurrent/" not in b["name"]] or runs
         if one:
             scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[one[0]["time_unit"]]
             return statistics.median(b["real_time"] * scale for b in one)
@@ -352,8 +355,8 @@ def make_doc(res):
            "- Two threads: intraOpNumThreads=2 (ORT), torch.set_num_threads(2) (PyTorch); "
            "each peer also runs a variant whose waiting threads sleep instead of spinning "
            "(allow_spinning=0, OMP_WAIT_POLICY=PASSIVE) in every round, and the faster one "
-           "counts: * marks the cells where the sleeping variant won. cnnc without "
-           "MODEL_set_num_threads runs one thread: n/a.",
+           "counts: * marks the cells where the sleeping variant won. cnnc: one "
+           "context of 2 threads (`cnnc-run --threads 2`).",
            "- Checks: cnnc's headers give PyTorch's output shapes for every case"
            + (f"; with PyTorch's weights the layers match PyTorch (relative L2 error at "
               f"most {res['verify_max']:.1e})" if res.get("verify_max") is not None else "")
@@ -481,9 +484,9 @@ def main():
     libs, shapes, cnnc_mt = {}, {}, {}
     for case in cases:
         libs[case], shapes[case] = compile_cnnc(build, case, libdir, ["--random-weights=1"])
-        cnnc_mt[case] = exports_set_num_threads(libs[case])
+        cnnc_mt[case] = exports_context_api(libs[case])
     threads_flag = has_threads_flag(tool)
-    log("cnnc libraries with set_num_threads: "
+    log("cnnc libraries with the context API: "
         + (", ".join(c for c in cases if cnnc_mt[c]) or "none (2-thread cells: n/a)"))
 
     # 3. The peers: ONNX export, shapes, FLOPs.

@@ -12,7 +12,9 @@ that the outputs depend on the input (by at least 1e-2, relatively) and that
 the library reproduces that change (to 1e-3), so that early layers count.
 
 The library is called as docs/c-api.md shows from Python: ctypes and numpy,
-`int MODEL_run(const float *input, float *output)`.
+`int MODEL_run(const float *input, float *output)`, and again on two threads
+through a context (`MODEL_context_create(2)`, `MODEL_run_in_context`), which
+must give the same outputs bit for bit.
 """
 import ctypes
 import json
@@ -58,9 +60,23 @@ def check(model_name, cnnc, examples, export, tmp):
     model = getattr(torchvision.models, model_name)(weights=None, **kwargs)
     model.load_state_dict(load_safetensors(weights))
     model.eval()
-    run = getattr(ctypes.CDLL(library), model_name + "_run")
+    api = ctypes.CDLL(library)
+    run = getattr(api, model_name + "_run")
     run.restype = ctypes.c_int
     run.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+    context_create = getattr(api, model_name + "_context_create")
+    context_create.restype = ctypes.c_void_p
+    context_create.argtypes = [ctypes.c_int]
+    context_destroy = getattr(api, model_name + "_context_destroy")
+    context_destroy.argtypes = [ctypes.c_void_p]
+    run_in_context = getattr(api, model_name + "_run_in_context")
+    run_in_context.restype = ctypes.c_int
+    run_in_context.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+    two_threads = context_create(2)
+    if not two_threads:
+        print(f"{model_name}: MODEL_context_create(2) failed")
+        return False
+    same_on_two_threads = True
     rng = np.random.default_rng(0)
     expected, actual = [], []
     for _ in range(2):
@@ -72,6 +88,13 @@ def check(model_name, cnnc, examples, export, tmp):
             print(f"{model_name}: MODEL_run failed")
             return False
         actual.append(out)
+        threaded = np.zeros_like(out)
+        if run_in_context(two_threads, image.ctypes.data, threaded.ctypes.data) != 0:
+            print(f"{model_name}: MODEL_run_in_context failed")
+            return False
+        same_on_two_threads &= np.array_equal(threaded.view(np.uint32),
+                                              out.view(np.uint32))
+    context_destroy(two_threads)
     error = max(np.linalg.norm(a - e) / np.linalg.norm(e)
                 for a, e in zip(actual, expected))
     # The test is only as good as the outputs' dependence on the input: the
@@ -80,9 +103,11 @@ def check(model_name, cnnc, examples, export, tmp):
     sensitivity = np.linalg.norm(change) / np.linalg.norm(expected[0])
     change_error = (np.linalg.norm((actual[0] - actual[1]) - change)
                     / np.linalg.norm(change))
-    ok = error <= 1e-4 and sensitivity >= 1e-2 and change_error <= 1e-3
+    ok = (error <= 1e-4 and sensitivity >= 1e-2 and change_error <= 1e-3
+          and same_on_two_threads)
     print(f"{model_name}: relative L2 error {error:.2e}, output change between "
-          f"two inputs {sensitivity:.2e} reproduced to {change_error:.2e} "
+          f"two inputs {sensitivity:.2e} reproduced to {change_error:.2e}, "
+          f"2 threads {'bit for bit the same' if same_on_two_threads else 'DIFFERENT'} "
           f"(compiled in {compile_seconds:.0f} s): {'ok' if ok else 'FAILED'}")
     return ok
 

@@ -56,12 +56,6 @@ cl::opt<unsigned> benchRuns(
     "bench",
     cl::desc("Time N runs after a warm-up; print min, median and p90 in ms"),
     cl::value_desc("N"), cl::init(0), cl::cat(category));
-// (Not "threads": libLLVM registers an option of that name.)
-cl::opt<int> numThreads(
-    "num-threads",
-    cl::desc("Run on N threads (0: one per CPU; default: $CNNC_NUM_THREADS, "
-             "else 1)"),
-    cl::value_desc("N"), cl::init(1), cl::cat(category));
 cl::opt<unsigned> topK("top",
                        cl::desc("Print the K best classes of each [1, K'] "
                                 "output (0: none)"),
@@ -175,6 +169,17 @@ void writeNpy(StringRef path, ArrayRef<int64_t> shape, ArrayRef<float> values) {
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  // libLLVM registers a hidden, undocumented option named "threads"; it
+  // steps aside for cnnc-run's own, which therefore is made here, not as a
+  // global (registering a second "threads" would abort).
+  StringMap<cl::Option *> &registered = cl::getRegisteredOptions();
+  if (auto it = registered.find("threads"); it != registered.end())
+    it->second->setArgStr("llvm-threads");
+  static cl::opt<int> numThreads(
+      "threads",
+      cl::desc("Run on N threads (0: one per CPU; default: $CNNC_NUM_THREADS, "
+               "else 1)"),
+      cl::value_desc("N"), cl::init(1), cl::cat(category));
   cl::HideUnrelatedOptions(category);
   if (!cl::ParseCommandLineOptions(
           argc, argv,
@@ -253,7 +258,7 @@ int main(int argc, char **argv) {
   // threads.
   int threads = numThreads;
   if (numThreads.getNumOccurrences() && threads < 0)
-    fail("--num-threads must be a thread count (0: one per CPU), got " +
+    fail("--threads must be a thread count (0: one per CPU), got " +
          Twine(threads));
   if (!numThreads.getNumOccurrences()) {
     threads = 1;

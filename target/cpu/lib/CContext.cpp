@@ -38,9 +38,11 @@ cnnc::addContextInterface(Module &module, const ModelSignature &signature,
       module.getOrInsertFunction("cnnc_rt_pool_threads", i32, ptr),
       module.getOrInsertFunction("aligned_alloc", ptr, i64, i64),
       module.getOrInsertFunction("free", voidType, ptr)};
-  // struct { cnnc_rt_pool *pool; void *scratch; }
+  // struct { cnnc_rt_pool *pool; void *scratch; i32 busy; }: busy while a
+  // thread runs the model in the context, whose scratch one run at a time
+  // may use.
   StructType *contextType =
-      StructType::create(context, {ptr, ptr}, "cnnc_context");
+      StructType::create(context, {ptr, ptr, i32}, "cnnc_context");
   uint64_t scratchSize = (scratchBytes + kScratchAlignment - 1) /
                          kScratchAlignment * kScratchAlignment;
   auto field = [&](IRBuilder<> &b, Value *object, unsigned index) {
@@ -62,7 +64,7 @@ cnnc::addContextInterface(Module &module, const ModelSignature &signature,
     IRBuilder<> b(entry);
     Value *object =
         b.CreateCall(runtime.alignedAlloc,
-                     {ConstantInt::get(i64, 16), ConstantInt::get(i64, 16)});
+                     {ConstantInt::get(i64, 16), ConstantInt::get(i64, 32)});
     b.CreateCondBr(b.CreateIsNull(object), outOfMemory, fill);
     b.SetInsertPoint(fill);
     Value *scratch = ConstantPointerNull::get(ptr);
@@ -72,6 +74,7 @@ cnnc::addContextInterface(Module &module, const ModelSignature &signature,
                               ConstantInt::get(i64, scratchSize)});
     b.CreateStore(scratch, field(b, object, 1));
     b.CreateStore(ConstantPointerNull::get(ptr), field(b, object, 0));
+    b.CreateStore(ConstantInt::get(i32, 0), field(b, object, 2));
     auto *freeObject = BasicBlock::Create(context, "free_object", f);
     b.CreateCondBr(scratchSize ? b.CreateIsNull(scratch) : b.getFalse(),
                    freeObject, threads);
@@ -143,12 +146,25 @@ cnnc::addContextInterface(Module &module, const ModelSignature &signature,
     Function *f = functions.run;
     auto *entry = BasicBlock::Create(context, "entry", f);
     auto *call = BasicBlock::Create(context, "call", f);
+    auto *claim = BasicBlock::Create(context, "claim", f);
+    auto *busy = BasicBlock::Create(context, "busy", f);
     auto *nullPointer = BasicBlock::Create(context, "null_pointer", f);
     IRBuilder<> b(entry);
     Value *invalid = b.getFalse();
     for (Argument &argument : f->args())
       invalid = b.CreateOr(invalid, b.CreateIsNull(&argument));
-    b.CreateCondBr(invalid, nullPointer, call);
+    b.CreateCondBr(invalid, nullPointer, claim);
+    // One run at a time: a second thread in the same context gets a
+    // status, not a race on the scratch arena.
+    b.SetInsertPoint(claim);
+    Value *busyFlag = field(b, f->getArg(0), 2);
+    Value *wasBusy = b.CreateAtomicRMW(AtomicRMWInst::Xchg, busyFlag,
+                                       ConstantInt::get(i32, 1), Align(4),
+                                       AtomicOrdering::Acquire);
+    b.CreateCondBr(b.CreateICmpNE(wasBusy, ConstantInt::get(i32, 0)), busy,
+                   call);
+    b.SetInsertPoint(busy);
+    b.CreateRet(ConstantInt::get(i32, static_cast<int>(CStatus::ContextBusy)));
     b.SetInsertPoint(call);
     SmallVector<Value *> args;
     for (Argument &argument : f->args())
@@ -157,6 +173,8 @@ cnnc::addContextInterface(Module &module, const ModelSignature &signature,
     args.push_back(b.CreateLoad(ptr, field(b, f->getArg(0), 1)));
     args.push_back(b.CreateLoad(ptr, field(b, f->getArg(0), 0)));
     b.CreateCall(model, args);
+    b.CreateAlignedStore(ConstantInt::get(i32, 0), busyFlag, Align(4))
+        ->setAtomic(AtomicOrdering::Release);
     b.CreateRet(ConstantInt::get(i32, static_cast<int>(CStatus::Ok)));
     b.SetInsertPoint(nullPointer);
     b.CreateRet(ConstantInt::get(i32, static_cast<int>(CStatus::NullPointer)));

@@ -33,7 +33,7 @@ StringRef cType(StringRef dtype) {
 /// Every status a run function returns, in the header's order.
 constexpr cnnc::CStatus kStatuses[] = {
     cnnc::CStatus::Ok, cnnc::CStatus::OutOfMemory, cnnc::CStatus::NullPointer,
-    cnnc::CStatus::MisalignedScratch};
+    cnnc::CStatus::MisalignedScratch, cnnc::CStatus::ContextBusy};
 
 /// The status's name in `enum cnnc_status`.
 StringRef statusName(cnnc::CStatus status) {
@@ -46,6 +46,8 @@ StringRef statusName(cnnc::CStatus status) {
     return "CNNC_ERROR_NULL_POINTER";
   case cnnc::CStatus::MisalignedScratch:
     return "CNNC_ERROR_MISALIGNED_SCRATCH";
+  case cnnc::CStatus::ContextBusy:
+    return "CNNC_ERROR_CONTEXT_BUSY";
   }
   llvm_unreachable("every status has a name");
 }
@@ -62,6 +64,9 @@ const char *cnnc::statusMessageText(CStatus status) {
     return "a null input, output or scratch pointer";
   case CStatus::MisalignedScratch:
     return "the scratch memory is not aligned to 64 bytes";
+  case CStatus::ContextBusy:
+    return "the context is running the model on another thread: each "
+           "application thread needs a context of its own";
   }
   return "unknown status";
 }
@@ -335,10 +340,13 @@ int {model}_run_with_scratch({parameters}, void *scratch);
 /* Running one inference on several cores: a context owns a thread pool of
  * num_threads threads (the calling thread included; 0: every CPU this
  * process may run on; 1: no other thread) and its own scratch arena.
- * _context_create returns NULL when memory runs out. An application thread
- * that runs the model needs a context of its own: two threads that share
- * one run correctly but one of them on its own thread only. The results
- * do not depend on the number of threads, bit for bit. */
+ * _context_create returns NULL when memory runs out; if the system refuses
+ * threads, the context has fewer (_context_num_threads says how many), the
+ * results stay the same. A context runs one inference at a time: an application thread
+ * that runs the model at the same time as another needs a context of its
+ * own (a second call into a busy context returns
+ * CNNC_ERROR_CONTEXT_BUSY). The results do not depend on the number of
+ * threads, bit for bit. */
 typedef struct {model}_context {model}_context;
 {model}_context *{model}_context_create(int num_threads);
 void {model}_context_destroy({model}_context *context);

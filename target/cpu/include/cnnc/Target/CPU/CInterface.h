@@ -31,6 +31,7 @@ enum class CStatus {
   OutOfMemory = 1,
   NullPointer = 2,
   MisalignedScratch = 3,
+  ContextBusy = 4,
 };
 
 /// The message that `status_message` of a library returns for `status`.
