@@ -7,6 +7,7 @@
 
 using namespace llvm;
 using cnnc::EmitKind;
+using cnnc::Sanitizer;
 
 cl::ValuesClass cnnc::emitKindValues() {
   return cl::values(
@@ -27,6 +28,14 @@ cl::ValuesClass cnnc::emitKindValues() {
                  "a shared library linked with lld (needs -o)"),
       clEnumValN(EmitKind::Header, "header",
                  "the C header of the library's API"));
+}
+
+cl::ValuesClass cnnc::sanitizerValues() {
+  return cl::values(clEnumValN(Sanitizer::None, "none", "no instrumentation"),
+                    clEnumValN(Sanitizer::Address, "address",
+                               "AddressSanitizer: out-of-bounds accesses"),
+                    clEnumValN(Sanitizer::Thread, "thread",
+                               "ThreadSanitizer: data races between threads"));
 }
 
 EmitKind cnnc::emitKindForOutput(StringRef path) {

@@ -188,7 +188,18 @@ Expected<cnnc::Artifacts> cnnc::compile(ModuleOp module,
   Artifacts artifacts;
   artifacts.emit = options.emit;
   artifacts.module = module;
-  artifacts.target = {options.triple, options.cpu, options.optLevel};
+  artifacts.target = {options.triple, options.cpu, options.optLevel,
+                      options.sanitize};
+  // Another batch first: the signature, the header and every kind of
+  // output have it.
+  if (options.batch != 0) {
+    PassManager batch(module.getContext());
+    cnnc::CNNSetBatchOptions batchOptions;
+    batchOptions.batch = options.batch;
+    batch.addPass(cnnc::createCNNSetBatch(batchOptions));
+    if (failed(batch.run(module)))
+      return llvm::make_error<DiagnosedFailure>();
+  }
   Expected<ModelSignature> signature = getModelSignature(module);
   if (!signature)
     return signature.takeError();
@@ -204,6 +215,7 @@ Expected<cnnc::Artifacts> cnnc::compile(ModuleOp module,
   CompileOptions resolved;
   if (Error error = resolveTargetVectors(options, resolved))
     return std::move(error);
+  resolved.batch = 0; // Set above.
   PassManager pm(module.getContext());
   if (configure && failed(configure(pm)))
     return llvm::make_error<DiagnosedFailure>();

@@ -77,6 +77,16 @@ Error cnnc::buildGraphAndFusionPipeline(OpPassManager &pm,
         llvm::inconvertibleErrorCode(),
         fmt::format("tile-bytes must not be negative, got {}",
                     static_cast<int64_t>(options.tileBytes)));
+  if (options.batch < 0)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        fmt::format("batch must be positive (0 keeps the model's), got {}",
+                    static_cast<int64_t>(options.batch)));
+  if (options.batch > 0) {
+    CNNSetBatchOptions batch;
+    batch.batch = options.batch;
+    pm.addPass(createCNNSetBatch(batch));
+  }
   buildGraphPipeline(pm);
   if (!options.fusion)
     return Error::success();

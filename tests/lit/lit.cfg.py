@@ -25,4 +25,6 @@ config.substitutions.append(
      f'-DCMAKE_MAKE_PROGRAM="{config.make_program}" '
      f'-DCMAKE_CXX_COMPILER="{config.cxx_compiler}"'))
 config.substitutions.append(("%cmake", f'"{config.cmake}"'))
+# Test programs built with a sanitizer: cnnc's own C++ compiler (clang).
+config.substitutions.append(("%cxx", f'"{config.cxx_compiler}"'))
 config.substitutions.append(("%python", sys.executable))

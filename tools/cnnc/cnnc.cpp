@@ -57,6 +57,13 @@ cl::opt<std::string>
 cl::opt<std::string> targetCpu("mcpu",
                                cl::desc("Target CPU (default: the host's)"),
                                cl::value_desc("cpu"), cl::cat(category));
+cl::opt<cnnc::Sanitizer> sanitize(
+    "sanitize",
+    cl::desc("Instrument the library for a sanitizer, to test the generated "
+             "code; the program that loads it must be built with "
+             "-fsanitize=address or thread"),
+    cl::init(cnnc::Sanitizer::None), cnnc::sanitizerValues(),
+    cl::cat(category));
 cl::opt<std::string> weightsFile(
     "weights",
     cl::desc("Bind parameters by name to the tensors of a safetensors "
@@ -90,6 +97,11 @@ cl::opt<int64_t> channelBlock(
              "AVX-512, 8 with AVX2, 4 with NEON); 0 keeps NCHW"),
     cl::value_desc("lanes"), cl::init(cnnc::CompileOptions::kBlockFromTarget),
     cl::cat(category));
+cl::opt<int64_t> batchSize(
+    "batch",
+    cl::desc("Compile for this batch size: the first dimension of every "
+             "input, whatever the model declares (default: the model's)"),
+    cl::value_desc("N"), cl::init(0), cl::cat(category));
 cl::opt<int64_t> minParallelWork(
     "min-parallel-work",
     cl::desc("Least estimated work (ops) of a loop that runs on several "
@@ -133,6 +145,8 @@ void fillOptions(cnnc::CompileOptions &options) {
   options.tileBytes = fusionTileBytes.getValue();
   options.block = channelBlock.getValue();
   options.minParallelWork = minParallelWork.getValue();
+  options.batch = batchSize.getValue();
+  options.sanitize = sanitize.getValue();
   // The loops show the arena argument too; code for the machine has it
   // anyway.
   options.scratchArgument = emit == EmitKind::Loops;
@@ -263,6 +277,11 @@ int main(int argc, char **argv) {
     WithColor::error(errs(), "cnnc")
         << "--block must be 0 (NCHW) or a positive number of lanes, got "
         << channelBlock << "\n";
+    return 1;
+  }
+  if (batchSize < 0 || (batchSize == 0 && batchSize.getNumOccurrences())) {
+    WithColor::error(errs(), "cnnc")
+        << "--batch must be a positive batch size, got " << batchSize << "\n";
     return 1;
   }
   if (minParallelWork < 1) {

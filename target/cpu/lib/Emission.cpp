@@ -189,6 +189,7 @@ cnnc::translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
                                       /*sizeLevel=*/0, machine->get());
   if (Error error = optimize(llvmModule.get()))
     return std::move(error);
+  instrumentForSanitizer(*llvmModule, target.sanitizer);
   return llvmModule;
 }
 

@@ -37,6 +37,7 @@
 // EXTRA-NEXT: cnn.yield
 // HELP: --cnnc-lower-to-llvm
 // HELP-NEXT: --bare-pointers
+// HELP-NEXT: --batch=<long>
 // HELP-NEXT: --block=<long>
 // HELP-NEXT: --fusion
 // HELP-NEXT: --fusion-passes=<string>

@@ -9,6 +9,7 @@
 #ifndef CNNC_COMPILER_COMPILEOPTIONS_H
 #define CNNC_COMPILER_COMPILEOPTIONS_H
 
+#include "cnnc/Target/CPU/Emission.h"
 #include "cnnc/Target/CPU/LowerToLLVM.h"
 
 #include "mlir/Pass/PassOptions.h"
@@ -34,6 +35,10 @@ enum class EmitKind {
 /// The names and descriptions of the EmitKinds, for command-line options
 /// (cnnc's --emit and CompileOptions::emit).
 llvm::cl::ValuesClass emitKindValues();
+
+/// The values of the sanitize option (cnnc::Sanitizer): none, address,
+/// thread.
+llvm::cl::ValuesClass sanitizerValues();
 
 /// What an output file's name asks for: .so, .o, .h, .ll and .s name the
 /// library, the object, the header, LLVM IR and assembly; anything else the
@@ -88,6 +93,12 @@ struct PipelineOptions : mlir::PassPipelineOptions<PipelineOptions> {
       llvm::cl::desc("f32 lanes of the target's vectors, for the kernels "
                      "that do not take theirs from the blocked layout"),
       llvm::cl::init(8)};
+  Option<int64_t> batch{
+      *this, "batch",
+      llvm::cl::desc("Recompile the model for this static batch size, the "
+                     "first dimension of every input (cnn-set-batch); 0 "
+                     "keeps the model's"),
+      llvm::cl::init(0)};
   Option<int64_t> minParallelWork{
       *this, "min-parallel-work",
       llvm::cl::desc("Least estimated work (ops) of a parallel loop that "
@@ -114,6 +125,12 @@ struct CompileOptions : PipelineOptions {
       *this, "mtriple", llvm::cl::desc("Target triple (default: the host's)")};
   Option<std::string> cpu{*this, "mcpu",
                           llvm::cl::desc("Target CPU (default: the host's)")};
+  Option<Sanitizer> sanitize{
+      *this, "sanitize",
+      llvm::cl::desc("Instrument the generated code for a sanitizer, to "
+                     "test it (the program that loads the library carries "
+                     "the sanitizer's runtime)"),
+      llvm::cl::init(Sanitizer::None), sanitizerValues()};
 };
 
 } // namespace cnnc

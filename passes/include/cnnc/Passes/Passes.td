@@ -18,6 +18,25 @@ def CNNPrintStats : Pass<"cnn-print-stats", "mlir::ModuleOp"> {
   let dependentDialects = ["cnnc::cnn::CNNDialect"];
 }
 
+def CNNSetBatch : Pass<"cnn-set-batch", "mlir::ModuleOp"> {
+  let summary = "Recompile a model for another static batch size";
+  let description = [{
+    Gives every input of every function the batch `batch` as its first
+    dimension and infers the shapes of everything after it again with each
+    op's shape rules, so that one model description serves any batch size
+    (`cnnc --batch N`). Parameters keep their shapes. A `cnn.reshape` whose
+    target's first dimension is its input's batch keeps the batch there; a
+    reshape or any other op that cannot take the new batch is an error at
+    its location, as is an input of rank 0. `batch` 0 leaves the model as
+    it is.
+  }];
+  let options = [
+    Option<"batch", "batch", "int64_t", /*default=*/"0",
+           "The batch size of the inputs (0: keep the model's)">
+  ];
+  let dependentDialects = ["cnnc::cnn::CNNDialect", "mlir::func::FuncDialect"];
+}
+
 def CNNFoldBatchNorm : Pass<"cnn-fold-batch-norm", "mlir::ModuleOp"> {
   let summary = "Fold inference batch norms into the preceding convolution or dense layer";
   let description = [{

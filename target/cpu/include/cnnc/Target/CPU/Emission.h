@@ -17,12 +17,22 @@
 
 namespace cnnc {
 
+/// A sanitizer's instrumentation of the generated code, to test it: the
+/// library then calls that sanitizer's runtime, which the program that
+/// loads it must carry (built with -fsanitize=address or thread).
+enum class Sanitizer { None, Address, Thread };
+
 /// The machine to generate code for. Empty triple and cpu mean the host's.
 struct TargetSpec {
   std::string triple;
   std::string cpu;
   unsigned optLevel = 3; // 0 to 3, as -O.
+  Sanitizer sanitizer = Sanitizer::None;
 };
+
+/// Instruments every function defined in `module` for `sanitizer`, after
+/// optimization, as clang does with -fsanitize.
+void instrumentForSanitizer(llvm::Module &module, Sanitizer sanitizer);
 
 /// The vector registers of a target, which size the blocked layout and the
 /// kernels' register tiles: f32 lanes per register and how many registers.
