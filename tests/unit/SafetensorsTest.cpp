@@ -173,8 +173,21 @@ TEST_CASE("open reads a file and names it in errors", "[safetensors]") {
       SafetensorsFile::open("/nonexistent/dir/w.safetensors");
   REQUIRE(!missing);
   std::string message = llvm::toString(missing.takeError());
-  CHECK_THAT(message, Catch::StartsWith("/nonexistent/dir/w.safetensors: "
-                                        "cannot read the file: "));
+  CHECK_THAT(message, Catch::StartsWith("cannot read "
+                                        "'/nonexistent/dir/w.safetensors': "));
+}
+
+TEST_CASE("open refuses what is not a regular file", "[safetensors]") {
+  // /dev/zero would otherwise be read forever.
+  llvm::Expected<SafetensorsFile> device = SafetensorsFile::open("/dev/zero");
+  REQUIRE(!device);
+  CHECK(llvm::toString(device.takeError()) ==
+        "cannot read '/dev/zero': it is not a regular file (but a pipe, a "
+        "device or a socket); save it to a file first");
+  llvm::Expected<SafetensorsFile> directory = SafetensorsFile::open("/");
+  REQUIRE(!directory);
+  CHECK(llvm::toString(directory.takeError()) ==
+        "cannot read '/': it is a directory");
 }
 
 TEST_CASE("rejects a file shorter than 8 bytes", "[safetensors]") {
