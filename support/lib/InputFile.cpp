@@ -208,8 +208,14 @@ llvm::Expected<StringRef> InputStream::read(uint64_t size, StringRef what) {
 }
 
 llvm::Expected<bool> InputStream::atEnd() {
-  llvm::Expected<StringRef> next = readUpTo(1);
-  if (!next)
-    return next.takeError();
-  return next->empty();
+  if (memory)
+    return memory->empty();
+  // Not through `buffer`: what the last read returned stays valid.
+  char next;
+  llvm::Expected<size_t> got =
+      fs::readNativeFile(file, llvm::MutableArrayRef<char>(&next, 1));
+  if (!got)
+    return cannotRead(fileName, llvm::toString(got.takeError()));
+  position += *got;
+  return *got == 0;
 }

@@ -62,7 +62,8 @@ public:
   /// are read in pieces of at most 64 MiB, so a size that the file does not
   /// have is never allocated up front.
   llvm::Expected<llvm::StringRef> readUpTo(uint64_t size);
-  /// Whether the file has no more bytes (a stream: after reading one more).
+  /// Whether the file has no more bytes (from a file: after reading one
+  /// more). What the last read returned stays valid.
   llvm::Expected<bool> atEnd();
   /// Bytes read so far.
   uint64_t offset() const { return position; }
