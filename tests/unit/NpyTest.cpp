@@ -7,6 +7,8 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 
+#include "Bytes.h"
+
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -15,6 +17,7 @@
 #include <string>
 
 using namespace cnnc;
+using cnnc::test::bytesOf;
 
 namespace {
 
@@ -45,16 +48,6 @@ std::string npyFile(const std::string &header, const std::string &data,
       bytes += static_cast<char>((header.size() >> (8 * i)) & 0xff);
   }
   return bytes + header + data;
-}
-
-template <typename T> std::string bytesOf(std::initializer_list<T> values) {
-  std::string bytes;
-  for (T value : values) {
-    char raw[sizeof(T)];
-    std::memcpy(raw, &value, sizeof(T)); // The tests run little-endian.
-    bytes.append(raw, sizeof(T));
-  }
-  return bytes;
 }
 
 /// Reads `bytes` as a .npy file: the values, or the error's message.

@@ -4,12 +4,15 @@
 
 #include "llvm/Support/MemoryBuffer.h"
 
+#include "Bytes.h"
+
 #include <catch2/catch.hpp>
 
 #include <cstring>
 #include <string>
 
 using namespace cnnc;
+using cnnc::test::bytesOf;
 
 namespace {
 
@@ -44,16 +47,6 @@ std::string oneTensor(const std::string &shape, const std::string &offsets,
                       const std::string &dtype = "\"F32\"") {
   return R"({"w": {"dtype": )" + dtype + R"(, "shape": )" + shape +
          R"(, "data_offsets": )" + offsets + "}}";
-}
-
-template <typename T> std::string bytesOf(std::initializer_list<T> values) {
-  std::string bytes;
-  for (T value : values) {
-    char raw[sizeof(T)];
-    std::memcpy(raw, &value, sizeof(T)); // The tests run little-endian.
-    bytes.append(raw, sizeof(T));
-  }
-  return bytes;
 }
 
 template <typename T> T load(const SafetensorsTensor &tensor, size_t index) {
