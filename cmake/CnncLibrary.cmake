@@ -1,17 +1,22 @@
 # cnnc_add_library(<name> <sources>... [DEPENDS <targets>...] [LINK <libs>...]
-#                  [PRIVATE_LINK <libs>...])
+#                  [PRIVATE_LINK <libs>...] [LLVM_ONLY])
 #
 # A shared library of cnnc linked against the shared libMLIR.so/libLLVM.so, so
 # that tools stay small and out-of-tree plugins link against the very same
 # copies of cnnc and MLIR that the tools load. LINK libraries are part of its
-# interface, PRIVATE_LINK ones (fmt) only of its implementation.
+# interface, PRIVATE_LINK ones (fmt) only of its implementation. LLVM_ONLY:
+# linked against libLLVM.so alone, for tools that load no MLIR (cnnc-run).
 function(cnnc_add_library name)
-  cmake_parse_arguments(ARG "" "" "DEPENDS;LINK;PRIVATE_LINK" ${ARGN})
+  cmake_parse_arguments(ARG "LLVM_ONLY" "" "DEPENDS;LINK;PRIVATE_LINK" ${ARGN})
   add_library(${name} SHARED ${ARG_UNPARSED_ARGUMENTS})
   target_include_directories(${name} PUBLIC
     $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>
     $<BUILD_INTERFACE:${CMAKE_CURRENT_BINARY_DIR}/include>)
-  target_link_libraries(${name} PUBLIC ${ARG_LINK} MLIR LLVM)
+  if(ARG_LLVM_ONLY)
+    target_link_libraries(${name} PUBLIC ${ARG_LINK} LLVM)
+  else()
+    target_link_libraries(${name} PUBLIC ${ARG_LINK} MLIR LLVM)
+  endif()
   if(ARG_PRIVATE_LINK)
     target_link_libraries(${name} PRIVATE ${ARG_PRIVATE_LINK})
   endif()

@@ -10,8 +10,9 @@ packages=(
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools clang-19 lld-19
   # Libraries for helpers, unit tests and benchmarks.
   libfmt-dev catch2 libbenchmark-dev
-  # Formatting check, the sanitizer runtimes for the AddressSanitizer build,
-  # and valgrind for checking generated libraries.
+  # Formatting check, the sanitizer runtimes for the AddressSanitizer build
+  # and libFuzzer (libclang_rt.fuzzer, for scripts/fuzz.sh), and valgrind for
+  # checking generated libraries.
   clang-format-19 libclang-rt-19-dev valgrind
   # PyTorch, the reference the shape rules are checked against (/usr/bin/python3).
   python3-torch python3-torchvision python3-numpy

@@ -5,10 +5,11 @@
 #include "cnnc/Dialect/CNNDialect.h"
 #include "cnnc/Dialect/CnncDialect.h"
 #include "cnnc/Passes/Passes.h"
+#include "cnnc/Support/OutputFile.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Support/FileUtilities.h"
-#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 
 #include <fmt/format.h>
 
@@ -122,14 +123,21 @@ Expected<int64_t> scratchBytesOf(ModuleOp module,
                         cnnc::CnncDialect::ArenaBytesAttrHelper::getNameStr());
 }
 
-/// Opens `path` for writing; the error names the file.
-Expected<std::unique_ptr<llvm::ToolOutputFile>>
-openOutput(llvm::StringRef path) {
-  std::string message;
-  std::unique_ptr<llvm::ToolOutputFile> output = openOutputFile(path, &message);
-  if (!output)
-    return createStringError(inconvertibleErrorCode(), message);
-  return output;
+/// Links the shared library into a temporary file and copies it to `path`:
+/// the linker's own messages about a path it cannot write (/dev/full, a
+/// missing directory) name no file of ours and say "LLVM ERROR".
+Error writeSharedLibraryTo(const cnnc::Artifacts &artifacts,
+                           llvm::StringRef path) {
+  llvm::SmallString<128> linked;
+  if (std::error_code error =
+          llvm::sys::fs::createTemporaryFile("cnnc", "so", linked))
+    return createStringError(error, "cannot create a temporary file: " +
+                                        error.message());
+  llvm::FileRemover removeLinked(linked);
+  if (Error error = cnnc::writeSharedLibrary(*artifacts.llvmModule,
+                                             artifacts.target, linked))
+    return error;
+  return cnnc::copyToOutputFile(linked, path);
 }
 
 } // namespace
@@ -244,39 +252,34 @@ Expected<cnnc::Artifacts> cnnc::compile(ModuleOp module,
 
 Error cnnc::writeArtifacts(const Artifacts &artifacts, llvm::StringRef path) {
   if (artifacts.emit == EmitKind::SharedLib)
-    return writeSharedLibrary(*artifacts.llvmModule, artifacts.target, path);
-  Expected<std::unique_ptr<llvm::ToolOutputFile>> output = openOutput(path);
-  if (!output)
-    return output.takeError();
-  llvm::raw_pwrite_stream &os = (*output)->os();
-  switch (artifacts.emit) {
-  case EmitKind::CNN:
-  case EmitKind::Linalg:
-  case EmitKind::Loops:
-  case EmitKind::LLVMDialect:
-    artifacts.module->print(os);
-    os << "\n";
-    break;
-  case EmitKind::Header:
-    os << artifacts.header;
-    break;
-  case EmitKind::LLVMIR:
-    artifacts.llvmModule->print(os, nullptr);
-    break;
-  case EmitKind::Asm:
-  case EmitKind::Obj:
-    if (Error error = emitMachineCode(*artifacts.llvmModule, artifacts.target,
-                                      artifacts.emit == EmitKind::Asm
-                                          ? llvm::CodeGenFileType::AssemblyFile
-                                          : llvm::CodeGenFileType::ObjectFile,
-                                      os))
-      return error;
-    break;
-  case EmitKind::SharedLib:
-    llvm_unreachable("written above");
-  }
-  (*output)->keep();
-  return Error::success();
+    return writeSharedLibraryTo(artifacts, path);
+  return writeOutputFile(path, [&](llvm::raw_pwrite_stream &os) -> Error {
+    switch (artifacts.emit) {
+    case EmitKind::CNN:
+    case EmitKind::Linalg:
+    case EmitKind::Loops:
+    case EmitKind::LLVMDialect:
+      artifacts.module->print(os);
+      os << "\n";
+      return Error::success();
+    case EmitKind::Header:
+      os << artifacts.header;
+      return Error::success();
+    case EmitKind::LLVMIR:
+      artifacts.llvmModule->print(os, nullptr);
+      return Error::success();
+    case EmitKind::Asm:
+    case EmitKind::Obj:
+      return emitMachineCode(*artifacts.llvmModule, artifacts.target,
+                             artifacts.emit == EmitKind::Asm
+                                 ? llvm::CodeGenFileType::AssemblyFile
+                                 : llvm::CodeGenFileType::ObjectFile,
+                             os);
+    case EmitKind::SharedLib:
+      break;
+    }
+    llvm_unreachable("a shared library is written above");
+  });
 }
 
 Error cnnc::reportFusion(ModuleOp module, const CompileOptions &options,

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cnnc/Frontend/Safetensors.h"
+#include "cnnc/Support/InputFile.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -353,12 +354,12 @@ const SafetensorsTensor *SafetensorsFile::lookup(StringRef name) const {
 }
 
 llvm::Expected<SafetensorsFile> SafetensorsFile::open(StringRef path) {
-  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
-      llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                  /*RequiresNullTerminator=*/false);
+  // The tensors are views into the mapped file, so it must be a regular
+  // file: a pipe or a device (/dev/zero) is refused, not read forever.
+  llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> buffer =
+      mapRegularFile(path);
   if (!buffer)
-    return fail(path +
-                ": cannot read the file: " + buffer.getError().message());
+    return buffer.takeError();
   llvm::Expected<SafetensorsFile> file = fromBuffer(std::move(*buffer));
   if (!file)
     return fail(path + ": " + llvm::toString(file.takeError()));

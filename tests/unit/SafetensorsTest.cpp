@@ -4,12 +4,15 @@
 
 #include "llvm/Support/MemoryBuffer.h"
 
+#include "Bytes.h"
+
 #include <catch2/catch.hpp>
 
 #include <cstring>
 #include <string>
 
 using namespace cnnc;
+using cnnc::test::bytesOf;
 
 namespace {
 
@@ -44,16 +47,6 @@ std::string oneTensor(const std::string &shape, const std::string &offsets,
                       const std::string &dtype = "\"F32\"") {
   return R"({"w": {"dtype": )" + dtype + R"(, "shape": )" + shape +
          R"(, "data_offsets": )" + offsets + "}}";
-}
-
-template <typename T> std::string bytesOf(std::initializer_list<T> values) {
-  std::string bytes;
-  for (T value : values) {
-    char raw[sizeof(T)];
-    std::memcpy(raw, &value, sizeof(T)); // The tests run little-endian.
-    bytes.append(raw, sizeof(T));
-  }
-  return bytes;
 }
 
 template <typename T> T load(const SafetensorsTensor &tensor, size_t index) {
@@ -173,8 +166,21 @@ TEST_CASE("open reads a file and names it in errors", "[safetensors]") {
       SafetensorsFile::open("/nonexistent/dir/w.safetensors");
   REQUIRE(!missing);
   std::string message = llvm::toString(missing.takeError());
-  CHECK_THAT(message, Catch::StartsWith("/nonexistent/dir/w.safetensors: "
-                                        "cannot read the file: "));
+  CHECK_THAT(message, Catch::StartsWith("cannot read "
+                                        "'/nonexistent/dir/w.safetensors': "));
+}
+
+TEST_CASE("open refuses what is not a regular file", "[safetensors]") {
+  // /dev/zero would otherwise be read forever.
+  llvm::Expected<SafetensorsFile> device = SafetensorsFile::open("/dev/zero");
+  REQUIRE(!device);
+  CHECK(llvm::toString(device.takeError()) ==
+        "cannot read '/dev/zero': it is not a regular file (but a pipe, a "
+        "device or a socket); save it to a file first");
+  llvm::Expected<SafetensorsFile> directory = SafetensorsFile::open("/");
+  REQUIRE(!directory);
+  CHECK(llvm::toString(directory.takeError()) ==
+        "cannot read '/': it is a directory");
 }
 
 TEST_CASE("rejects a file shorter than 8 bytes", "[safetensors]") {

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cnnc/Support/Npy.h"
 #include "cnnc/Target/CPU/ModelInfo.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -44,8 +45,9 @@ cl::opt<std::string> libraryPath(cl::Positional, cl::desc("<libmodel.so>"),
                                  cl::Required, cl::cat(category));
 cl::list<std::string>
     inputFiles("input",
-               cl::desc("An input's values from a .npy file (float32, C "
-                        "order); inputs not given are random"),
+               cl::desc("An input's values from a .npy file (float16, 32 "
+                        "or 64, C or Fortran order); inputs not given are "
+                        "random"),
                cl::value_desc("NAME=file.npy"), cl::cat(category));
 cl::opt<uint64_t> seed("seed", cl::desc("Seed of the random inputs"),
                        cl::init(0), cl::cat(category));
@@ -80,89 +82,30 @@ std::string shapeText(ArrayRef<int64_t> shape) {
   return text + "]";
 }
 
-/// Reads a float32, C-order .npy file of exactly `expected` shape.
+/// Reads a .npy file of exactly `expected` shape as float32 (the reader
+/// converts float16 and float64, big-endian values and Fortran order).
 std::vector<float> readNpy(StringRef path, StringRef name,
                            ArrayRef<int64_t> expected) {
-  ErrorOr<std::unique_ptr<MemoryBuffer>> file =
-      MemoryBuffer::getFile(path, /*IsText=*/false);
-  if (!file)
-    fail("cannot read '" + path + "': " + file.getError().message());
-  StringRef data = (*file)->getBuffer();
-  if (data.size() < 10 || !data.starts_with("\x93NUMPY"))
-    fail("'" + path + "' is not a .npy file");
-  unsigned major = static_cast<unsigned char>(data[6]);
-  size_t headerLength, headerStart;
-  if (major == 1) {
-    headerLength = static_cast<unsigned char>(data[8]) |
-                   static_cast<unsigned char>(data[9]) << 8;
-    headerStart = 10;
-  } else if ((major == 2 || major == 3) && data.size() >= 12) {
-    headerLength = 0;
-    for (int i = 0; i < 4; ++i)
-      headerLength |=
-          static_cast<size_t>(static_cast<unsigned char>(data[8 + i]))
-          << (8 * i);
-    headerStart = 12;
-  } else {
-    fail("'" + path + "' has an unsupported .npy version " + Twine(major));
-  }
-  if (headerStart + headerLength > data.size())
-    fail("'" + path + "' is truncated: its header runs past the end");
-  StringRef header = data.substr(headerStart, headerLength);
-  if (!header.contains("'descr': '<f4'"))
-    fail("'" + path + "' must hold float32 ('<f4') values for input '" + name +
-         "'");
-  if (header.contains("'fortran_order': True"))
-    fail("'" + path + "' is in Fortran order; save it in C order");
-  size_t open = header.find("'shape': (");
-  size_t close = open == StringRef::npos ? open : header.find(')', open);
-  if (close == StringRef::npos)
-    fail("'" + path + "' has no shape in its header");
-  SmallVector<int64_t> shape;
-  SmallVector<StringRef> parts;
-  header.slice(open + 10, close).split(parts, ',', -1, false);
-  for (StringRef part : parts) {
-    int64_t size;
-    if (part.trim().getAsInteger(10, size))
-      fail("'" + path + "' has a malformed shape in its header");
-    shape.push_back(size);
-  }
-  if (ArrayRef<int64_t>(shape) != expected)
-    fail("'" + path + "' has shape " + shapeText(shape) + ", but input '" +
-         name + "' takes " + shapeText(expected));
-  size_t count = 1;
-  for (int64_t size : expected)
-    count *= size;
-  StringRef payload = data.drop_front(headerStart + headerLength);
-  if (payload.size() < count * sizeof(float))
-    fail("'" + path + "' is truncated: " + Twine(payload.size()) +
-         " bytes of data for " + Twine(count) + " float32 values");
-  std::vector<float> values(count);
-  std::memcpy(values.data(), payload.data(), count * sizeof(float));
-  return values;
+  Expected<cnnc::InputStream> stream = cnnc::InputStream::open(path);
+  if (!stream)
+    fail(toString(stream.takeError()));
+  Expected<cnnc::NpyHeader> header = cnnc::readNpyHeader(*stream);
+  if (!header)
+    fail(toString(header.takeError()));
+  // Checked before any data is read: the file is read only as far as the
+  // model needs.
+  if (ArrayRef<int64_t>(header->shape) != expected)
+    fail("'" + path + "' has shape " + shapeText(header->shape) +
+         ", but input '" + name + "' takes " + shapeText(expected));
+  Expected<std::vector<float>> values = cnnc::readNpyValues(*stream, *header);
+  if (!values)
+    fail(toString(values.takeError()));
+  return std::move(*values);
 }
 
 void writeNpy(StringRef path, ArrayRef<int64_t> shape, ArrayRef<float> values) {
-  std::string dims;
-  for (int64_t size : shape)
-    dims += std::to_string(size) + ",";
-  if (shape.size() > 1)
-    dims.pop_back();
-  std::string header =
-      "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
-  // Pad so that the data starts on a 64-byte boundary, ending in '\n'.
-  size_t total = 10 + header.size() + 1;
-  header.append((64 - total % 64) % 64, ' ');
-  header += '\n';
-  std::error_code error;
-  raw_fd_ostream os(path, error);
-  if (error)
-    fail("cannot write '" + path + "': " + error.message());
-  os << "\x93NUMPY" << '\x01' << '\x00';
-  os << static_cast<char>(header.size() & 0xff)
-     << static_cast<char>(header.size() >> 8) << header;
-  os.write(reinterpret_cast<const char *>(values.data()),
-           values.size() * sizeof(float));
+  if (Error error = cnnc::writeNpy(path, shape, values))
+    fail(toString(std::move(error)));
 }
 
 } // namespace

@@ -10,8 +10,10 @@
 #include "cnnc/Compiler/Pipelines.h"
 #include "cnnc/Dialect/CNNOps.h"
 #include "cnnc/Frontend/Emitter.h"
+#include "cnnc/Frontend/Limits.h"
 #include "cnnc/Frontend/Parser.h"
 #include "cnnc/Frontend/Weights.h"
+#include "cnnc/Support/InputFile.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
@@ -305,11 +307,10 @@ int main(int argc, char **argv) {
   }
 
   SourceMgr sourceMgr;
-  ErrorOr<std::unique_ptr<MemoryBuffer>> buffer =
-      MemoryBuffer::getFileOrSTDIN(inputFile, /*IsText=*/true);
-  if (std::error_code error = buffer.getError()) {
-    WithColor::error(errs(), "cnnc")
-        << "cannot read '" << inputFile << "': " << error.message() << "\n";
+  Expected<std::unique_ptr<MemoryBuffer>> buffer = cnnc::readInputFile(
+      inputFile, cnnc::frontend::limits::kSourceStreamBytes);
+  if (!buffer) {
+    WithColor::error(errs(), "cnnc") << toString(buffer.takeError()) << "\n";
     return 1;
   }
   sourceMgr.AddNewSourceBuffer(std::move(*buffer), SMLoc());

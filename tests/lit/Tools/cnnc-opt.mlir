@@ -14,7 +14,7 @@
 // DIALECTS: cnn
 // DIALECTS: linalg
 // FLAG: Unknown command line argument '--no-such-flag'
-// FILE: cannot open input file '{{.*}}does-not-exist.mlir': No such file or directory
+// FILE: cnnc-opt: error: cannot read '{{.*}}does-not-exist.mlir': No such file or directory
 // PASS: 'no-such-pass' does not refer to a registered pass or pass pipeline
 func.func @empty() {
   return

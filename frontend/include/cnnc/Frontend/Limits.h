@@ -51,6 +51,11 @@ inline constexpr int64_t kParameterElements = int64_t(1) << 30;
 /// Characters of a layer's dotted name, and so of a parameter's name.
 inline constexpr size_t kNameLength = 1000;
 
+/// Bytes of a model's source read from a stream (standard input, a pipe, a
+/// device): one that gives more is refused, so that `cnnc /dev/zero` stops.
+/// A regular file is read up to its size.
+inline constexpr uint64_t kSourceStreamBytes = uint64_t(64) << 20;
+
 } // namespace cnnc::frontend::limits
 
 #endif // CNNC_FRONTEND_LIMITS_H

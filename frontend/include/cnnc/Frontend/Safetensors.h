@@ -56,10 +56,11 @@ public:
   /// The header JSON may nest this deep; a valid header nests 3 levels.
   static constexpr unsigned kMaxNesting = 64;
 
-  /// Maps and validates the whole file. On any problem, an llvm::Error whose
-  /// message says what is wrong and where (the tensor's name, the offending
-  /// numbers), prefixed with `path: `, e.g.
-  /// "w.safetensors: header length 1000000 exceeds the file size (1234 bytes)".
+  /// Maps and validates the whole file, which must be a regular file. On any
+  /// problem, an llvm::Error whose message says what is wrong and where (the
+  /// tensor's name, the offending numbers), prefixed with `path: `, e.g.
+  /// "w.safetensors: header length 1000000 exceeds the file size (1234
+  /// bytes)", or "cannot read 'PATH': REASON" if the file cannot be mapped.
   static llvm::Expected<SafetensorsFile> open(llvm::StringRef path);
   /// Same, from bytes already in memory (for tests and fuzzing); takes
   /// ownership. Messages carry no file name.
