@@ -274,6 +274,10 @@ void KernelContext::storeTile(ArrayRef<Value> accumulators, Value n,
   epilogue.accumulateChannelSum(results, n, block);
 }
 
+/// Fewer tiles of images, blocks and rows than this, and column tiles run
+/// in parallel too: enough chunks for a few threads to balance.
+constexpr int64_t kFewTiles = 16;
+
 void KernelContext::forEachTile(int64_t blocks, int64_t tileRows,
                                 int64_t tileColumns, TileBody body) {
   // The tiles of whole blocks and rows, then the remainders, each range
@@ -290,27 +294,48 @@ void KernelContext::forEachTile(int64_t blocks, int64_t tileRows,
   };
   // Channel sums add up every pixel of a block: its rows stay in one
   // iteration, so that no two threads update one sum. Otherwise images,
-  // block tiles and row tiles all run in parallel.
+  // block tiles and row tiles all run in parallel, and column tiles too
+  // where those are few (a flattened image is one row).
   bool rowsInParallel = !epilogue.sumsChannels();
   for (Range blockRange : ranges(outBlocks, blocks)) {
-    SmallVector<Range> rowRanges = rowsInParallel
-                                       ? ranges(rows, tileRows)
-                                       : SmallVector<Range>{{0, 1, rows}};
-    for (Range rowRange : rowRanges) {
-      e.parallel({batch, blockRange.tiles, rowRange.tiles}, [&](ValueRange at) {
-        Value n = at[0];
+    if (!rowsInParallel) {
+      e.parallel({batch, blockRange.tiles}, [&](ValueRange at) {
         Value block = e.add(e.mul(at[1], blockRange.size), blockRange.begin);
-        auto columnsOf = [&](Value row, int64_t rowCount) {
+        e.blocks(rows, tileRows, [&](Value row, int64_t rowCount) {
           e.blocks(columns, tileColumns, [&](Value column, int64_t count) {
-            body(n, block, blockRange.size, row, rowCount, column, count);
+            body(at[0], block, blockRange.size, row, rowCount, column, count);
           });
-        };
-        if (rowsInParallel)
-          columnsOf(e.add(e.mul(at[2], rowRange.size), rowRange.begin),
-                    rowRange.size);
-        else
-          e.blocks(rows, tileRows, columnsOf);
+        });
       });
+      continue;
+    }
+    for (Range rowRange : ranges(rows, tileRows)) {
+      Value rowBegin = e.index(rowRange.begin);
+      auto blockAndRow = [&](ValueRange at) {
+        return std::make_pair(
+            e.add(e.mul(at[1], blockRange.size), blockRange.begin),
+            e.add(e.mul(at[2], rowRange.size), rowBegin));
+      };
+      if (batch * blockRange.tiles * rowRange.tiles >= kFewTiles) {
+        e.parallel(
+            {batch, blockRange.tiles, rowRange.tiles}, [&](ValueRange at) {
+              auto [block, row] = blockAndRow(at);
+              e.blocks(columns, tileColumns, [&](Value column, int64_t count) {
+                body(at[0], block, blockRange.size, row, rowRange.size, column,
+                     count);
+              });
+            });
+        continue;
+      }
+      for (Range columnRange : ranges(columns, tileColumns))
+        e.parallel({batch, blockRange.tiles, rowRange.tiles, columnRange.tiles},
+                   [&](ValueRange at) {
+                     auto [block, row] = blockAndRow(at);
+                     Value column = e.add(e.mul(at[3], columnRange.size),
+                                          columnRange.begin);
+                     body(at[0], block, blockRange.size, row, rowRange.size,
+                          column, columnRange.size);
+                   });
     }
   }
 }
