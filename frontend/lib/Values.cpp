@@ -243,13 +243,15 @@ FailureOr<Val> Emitter::evaluate(const Expr &expr, Frame &frame,
   case Expr::Kind::Index:
     return evaluateIndex(expr, frame);
   case Expr::Kind::Call: {
+    // `x -> f(b)` is `f(x, b)`: the last call of a chain is the whole
+    // right-hand side and takes its name; the calls before it (evaluated
+    // as its input) take none.
     std::optional<Val> piped;
     if (expr.takesPipedInput) {
       FailureOr<Val> input = evaluate(*expr.operands[0], frame);
       if (failed(input))
         return failure();
       piped = std::move(*input);
-      nameHint.reset(); // Only the whole right-hand side takes the name.
     }
     return evaluateCall(expr, frame, std::move(piped), nameHint);
   }
