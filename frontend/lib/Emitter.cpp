@@ -293,6 +293,9 @@ LogicalResult Emitter::executeStage(const Stmt &statement, Frame &frame,
   FailureOr<Val> result;
   if (expr.kind == Expr::Kind::Call && !expr.takesPipedInput) {
     result = evaluateCall(expr, frame, seq.running, stageName);
+  } else if (expr.kind == Expr::Kind::Seq && expr.operands.empty()) {
+    // A nested nn.Sequential: its stages are numbered under this one's.
+    result = evaluateSeq(expr, frame, seq.running, stageName);
   } else if (expr.kind == Expr::Kind::Name &&
              !frame.variables.count(expr.text)) {
     // A bare op or block name: called with the running value alone.
@@ -302,7 +305,8 @@ LogicalResult Emitter::executeStage(const Stmt &statement, Frame &frame,
   } else {
     return fail(expr.loc, "a seq stage must be a call of an op or block, "
                           "which receives the value flowing through the "
-                          "seq (e.g. 'relu' or 'conv2d(64, kernel=3)')");
+                          "seq (e.g. 'relu' or 'conv2d(64, kernel=3)'), or "
+                          "a nested 'seq { ... }'");
   }
   if (failed(result))
     return failure();

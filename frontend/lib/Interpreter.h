@@ -220,7 +220,10 @@ public:
   FailureOr<Val> evaluateCall(const Expr &expr, Frame &frame,
                               std::optional<Val> piped,
                               std::optional<std::string> name);
+  /// `seq(x) { ... }`, or a nested `seq { ... }` stage that gets the
+  /// enclosing seq's value as `piped`.
   FailureOr<Val> evaluateSeq(const Expr &expr, Frame &frame,
+                             std::optional<Val> piped,
                              std::optional<std::string> name);
   FailureOr<Arguments> bind(llvm::StringRef callee, SMLoc callLoc,
                             llvm::ArrayRef<Formal> formals,

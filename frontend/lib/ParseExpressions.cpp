@@ -280,12 +280,16 @@ ExprPtr Parser::parsePrimary() {
   case TokenKind::KwSeq: {
     consume();
     auto seq = std::make_unique<Expr>(Expr::Kind::Seq, token.loc());
-    if (!expect(TokenKind::LParen, "after 'seq'"))
-      return nullptr;
-    ExprPtr input = parseExpr();
-    if (!input || !expect(TokenKind::RParen, "after the seq's input"))
-      return nullptr;
-    seq->operands.push_back(std::move(input));
+    // `seq { ... }` without an input: a stage of an enclosing seq, which
+    // passes it its value (a nested nn.Sequential).
+    if (!at(TokenKind::LBrace)) {
+      if (!expect(TokenKind::LParen, "after 'seq' (or '{' for a nested seq)"))
+        return nullptr;
+      ExprPtr input = parseExpr();
+      if (!input || !expect(TokenKind::RParen, "after the seq's input"))
+        return nullptr;
+      seq->operands.push_back(std::move(input));
+    }
     if (!parseBody(seq->body) || !parseAsName(*seq))
       return nullptr;
     return finish(std::move(seq));

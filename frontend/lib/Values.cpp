@@ -256,7 +256,11 @@ FailureOr<Val> Emitter::evaluate(const Expr &expr, Frame &frame,
     return evaluateCall(expr, frame, std::move(piped), nameHint);
   }
   case Expr::Kind::Seq:
-    return evaluateSeq(expr, frame, nameHint);
+    if (expr.operands.empty())
+      return fail(expr.loc, "'seq { ... }' without an input is a stage of "
+                            "an enclosing seq, which passes it its value; "
+                            "elsewhere write 'seq(x) { ... }'");
+    return evaluateSeq(expr, frame, /*piped=*/std::nullopt, nameHint);
   }
   return fail(expr.loc, "unsupported expression");
 }
