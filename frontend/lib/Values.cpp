@@ -426,9 +426,9 @@ FailureOr<Val> Emitter::applyBinary(const Expr &expr, const Val &lhs,
         return failure();
       return makeString(expr.loc, a + b);
     }
-    if (op == TokenKind::Equal || op == TokenKind::NotEqual)
-      return Val::boolean((lhs.text() == rhs.text()) ==
-                          (op == TokenKind::Equal));
+    // As Python: by code points, which UTF-8's byte order preserves.
+    if (std::optional<bool> comparison = compare(op, lhs.text(), rhs.text()))
+      return Val::boolean(*comparison);
     return mismatch();
   }
   if (lhs.is(Val::Kind::Bool) && rhs.is(Val::Kind::Bool) &&
