@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Compiles torchvision models end to end and compares them with PyTorch.
 
-Usage: torchvision_e2e.py CNNC EXAMPLES_DIR EXPORT_WEIGHTS_PY MODEL...
+Usage: torchvision_e2e.py CNNC EXAMPLES_DIR EXPORT_WEIGHTS_PY MODEL[@BATCH]...
 
 For each model: export a checkpoint from torchvision (random initialization,
 randomized batch-norm statistics and affine parameters), compile
@@ -10,6 +10,9 @@ library on a random input and compare with the torchvision model in eval
 mode on the same input: relative L2 error at most 1e-4. A second input checks
 that the outputs depend on the input (by at least 1e-2, relatively) and that
 the library reproduces that change (to 1e-3), so that early layers count.
+
+MODEL@BATCH compiles the model with its input's batch (its first dimension,
+1 in the example) set to BATCH, and feeds it BATCH different images at once.
 
 The library is called as docs/c-api.md shows from Python: ctypes and numpy,
 `int MODEL_run(const float *input, float *output)`.
@@ -44,14 +47,32 @@ def load_safetensors(path):
     return tensors
 
 
-def check(model_name, cnnc, examples, export, tmp):
+def with_batch(source, batch, path):
+    """Writes `source` (a .cnn model of one input [1, 3, 224, 224]) to `path`
+    with the input's batch set to `batch`."""
+    with open(source, encoding="utf-8") as f:
+        text = f.read()
+    declared = "f32[1, 3, 224, 224]"
+    if text.count(declared) != 1:
+        raise SystemExit(f"{source}: expected one input {declared}")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text.replace(declared, f"f32[{batch}, 3, 224, 224]"))
+    return path
+
+
+def check(spec, cnnc, examples, export, tmp):
+    model_name, _, batch = spec.partition("@")
+    batch = int(batch or 1)
     weights = os.path.join(tmp, model_name + ".safetensors")
-    library = os.path.join(tmp, "lib" + model_name + ".so")
+    library = os.path.join(tmp, f"lib{model_name}_{batch}.so")
     subprocess.run(["/usr/bin/python3", export, model_name, weights, "--seed", "5",
                     "--randomize-batchnorm"], check=True)
+    source = os.path.join(examples, model_name + ".cnn")
+    if batch != 1:
+        source = with_batch(source, batch, os.path.join(tmp, f"{model_name}_{batch}.cnn"))
     start = time.time()
-    subprocess.run([cnnc, os.path.join(examples, model_name + ".cnn"),
-                    "--weights", weights, "--emit=so", "-o", library], check=True)
+    subprocess.run([cnnc, source, "--weights", weights, "--emit=so", "-o", library],
+                   check=True)
     compile_seconds = time.time() - start
 
     kwargs = dict(aux_logits=False, init_weights=False) if model_name == "googlenet" else {}
@@ -64,12 +85,12 @@ def check(model_name, cnnc, examples, export, tmp):
     rng = np.random.default_rng(0)
     expected, actual = [], []
     for _ in range(2):
-        image = rng.uniform(-1, 1, (1, 3, 224, 224)).astype(np.float32)
+        image = rng.uniform(-1, 1, (batch, 3, 224, 224)).astype(np.float32)
         with torch.no_grad():
             expected.append(model(torch.from_numpy(image)).numpy())
         out = np.zeros(expected[-1].shape, dtype=np.float32)
         if run(image.ctypes.data, out.ctypes.data) != 0:
-            print(f"{model_name}: MODEL_run failed")
+            print(f"{spec}: MODEL_run failed")
             return False
         actual.append(out)
     error = max(np.linalg.norm(a - e) / np.linalg.norm(e)
@@ -81,7 +102,7 @@ def check(model_name, cnnc, examples, export, tmp):
     change_error = (np.linalg.norm((actual[0] - actual[1]) - change)
                     / np.linalg.norm(change))
     ok = error <= 1e-4 and sensitivity >= 1e-2 and change_error <= 1e-3
-    print(f"{model_name}: relative L2 error {error:.2e}, output change between "
+    print(f"{spec}: relative L2 error {error:.2e}, output change between "
           f"two inputs {sensitivity:.2e} reproduced to {change_error:.2e} "
           f"(compiled in {compile_seconds:.0f} s): {'ok' if ok else 'FAILED'}")
     return ok
@@ -92,8 +113,8 @@ def main():
     models = sys.argv[4:]
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
-        for model_name in models:
-            failures += not check(model_name, cnnc, examples, export, tmp)
+        for spec in models:
+            failures += not check(spec, cnnc, examples, export, tmp)
     print(f"{len(models) - failures} passed, {failures} failed")
     return 1 if failures else 0
 
