@@ -11,6 +11,7 @@
 #include "cnnc/Dialect/CNNOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/MathExtras.h"
 
@@ -87,6 +88,19 @@ Location Emitter::location(SMLoc loc) {
   if (callers.empty())
     return file;
   return CallSiteLoc::get(file, callers.back());
+}
+
+Location Emitter::layerLocation(SMLoc loc) {
+  Location plain = location(loc);
+  if (namePath.empty())
+    return plain;
+  // The name goes on the line, inside the call site: MLIR's diagnostic
+  // handler prints a CallSiteLoc's callers only when it is the outermost.
+  StringAttr layer = builder.getStringAttr(llvm::join(namePath, "."));
+  if (auto site = dyn_cast<CallSiteLoc>(plain))
+    return CallSiteLoc::get(NameLoc::get(layer, site.getCallee()),
+                            site.getCaller());
+  return NameLoc::get(layer, plain);
 }
 
 //===----------------------------------------------------------------------===//
