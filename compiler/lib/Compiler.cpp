@@ -4,7 +4,6 @@
 #include "cnnc/Compiler/Pipelines.h"
 #include "cnnc/Dialect/CNNDialect.h"
 #include "cnnc/Dialect/CnncDialect.h"
-#include "cnnc/Passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Support/FileUtilities.h"
@@ -241,14 +240,15 @@ Error cnnc::writeArtifacts(const Artifacts &artifacts, llvm::StringRef path) {
 }
 
 Error cnnc::reportFusion(ModuleOp module, const CompileOptions &options,
+                         fusion::FusionReportFormat format,
                          llvm::raw_ostream &os) {
   OwningOpRef<ModuleOp> copy(module.clone());
   PassManager pm(module.getContext());
   if (Error error = buildGraphAndFusionPipeline(pm, options))
     return error;
-  pm.addPass(createCNNReportFusion());
   if (failed(pm.run(*copy)))
     return llvm::make_error<DiagnosedFailure>();
+  fusion::FusionReport report = fusion::describeFusion(*copy);
   // Both lowerings run even when the first fails: their diagnostics differ.
   Expected<int64_t> unfused = scratchBytesOf(module, options, /*fusion=*/false);
   Expected<int64_t> fused =
@@ -256,9 +256,7 @@ Error cnnc::reportFusion(ModuleOp module, const CompileOptions &options,
                      : Expected<int64_t>(unfused ? *unfused : 0);
   if (!unfused || !fused)
     return llvm::joinErrors(unfused.takeError(), fused.takeError());
-  // (The line names cnnc's flag: it is cnnc --fusion-report's last line.)
-  os << fmt::format(
-      "  scratch memory: {} bytes without fusion, {} bytes with{}\n", *unfused,
-      *fused, options.fusion ? "" : " (--no-fusion)");
+  report.scratch = fusion::ScratchMemory{*unfused, *fused, options.fusion};
+  fusion::printFusionReport(report, format, os);
   return Error::success();
 }

@@ -23,6 +23,7 @@
 #include "mlir/Support/Timing.h"
 #include "mlir/Tools/Plugins/PassPlugin.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
@@ -72,12 +73,23 @@ cl::opt<bool> noFusion(
     cl::desc("Compile without the fusion passes (each layer its own loop "
              "nest), to compare with the default"),
     cl::cat(category));
-cl::opt<bool> fusionReport(
+enum class FusionReportRequest { None, Text, JSON };
+cl::opt<FusionReportRequest> fusionReport(
     "fusion-report",
-    cl::desc("Print each fused chain (kind, ops, source positions), the "
-             "intermediate traffic it removes, and the scratch memory with "
-             "and without fusion (to stderr)"),
+    cl::desc("Print each fused chain (kind, ops, layers, source positions) "
+             "and the traffic it removes, each candidate chain left unfused "
+             "and why, and the scratch memory with and without fusion (to "
+             "stderr, or --fusion-report-file)"),
+    cl::ValueOptional, cl::init(FusionReportRequest::None),
+    cl::values(clEnumValN(FusionReportRequest::Text, "", "as text"),
+               clEnumValN(FusionReportRequest::Text, "text", "as text"),
+               clEnumValN(FusionReportRequest::JSON, "json",
+                          "as JSON (docs/fusion-report.md)")),
     cl::cat(category));
+cl::opt<std::string> fusionReportFile(
+    "fusion-report-file",
+    cl::desc("Write the --fusion-report to this file instead of stderr"),
+    cl::value_desc("file"), cl::cat(category));
 cl::opt<int64_t> fusionTileBytes(
     "fusion-tile-bytes",
     cl::desc("Tile budget in bytes of the tiled fusions (bottleneck, "
@@ -134,6 +146,22 @@ void printStats(const cnnc::Artifacts &artifacts) {
                           artifacts.arenaBytes, artifacts.unplannedBytes);
 }
 
+/// --fusion-report, to stderr or --fusion-report-file.
+Error writeFusionReport(mlir::ModuleOp module,
+                        const cnnc::CompileOptions &options) {
+  auto format = fusionReport == FusionReportRequest::JSON
+                    ? cnnc::fusion::FusionReportFormat::JSON
+                    : cnnc::fusion::FusionReportFormat::Text;
+  if (fusionReportFile.empty())
+    return cnnc::reportFusion(module, options, format, errs());
+  std::error_code error;
+  raw_fd_ostream file(fusionReportFile, error, sys::fs::OF_Text);
+  if (error)
+    return createStringError(error, "cannot open '" + fusionReportFile +
+                                        "': " + error.message());
+  return cnnc::reportFusion(module, options, format, file);
+}
+
 /// Compiles the model as far as --emit asks and writes the result.
 bool emitOutput(mlir::ModuleOp module) {
   bool binary = emit == EmitKind::Obj || emit == EmitKind::SharedLib;
@@ -141,9 +169,13 @@ bool emitOutput(mlir::ModuleOp module) {
     return fail("--emit=obj and --emit=so write files: name one with -o");
   if (optLevel > 3)
     return fail("-O takes 0, 1, 2 or 3");
-  if (fusionReport && emit == EmitKind::CNN)
+  bool reporting = fusionReport != FusionReportRequest::None;
+  if (reporting && emit == EmitKind::CNN)
     return fail("--fusion-report compiles the model: use it with an --emit "
                 "past cnn (or -o lib.so)");
+  if (!reporting && !fusionReportFile.empty())
+    return fail("--fusion-report-file names where --fusion-report goes: "
+                "give --fusion-report too");
   bool lowers = emit != EmitKind::CNN && emit != EmitKind::Header;
   if (lowers) {
     // Code needs every parameter's value: say so once, not per parameter.
@@ -157,8 +189,8 @@ bool emitOutput(mlir::ModuleOp module) {
   }
   cnnc::CompileOptions options;
   fillOptions(options);
-  if (fusionReport && lowers)
-    if (Error error = cnnc::reportFusion(module, options, errs()))
+  if (reporting && lowers)
+    if (Error error = writeFusionReport(module, options))
       return fail(std::move(error));
   Expected<cnnc::Artifacts> artifacts =
       cnnc::compile(module, options, [](mlir::PassManager &pm) {
