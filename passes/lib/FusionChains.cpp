@@ -2,6 +2,7 @@
 
 #include "cnnc/Passes/FusionChains.h"
 #include "cnnc/Dialect/CNNOps.h"
+#include "cnnc/Dialect/LayerName.h"
 
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -99,13 +100,9 @@ std::pair<Conv2DOp, Value> cnnc::fusion::convolutionFusedBefore(Value value) {
 
 std::string cnnc::fusion::describeOp(Operation *op) {
   std::string text = op->getName().getStringRef().str();
-  op->getLoc()->walk([&](Location inner) {
-    if (auto name = dyn_cast<NameLoc>(inner)) {
-      text += " (" + name.getName().str() + ")";
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
+  std::string layer = getLayerName(op->getLoc());
+  if (!layer.empty())
+    text += " (" + layer + ")";
   return text;
 }
 

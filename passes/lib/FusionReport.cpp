@@ -2,6 +2,7 @@
 
 #include "cnnc/Passes/FusionReport.h"
 #include "cnnc/Dialect/CNNOps.h"
+#include "cnnc/Dialect/LayerName.h"
 #include "cnnc/Passes/FusionRejections.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -53,13 +54,7 @@ ReportedOp reportOp(Operation *op) {
       reported.calledFrom.push_back(*call);
   }
   reported.position = filePosition(line);
-  line->walk([&](Location inner) {
-    if (auto name = dyn_cast<NameLoc>(inner)) {
-      reported.layer = name.getName().str();
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
+  reported.layer = getLayerName(line);
   return reported;
 }
 
