@@ -1,6 +1,7 @@
 //===- Compiler.cpp - compile a cnn-level module to artifacts -------------===//
 
 #include "cnnc/Compiler/Compiler.h"
+#include "cnnc/Compiler/ModelGraph.h"
 #include "cnnc/Compiler/Pipelines.h"
 #include "cnnc/Dialect/CNNDialect.h"
 #include "cnnc/Dialect/CnncDialect.h"
@@ -56,6 +57,9 @@ Error buildPipeline(OpPassManager &pm, const cnnc::CompileOptions &options) {
   case cnnc::EmitKind::CNN:
   case cnnc::EmitKind::Header:
     return Error::success();
+  case cnnc::EmitKind::Dot:
+  case cnnc::EmitKind::SVG:
+    return cnnc::buildGraphAndFusionPipeline(pm, options);
   case cnnc::EmitKind::Linalg:
     return cnnc::buildCNNToLinalgPipeline(pm, options);
   case cnnc::EmitKind::Loops:
@@ -183,6 +187,11 @@ Expected<cnnc::Artifacts> cnnc::compile(ModuleOp module,
     return std::move(error);
   if (failed(pm.run(module)))
     return llvm::make_error<DiagnosedFailure>();
+  if (options.emit == EmitKind::Dot || options.emit == EmitKind::SVG) {
+    llvm::raw_string_ostream graph(artifacts.graph);
+    printModelGraph(module, artifacts.signature, graph);
+    return std::move(artifacts);
+  }
   artifacts.arenaBytes =
       bytesAttribute(module, CnncDialect::ArenaBytesAttrHelper::getNameStr());
   artifacts.unplannedBytes = bytesAttribute(
@@ -205,6 +214,8 @@ Expected<cnnc::Artifacts> cnnc::compile(ModuleOp module,
 Error cnnc::writeArtifacts(const Artifacts &artifacts, llvm::StringRef path) {
   if (artifacts.emit == EmitKind::SharedLib)
     return writeSharedLibrary(*artifacts.llvmModule, artifacts.target, path);
+  if (artifacts.emit == EmitKind::SVG)
+    return renderSVG(artifacts.graph, path);
   Expected<std::unique_ptr<llvm::ToolOutputFile>> output = openOutput(path);
   if (!output)
     return output.takeError();
@@ -220,6 +231,9 @@ Error cnnc::writeArtifacts(const Artifacts &artifacts, llvm::StringRef path) {
   case EmitKind::Header:
     os << artifacts.header;
     break;
+  case EmitKind::Dot:
+    os << artifacts.graph;
+    break;
   case EmitKind::LLVMIR:
     artifacts.llvmModule->print(os, nullptr);
     break;
@@ -233,6 +247,7 @@ Error cnnc::writeArtifacts(const Artifacts &artifacts, llvm::StringRef path) {
       return error;
     break;
   case EmitKind::SharedLib:
+  case EmitKind::SVG:
     llvm_unreachable("written above");
   }
   (*output)->keep();

@@ -1,5 +1,6 @@
 # lit configuration of cnnc's IR tests.
 import os
+import shutil
 import sys
 
 import lit.formats
@@ -26,3 +27,7 @@ config.substitutions.append(
      f'-DCMAKE_CXX_COMPILER="{config.cxx_compiler}"'))
 config.substitutions.append(("%cmake", f'"{config.cmake}"'))
 config.substitutions.append(("%python", sys.executable))
+# Graphviz's dot, which cnnc --emit=svg runs (scripts/install-deps.sh
+# installs it).
+if shutil.which("dot"):
+    config.available_features.add("graphviz")

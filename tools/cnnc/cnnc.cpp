@@ -46,7 +46,7 @@ cl::opt<std::string> outputFile("o", cl::desc("Output file (default: stdout)"),
 cl::opt<EmitKind> emit(
     "emit",
     cl::desc("What to produce (default: from the -o file's extension: .so, "
-             ".o, .h, .ll, .s; else cnn)"),
+             ".o, .h, .ll, .s, .dot, .svg; else cnn)"),
     cl::init(EmitKind::CNN), cnnc::emitKindValues(), cl::cat(category));
 // --stats: registered in main, in place of LLVM's own -stats.
 bool showStats = false;
@@ -137,7 +137,8 @@ void fillOptions(cnnc::CompileOptions &options) {
 
 /// --stats: the arena's size, from the memory plan.
 void printStats(const cnnc::Artifacts &artifacts) {
-  if (emit == EmitKind::Linalg)
+  if (emit == EmitKind::Linalg || emit == EmitKind::Dot ||
+      emit == EmitKind::SVG)
     errs() << "cnnc: --stats needs a lowering past bufferization "
               "(--emit=llvm-dialect or later)\n";
   else
@@ -253,7 +254,9 @@ int main(int argc, char **argv) {
                                    "  cnnc model.cnn --random-weights=7        "
                                    "... with parameter values\n"
                                    "  cnnc model.cnn --weights=w.safetensors   "
-                                   "... with a checkpoint's\n",
+                                   "... with a checkpoint's\n"
+                                   "  cnnc model.cnn --random-weights=1 -o "
+                                   "model.svg   a picture of the model\n",
                                    &errs()))
     return 1;
   if (!emit.getNumOccurrences())

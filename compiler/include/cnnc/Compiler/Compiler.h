@@ -45,6 +45,8 @@ struct Artifacts {
   int64_t arenaBytes = 0, unplannedBytes = 0;
   /// The C header (EmitKind::Header).
   std::string header;
+  /// The model's picture as Graphviz text (EmitKind::Dot, SVG).
+  std::string graph;
   /// The machine the code is for.
   TargetSpec target;
   /// LLVM IR with the C API, optimized (LLVMIR, Asm, Obj, SharedLib).
