@@ -68,6 +68,29 @@ std::optional<Match> rejectBottleneck(ArrayRef<Operation *> chain,
   return std::nullopt;
 }
 
+/// The unfused 1x1 expansion (and its links) that produces a middle
+/// convolution's input; a null convolution if there is none.
+cnnc::fusion::Producer traceExpansion(Value middleInput) {
+  cnnc::fusion::Producer producer = cnnc::fusion::traceProducer(middleInput);
+  if (!producer.conv || !cnnc::fusion::isUnfused(producer.conv) ||
+      !producer.conv.isPointwise())
+    return cnnc::fusion::Producer();
+  return producer;
+}
+
+/// The expansion and its links, the middle convolution and its links, the
+/// projection: a candidate's ops in program order.
+SmallVector<Operation *>
+bottleneckChain(const cnnc::fusion::Producer &afterExpand, Conv2DOp middle,
+                ArrayRef<Operation *> middleLinks, Conv2DOp project) {
+  SmallVector<Operation *> chain = {afterExpand.conv};
+  llvm::append_range(chain, afterExpand.links);
+  chain.push_back(middle);
+  llvm::append_range(chain, middleLinks);
+  chain.push_back(project);
+  return chain;
+}
+
 /// A bottleneck whose middle convolution an earlier fusion took (a
 /// squeeze-and-excitation block around the depthwise convolution of
 /// MobileNetV3's and EfficientNet's inverted residuals); none if the
@@ -77,14 +100,12 @@ Match explainTakenMiddle(Conv2DOp project, bool denseMiddle) {
       cnnc::fusion::convolutionFusedBefore(project.getInput());
   if (!middle)
     return Match::none();
-  cnnc::fusion::Producer afterExpand = cnnc::fusion::traceProducer(middleInput);
+  cnnc::fusion::Producer afterExpand = traceExpansion(middleInput);
   Conv2DOp expand = afterExpand.conv;
-  if (!expand || !cnnc::fusion::isUnfused(expand) || !expand.isPointwise())
+  if (!expand)
     return Match::none();
-  SmallVector<Operation *> chain = {expand};
-  llvm::append_range(chain, afterExpand.links);
-  chain.push_back(middle);
-  chain.push_back(project);
+  SmallVector<Operation *> chain =
+      bottleneckChain(afterExpand, middle, {}, project);
   // A middle convolution this pass would not take anyway says so first.
   if (std::optional<Match> rejection =
           rejectBottleneck(chain, expand, middle, project, denseMiddle))
@@ -109,36 +130,18 @@ Match matchBottleneck(Conv2DOp project, bool denseMiddle) {
     return explainTakenMiddle(project, denseMiddle);
   if (!cnnc::fusion::isUnfused(middle))
     return Match::none();
-  cnnc::fusion::Producer afterExpand =
-      cnnc::fusion::traceProducer(middle.getInput());
+  cnnc::fusion::Producer afterExpand = traceExpansion(middle.getInput());
   Conv2DOp expand = afterExpand.conv;
-  if (!expand || !cnnc::fusion::isUnfused(expand) || !expand.isPointwise())
+  if (!expand)
     return Match::none();
 
-  SmallVector<Operation *> chain = {expand};
-  llvm::append_range(chain, afterExpand.links);
-  chain.push_back(middle);
-  llvm::append_range(chain, afterMiddle.links);
-  chain.push_back(project);
-  Operation *shared = nullptr;
-  for (auto [value, producer] : {std::pair(middle.getInput(), &afterExpand),
-                                 std::pair(project.getInput(), &afterMiddle)})
-    if (!shared)
-      shared =
-          value.hasOneUse() ? producer->sharedResult : value.getDefiningOp();
-  if (shared)
-    return Match::reject(
-        FusionRejectReason::MultiUse,
-        fmt::format("the result of {} has other users: it would be stored "
-                    "anyway",
-                    cnnc::fusion::describeOp(shared)),
-        chain);
-  if (afterExpand.batchNorm || afterMiddle.batchNorm)
-    return Match::reject(FusionRejectReason::UnsupportedOp,
-                         "a cnn.batch_norm between the convolutions is not "
-                         "folded (cnn-fold-batch-norm runs before fusion in "
-                         "cnnc's pipeline)",
-                         chain);
+  SmallVector<Operation *> chain =
+      bottleneckChain(afterExpand, middle, afterMiddle.links, project);
+  if (std::optional<Match> rejection =
+          cnnc::fusion::rejectLinks({{middle.getInput(), &afterExpand},
+                                     {project.getInput(), &afterMiddle}},
+                                    chain))
+    return *rejection;
   if (std::optional<Match> rejection =
           rejectBottleneck(chain, expand, middle, project, denseMiddle))
     return *rejection;

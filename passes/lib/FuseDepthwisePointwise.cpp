@@ -48,21 +48,9 @@ Match matchDepthwisePointwise(Conv2DOp pointwise) {
   SmallVector<Operation *> chain = {depthwise};
   llvm::append_range(chain, producer.links);
   chain.push_back(pointwise);
-  Operation *shared =
-      input.hasOneUse() ? producer.sharedResult : input.getDefiningOp();
-  if (shared)
-    return Match::reject(
-        FusionRejectReason::MultiUse,
-        fmt::format("the result of {} has other users: the depthwise map "
-                    "would be stored anyway",
-                    cnnc::fusion::describeOp(shared)),
-        chain);
-  if (producer.batchNorm)
-    return Match::reject(FusionRejectReason::UnsupportedOp,
-                         "a cnn.batch_norm between the convolutions is not "
-                         "folded (cnn-fold-batch-norm runs before fusion in "
-                         "cnnc's pipeline)",
-                         chain);
+  if (std::optional<Match> rejection =
+          cnnc::fusion::rejectLinks({{input, &producer}}, chain))
+    return *rejection;
   ArrayRef<int64_t> strides = pointwise.getStrides();
   if (llvm::any_of(strides, [](int64_t s) { return s != 1; }))
     return Match::reject(FusionRejectReason::Shape,

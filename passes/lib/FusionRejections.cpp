@@ -6,6 +6,8 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 
+#include <fmt/format.h>
+
 using namespace mlir;
 using namespace cnnc::cnn;
 
@@ -29,6 +31,29 @@ SmallVector<FusionRejectionAttr> cnnc::fusion::rejectionsOf(Operation *op) {
       if (auto rejection = dyn_cast<FusionRejectionAttr>(attribute))
         rejections.push_back(rejection);
   return rejections;
+}
+
+std::optional<cnnc::fusion::Match>
+cnnc::fusion::rejectLinks(ArrayRef<std::pair<Value, const Producer *>> links,
+                          ArrayRef<Operation *> chain) {
+  for (auto [value, producer] : links) {
+    Operation *shared =
+        value.hasOneUse() ? producer->sharedResult : value.getDefiningOp();
+    if (shared)
+      return Match::reject(FusionRejectReason::MultiUse,
+                           fmt::format("the result of {} has other users: it "
+                                       "would be stored anyway",
+                                       describeOp(shared)),
+                           chain);
+  }
+  for (auto [value, producer] : links)
+    if (producer->batchNorm)
+      return Match::reject(FusionRejectReason::UnsupportedOp,
+                           "a cnn.batch_norm between the convolutions is not "
+                           "folded (cnn-fold-batch-norm runs before fusion in "
+                           "cnnc's pipeline)",
+                           chain);
+  return std::nullopt;
 }
 
 void cnnc::fusion::recordRejection(StringRef pass, StringRef kind,

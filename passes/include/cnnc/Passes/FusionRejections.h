@@ -17,6 +17,7 @@
 #define CNNC_PASSES_FUSIONREJECTIONS_H
 
 #include "cnnc/Dialect/CNNOps.h"
+#include "cnnc/Passes/FusionChains.h"
 
 #include "mlir/IR/Operation.h"
 #include "mlir/IR/PatternMatch.h"
@@ -74,6 +75,14 @@ private:
   llvm::SmallVector<mlir::Operation *> chain;
   std::optional<Rejection> rejection;
 };
+
+/// Why a candidate `chain` whose convolutions meet through traced links
+/// (each value paired with the Producer traced from it) cannot fuse, if
+/// the links decide it: a value or link result with other users
+/// (multi_use), a batch norm not folded (unsupported_op).
+std::optional<Match>
+rejectLinks(llvm::ArrayRef<std::pair<mlir::Value, const Producer *>> links,
+            llvm::ArrayRef<mlir::Operation *> chain);
 
 /// Marks each op of `rejection.ops` with a #cnn.fusion_rejection of `pass`
 /// (its command-line name) and fusion `kind`; the ops of one call share
