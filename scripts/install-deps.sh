@@ -16,6 +16,8 @@ packages=(
   clang-format-19 libclang-rt-19-dev valgrind
   # PyTorch, the reference the shape rules are checked against (/usr/bin/python3).
   python3-torch python3-torchvision python3-numpy
+  # Graphviz's dot, which draws cnnc --emit=svg's picture of a model.
+  graphviz
 )
 
 missing=()

@@ -27,7 +27,13 @@ cl::ValuesClass cnnc::emitKindValues() {
       clEnumValN(EmitKind::SharedLib, "so",
                  "a shared library linked with lld (needs -o)"),
       clEnumValN(EmitKind::Header, "header",
-                 "the C header of the library's API"));
+                 "the C header of the library's API"),
+      clEnumValN(EmitKind::Dot, "dot",
+                 "a picture of the model after fusion, as Graphviz text: "
+                 "layers, shapes, fused chains as clusters (--no-fusion: "
+                 "before fusion)"),
+      clEnumValN(EmitKind::SVG, "svg",
+                 "the same picture as SVG, drawn by Graphviz's dot"));
 }
 
 cl::ValuesClass cnnc::sanitizerValues() {
@@ -45,6 +51,8 @@ EmitKind cnnc::emitKindForOutput(StringRef path) {
       .Case(".h", EmitKind::Header)
       .Case(".ll", EmitKind::LLVMIR)
       .Case(".s", EmitKind::Asm)
+      .Case(".dot", EmitKind::Dot)
+      .Case(".svg", EmitKind::SVG)
       .Default(EmitKind::CNN);
 }
 

@@ -1,6 +1,7 @@
 //===- Compiler.cpp - compile a cnn-level module to artifacts -------------===//
 
 #include "cnnc/Compiler/Compiler.h"
+#include "cnnc/Compiler/ModelGraph.h"
 #include "cnnc/Compiler/Pipelines.h"
 #include "cnnc/Dialect/CNNDialect.h"
 #include "cnnc/Dialect/CnncDialect.h"
@@ -58,6 +59,9 @@ Error buildPipeline(OpPassManager &pm, const cnnc::CompileOptions &options) {
   case cnnc::EmitKind::CNN:
   case cnnc::EmitKind::Header:
     return Error::success();
+  case cnnc::EmitKind::Dot:
+  case cnnc::EmitKind::SVG:
+    return cnnc::buildGraphAndFusionPipeline(pm, options);
   case cnnc::EmitKind::Linalg:
     return cnnc::buildCNNToLinalgPipeline(pm, options);
   case cnnc::EmitKind::Loops:
@@ -231,6 +235,11 @@ Expected<cnnc::Artifacts> cnnc::compile(ModuleOp module,
     return std::move(error);
   if (failed(pm.run(module)))
     return llvm::make_error<DiagnosedFailure>();
+  if (options.emit == EmitKind::Dot || options.emit == EmitKind::SVG) {
+    llvm::raw_string_ostream graph(artifacts.graph);
+    printModelGraph(module, artifacts.signature, graph);
+    return std::move(artifacts);
+  }
   artifacts.arenaBytes =
       bytesAttribute(module, CnncDialect::ArenaBytesAttrHelper::getNameStr());
   artifacts.unplannedBytes = bytesAttribute(
@@ -253,6 +262,8 @@ Expected<cnnc::Artifacts> cnnc::compile(ModuleOp module,
 Error cnnc::writeArtifacts(const Artifacts &artifacts, llvm::StringRef path) {
   if (artifacts.emit == EmitKind::SharedLib)
     return writeSharedLibraryTo(artifacts, path);
+  if (artifacts.emit == EmitKind::SVG)
+    return renderSVG(artifacts.graph, path);
   return writeOutputFile(path, [&](llvm::raw_pwrite_stream &os) -> Error {
     switch (artifacts.emit) {
     case EmitKind::CNN:
@@ -265,6 +276,9 @@ Error cnnc::writeArtifacts(const Artifacts &artifacts, llvm::StringRef path) {
     case EmitKind::Header:
       os << artifacts.header;
       return Error::success();
+    case EmitKind::Dot:
+      os << artifacts.graph;
+      return Error::success();
     case EmitKind::LLVMIR:
       artifacts.llvmModule->print(os, nullptr);
       return Error::success();
@@ -276,21 +290,23 @@ Error cnnc::writeArtifacts(const Artifacts &artifacts, llvm::StringRef path) {
                                  : llvm::CodeGenFileType::ObjectFile,
                              os);
     case EmitKind::SharedLib:
+    case EmitKind::SVG:
       break;
     }
-    llvm_unreachable("a shared library is written above");
+    llvm_unreachable("a shared library and a picture are written above");
   });
 }
 
 Error cnnc::reportFusion(ModuleOp module, const CompileOptions &options,
+                         fusion::FusionReportFormat format,
                          llvm::raw_ostream &os) {
   OwningOpRef<ModuleOp> copy(module.clone());
   PassManager pm(module.getContext());
   if (Error error = buildGraphAndFusionPipeline(pm, options))
     return error;
-  pm.addPass(createCNNReportFusion());
   if (failed(pm.run(*copy)))
     return llvm::make_error<DiagnosedFailure>();
+  fusion::FusionReport report = fusion::describeFusion(*copy);
   // Both lowerings run even when the first fails: their diagnostics differ.
   Expected<int64_t> unfused = scratchBytesOf(module, options, /*fusion=*/false);
   Expected<int64_t> fused =
@@ -298,9 +314,7 @@ Error cnnc::reportFusion(ModuleOp module, const CompileOptions &options,
                      : Expected<int64_t>(unfused ? *unfused : 0);
   if (!unfused || !fused)
     return llvm::joinErrors(unfused.takeError(), fused.takeError());
-  // (The line names cnnc's flag: it is cnnc --fusion-report's last line.)
-  os << fmt::format(
-      "  scratch memory: {} bytes without fusion, {} bytes with{}\n", *unfused,
-      *fused, options.fusion ? "" : " (--no-fusion)");
+  report.scratch = fusion::ScratchMemory{*unfused, *fused, options.fusion};
+  fusion::printFusionReport(report, format, os);
   return Error::success();
 }

@@ -26,3 +26,25 @@ void CNNDialect::initialize() {
 #include "cnnc/Dialect/CNNAttributes.cpp.inc"
       >();
 }
+
+LogicalResult CNNDialect::verifyOperationAttribute(Operation *op,
+                                                   NamedAttribute attribute) {
+  if (attribute.getName() == FusionRejectedAttrHelper::getNameStr()) {
+    auto rejections = dyn_cast<ArrayAttr>(attribute.getValue());
+    if (!rejections || !llvm::all_of(rejections, [](Attribute rejection) {
+          return isa<FusionRejectionAttr>(rejection);
+        }))
+      return op->emitError("'")
+             << attribute.getName().getValue()
+             << "' must be an array of #cnn.fusion_rejection attributes";
+    return success();
+  }
+  if (attribute.getName() == NameAttrHelper::getNameStr()) {
+    if (!isa<StringAttr>(attribute.getValue()))
+      return op->emitError("'")
+             << attribute.getName().getValue() << "' must be a string";
+    return success();
+  }
+  return op->emitError("'") << attribute.getName().getValue()
+                            << "' is not an attribute of the cnn dialect";
+}

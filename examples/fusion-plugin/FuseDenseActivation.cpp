@@ -15,6 +15,7 @@
 
 #include "cnnc/Dialect/CNNOps.h"
 #include "cnnc/Passes/FusionChains.h"
+#include "cnnc/Passes/FusionRejections.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/PatternMatch.h"
@@ -27,21 +28,34 @@ namespace cnn = cnnc::cnn;
 
 namespace {
 
-/// dense -> activation, when the activation is the dense layer's only user.
+/// dense -> activation: the chain to fuse, a candidate left unfused (the
+/// dense result has other users), or nothing. One matcher serves the
+/// pattern, which fuses, and the report of what was not fused.
+cnnc::fusion::Match matchDenseActivation(cnn::DenseOp dense) {
+  using cnnc::fusion::Match;
+  if (!cnnc::fusion::isUnfused(dense) || dense->use_empty())
+    return Match::none();
+  auto activation = llvm::find_if(dense->getUsers(), [](Operation *user) {
+    return isa<cnn::ActivationOpInterface>(user);
+  });
+  if (activation == dense->getUsers().end())
+    return Match::none();
+  Operation *chain[] = {dense, *activation};
+  if (!dense->hasOneUse())
+    return Match::reject(cnn::FusionRejectReason::MultiUse,
+                         "the dense layer's result has other users", chain);
+  return Match::fuse({dense, *activation});
+}
+
 struct FuseDenseActivation : OpRewritePattern<cnn::DenseOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(cnn::DenseOp dense,
                                 PatternRewriter &rewriter) const override {
-    if (!cnnc::fusion::isUnfused(dense))
-      return rewriter.notifyMatchFailure(dense, "already fused");
-    if (!dense->hasOneUse())
-      return rewriter.notifyMatchFailure(dense, "the result has other users");
-    Operation *activation = *dense->getUsers().begin();
-    if (!isa<cnn::ActivationOpInterface>(activation))
-      return rewriter.notifyMatchFailure(dense, "no activation follows");
-    cnn::FusedOp::fuseChain(rewriter, "dense_activation",
-                            {dense.getOperation(), activation});
+    cnnc::fusion::Match match = matchDenseActivation(dense);
+    if (!match.fuses())
+      return match.notifyFailure(rewriter, dense);
+    cnn::FusedOp::fuseChain(rewriter, "dense_activation", match.getChain());
     return success();
   }
 };
@@ -67,7 +81,14 @@ struct FuseDenseActivationPass
     // Each dense layer at most once: the fused ops are not matched again.
     if (failed(
             cnnc::fusion::fuseExistingOps(getOperation(), std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
+    // Then mark the candidates left unfused, for the fusion report.
+    cnnc::fusion::recordRejections(getOperation(), getArgument(),
+                                   "dense_activation", [](Operation *op) {
+                                     auto dense = dyn_cast<cnn::DenseOp>(op);
+                                     return dense ? matchDenseActivation(dense)
+                                                  : cnnc::fusion::Match::none();
+                                   });
   }
 };
 

@@ -251,8 +251,10 @@ FailureOr<Val> Emitter::callBuiltin(const Expr &call, Positional positional,
 }
 
 FailureOr<Val> Emitter::evaluateSeq(const Expr &expr, Frame &frame,
+                                    std::optional<Val> piped,
                                     std::optional<std::string> nameHint) {
-  FailureOr<Val> input = evaluate(*expr.operands[0], frame);
+  FailureOr<Val> input = piped ? FailureOr<Val>(std::move(*piped))
+                               : evaluate(*expr.operands[0], frame);
   if (failed(input))
     return failure();
   FailureOr<std::optional<std::string>> name =

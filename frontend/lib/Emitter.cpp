@@ -11,6 +11,7 @@
 #include "cnnc/Dialect/CNNOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/MathExtras.h"
 
@@ -87,6 +88,19 @@ Location Emitter::location(SMLoc loc) {
   if (callers.empty())
     return file;
   return CallSiteLoc::get(file, callers.back());
+}
+
+Location Emitter::layerLocation(SMLoc loc) {
+  Location plain = location(loc);
+  if (namePath.empty())
+    return plain;
+  // The name goes on the line, inside the call site: MLIR's diagnostic
+  // handler prints a CallSiteLoc's callers only when it is the outermost.
+  StringAttr layer = builder.getStringAttr(llvm::join(namePath, "."));
+  if (auto site = dyn_cast<CallSiteLoc>(plain))
+    return CallSiteLoc::get(NameLoc::get(layer, site.getCallee()),
+                            site.getCaller());
+  return NameLoc::get(layer, plain);
 }
 
 //===----------------------------------------------------------------------===//
@@ -293,6 +307,9 @@ LogicalResult Emitter::executeStage(const Stmt &statement, Frame &frame,
   FailureOr<Val> result;
   if (expr.kind == Expr::Kind::Call && !expr.takesPipedInput) {
     result = evaluateCall(expr, frame, seq.running, stageName);
+  } else if (expr.kind == Expr::Kind::Seq && expr.operands.empty()) {
+    // A nested nn.Sequential: its stages are numbered under this one's.
+    result = evaluateSeq(expr, frame, seq.running, stageName);
   } else if (expr.kind == Expr::Kind::Name &&
              !frame.variables.count(expr.text)) {
     // A bare op or block name: called with the running value alone.
@@ -302,7 +319,8 @@ LogicalResult Emitter::executeStage(const Stmt &statement, Frame &frame,
   } else {
     return fail(expr.loc, "a seq stage must be a call of an op or block, "
                           "which receives the value flowing through the "
-                          "seq (e.g. 'relu' or 'conv2d(64, kernel=3)')");
+                          "seq (e.g. 'relu' or 'conv2d(64, kernel=3)'), or "
+                          "a nested 'seq { ... }'");
   }
   if (failed(result))
     return failure();

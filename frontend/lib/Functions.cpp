@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 using namespace mlir;
 using namespace cnnc::frontend;
 using namespace cnnc::frontend::interp;
@@ -69,6 +71,45 @@ template <bool isMax> FailureOr<Val> extremum(Call &call) {
   return Val::integer(isMax ? std::max(a, b) : std::min(a, b));
 }
 
+/// How int(), round(), floor() and ceil() take a number to an integer.
+enum class Rounding { TowardZero, HalfToEven, Down, Up };
+
+/// `x` rounded to an integer as Python's int(), round(), math.floor() and
+/// math.ceil() do; an integer is itself, a boolean 0 or 1.
+template <Rounding rounding> FailureOr<Val> toInteger(Call &call) {
+  const Val &value = call.get("x");
+  if (value.is(Val::Kind::Int) || value.is(Val::Kind::Bool))
+    return Val::integer(value.i);
+  if (!value.is(Val::Kind::Float))
+    return call.fail("x", fmt::format("{} takes a number, but got {}",
+                                      call.callee.str(), describe(value)));
+  double x = value.f, r = 0;
+  switch (rounding) {
+  case Rounding::TowardZero:
+    r = std::trunc(x);
+    break;
+  case Rounding::HalfToEven:
+    // Python 3's round(): a tie goes to the even neighbour (round(2.5)
+    // is 2), which std::round (ties away from zero) would not give.
+    r = std::floor(x);
+    if (x - r > 0.5 || (x - r == 0.5 && std::fmod(r, 2.0) != 0))
+      r += 1;
+    break;
+  case Rounding::Down:
+    r = std::floor(x);
+    break;
+  case Rounding::Up:
+    r = std::ceil(x);
+    break;
+  }
+  // 2^63 is exactly representable; every double below it converts.
+  constexpr double kLimit = 9223372036854775808.0;
+  if (!std::isfinite(r) || r >= kLimit || r < -kLimit)
+    return call.fail("x", fmt::format("{}({}) is not a 64-bit integer",
+                                      call.callee.str(), x));
+  return Val::integer(static_cast<int64_t>(r));
+}
+
 FailureOr<Val> str(Call &call) {
   const Val &value = call.get("value");
   if (value.is(Val::Kind::String))
@@ -95,6 +136,10 @@ llvm::ArrayRef<Builtin> interp::functionBuiltins() {
       {"min", {required("a"), required("b")}, extremum<false>},
       {"max", {required("a"), required("b")}, extremum<true>},
       {"str", {required("value")}, str},
+      {"int", {required("x")}, toInteger<Rounding::TowardZero>},
+      {"round", {required("x")}, toInteger<Rounding::HalfToEven>},
+      {"floor", {required("x")}, toInteger<Rounding::Down>},
+      {"ceil", {required("x")}, toInteger<Rounding::Up>},
   };
   return table;
 }

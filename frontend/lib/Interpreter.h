@@ -190,6 +190,11 @@ public:
   LogicalResult checkTensorSize(SMLoc loc, const llvm::Twine &what,
                                 llvm::ArrayRef<int64_t> shape);
   mlir::Location location(SMLoc loc);
+  /// location(loc), with the line named by the layer being built (the dotted
+  /// path of names, `features.1.0.block.1`) when it has one: an op's
+  /// location, from which the fusion report and the model's picture read
+  /// its layer name.
+  mlir::Location layerLocation(SMLoc loc);
 
   // Statements (Emitter.cpp).
   LogicalResult execute(const StmtList &statements, Frame &frame,
@@ -220,7 +225,10 @@ public:
   FailureOr<Val> evaluateCall(const Expr &expr, Frame &frame,
                               std::optional<Val> piped,
                               std::optional<std::string> name);
+  /// `seq(x) { ... }`, or a nested `seq { ... }` stage that gets the
+  /// enclosing seq's value as `piped`.
   FailureOr<Val> evaluateSeq(const Expr &expr, Frame &frame,
+                             std::optional<Val> piped,
                              std::optional<std::string> name);
   FailureOr<Arguments> bind(llvm::StringRef callee, SMLoc callLoc,
                             llvm::ArrayRef<Formal> formals,
@@ -248,7 +256,7 @@ public:
   FailureOr<mlir::Value> create(SMLoc at, Args &&...args) {
     if (mlir::failed(spend(at, 1)))
       return mlir::failure();
-    mlir::Location loc = location(at);
+    mlir::Location loc = layerLocation(at);
     mlir::OperationState state(loc, OpTy::getOperationName());
     mlir::Type placeholder[] = {builder.getNoneType()};
     OpTy::build(builder, state, mlir::TypeRange(placeholder),

@@ -12,6 +12,8 @@
 
 #include "cnnc/Dialect/CNNOps.h"
 
+#include "llvm/Support/MathExtras.h"
+
 #include <fmt/format.h>
 
 using namespace mlir;
@@ -334,6 +336,48 @@ FailureOr<Val> flatten(Call &call) {
                                  call.emitter.intAttr(end, -1));
 }
 
+/// `sizes` with its -1, if any, replaced by what the input's elements
+/// leave for it, as torch.reshape does: at most one -1, and the other sizes
+/// must divide the elements.
+FailureOr<SmallVector<int64_t>> inferReshapeSize(Call &call, mlir::Value x,
+                                                 ArrayRef<int64_t> sizes) {
+  std::string written = formatShape(sizes);
+  auto refuse = [&](const Twine &message) -> FailureOr<SmallVector<int64_t>> {
+    (void)call.fail("shape", message);
+    return failure();
+  };
+  int64_t inferred = -1, known = 1;
+  for (auto [index, size] : llvm::enumerate(sizes)) {
+    if (size == -1) {
+      if (inferred >= 0)
+        return refuse("reshape infers at most one size, but " + written +
+                      " has more than one -1");
+      inferred = static_cast<int64_t>(index);
+      continue;
+    }
+    if (size <= 0)
+      return refuse("reshape's sizes must be positive, or -1 for "
+                    "the one to infer, but " +
+                    written + " has " + std::to_string(size));
+    if (llvm::MulOverflow(known, size, known))
+      return refuse("shape " + written +
+                    " has more elements than fit in 64 bits");
+  }
+  SmallVector<int64_t> resolved(sizes);
+  if (inferred < 0)
+    return resolved; // The op's shape rule compares the element counts.
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t elements = type.getNumElements();
+  if (elements % known != 0)
+    return refuse(fmt::format("cannot infer the -1 of {}: the "
+                              "input {} has {} elements, not a "
+                              "multiple of {}",
+                              written, describe(call.get("x")), elements,
+                              known));
+  resolved[inferred] = elements / known;
+  return resolved;
+}
+
 FailureOr<Val> reshape(Call &call) {
   mlir::Value x = call.tensor("x");
   if (call.failed())
@@ -346,7 +390,10 @@ FailureOr<Val> reshape(Call &call) {
   if (!shape.is(Val::Kind::List) || sizes.size() != shape.elements().size())
     return call.fail("shape", "'shape' must be a list of integers, but it is " +
                                   describe(shape));
-  return call.op<cnn::ReshapeOp>(x, ArrayRef<int64_t>(sizes));
+  FailureOr<SmallVector<int64_t>> resolved = inferReshapeSize(call, x, sizes);
+  if (failed(resolved))
+    return failure();
+  return call.op<cnn::ReshapeOp>(x, ArrayRef<int64_t>(*resolved));
 }
 
 FailureOr<Val> concat(Call &call) {

@@ -153,6 +153,18 @@ ExprPtr Parser::parseName() {
                  token.text.front() == '_');
   if (at(TokenKind::Identifier) || at(TokenKind::Integer) || isWord) {
     consume();
+    // `as conv-1` would parse as `(... as conv) - 1`: a tensor minus an
+    // integer, far from the mistake. Names that are not identifiers are
+    // strings.
+    if (at(TokenKind::Minus) && peek().text.data() == token.text.end() &&
+        !peekNext().is(TokenKind::Eof) &&
+        peekNext().text.data() == peek().text.end()) {
+      std::string written = (token.text + peek().text + peekNext().text).str();
+      diagnostics.error(token.loc(),
+                        "a name with '-' must be a string: 'as \"" + written +
+                            "\"', not 'as " + written + "'");
+      return nullptr;
+    }
     auto name = std::make_unique<Expr>(Expr::Kind::String, token.loc());
     name->text = token.text.str();
     name->op = token.kind; // Marks a bare identifier for the emitter.
@@ -280,12 +292,16 @@ ExprPtr Parser::parsePrimary() {
   case TokenKind::KwSeq: {
     consume();
     auto seq = std::make_unique<Expr>(Expr::Kind::Seq, token.loc());
-    if (!expect(TokenKind::LParen, "after 'seq'"))
-      return nullptr;
-    ExprPtr input = parseExpr();
-    if (!input || !expect(TokenKind::RParen, "after the seq's input"))
-      return nullptr;
-    seq->operands.push_back(std::move(input));
+    // `seq { ... }` without an input: a stage of an enclosing seq, which
+    // passes it its value (a nested nn.Sequential).
+    if (!at(TokenKind::LBrace)) {
+      if (!expect(TokenKind::LParen, "after 'seq' (or '{' for a nested seq)"))
+        return nullptr;
+      ExprPtr input = parseExpr();
+      if (!input || !expect(TokenKind::RParen, "after the seq's input"))
+        return nullptr;
+      seq->operands.push_back(std::move(input));
+    }
     if (!parseBody(seq->body) || !parseAsName(*seq))
       return nullptr;
     return finish(std::move(seq));

@@ -243,18 +243,24 @@ FailureOr<Val> Emitter::evaluate(const Expr &expr, Frame &frame,
   case Expr::Kind::Index:
     return evaluateIndex(expr, frame);
   case Expr::Kind::Call: {
+    // `x -> f(b)` is `f(x, b)`: the last call of a chain is the whole
+    // right-hand side and takes its name; the calls before it (evaluated
+    // as its input) take none.
     std::optional<Val> piped;
     if (expr.takesPipedInput) {
       FailureOr<Val> input = evaluate(*expr.operands[0], frame);
       if (failed(input))
         return failure();
       piped = std::move(*input);
-      nameHint.reset(); // Only the whole right-hand side takes the name.
     }
     return evaluateCall(expr, frame, std::move(piped), nameHint);
   }
   case Expr::Kind::Seq:
-    return evaluateSeq(expr, frame, nameHint);
+    if (expr.operands.empty())
+      return fail(expr.loc, "'seq { ... }' without an input is a stage of "
+                            "an enclosing seq, which passes it its value; "
+                            "elsewhere write 'seq(x) { ... }'");
+    return evaluateSeq(expr, frame, /*piped=*/std::nullopt, nameHint);
   }
   return fail(expr.loc, "unsupported expression");
 }
@@ -420,9 +426,9 @@ FailureOr<Val> Emitter::applyBinary(const Expr &expr, const Val &lhs,
         return failure();
       return makeString(expr.loc, a + b);
     }
-    if (op == TokenKind::Equal || op == TokenKind::NotEqual)
-      return Val::boolean((lhs.text() == rhs.text()) ==
-                          (op == TokenKind::Equal));
+    // As Python: by code points, which UTF-8's byte order preserves.
+    if (std::optional<bool> comparison = compare(op, lhs.text(), rhs.text()))
+      return Val::boolean(*comparison);
     return mismatch();
   }
   if (lhs.is(Val::Kind::Bool) && rhs.is(Val::Kind::Bool) &&

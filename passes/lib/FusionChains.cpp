@@ -2,6 +2,7 @@
 
 #include "cnnc/Passes/FusionChains.h"
 #include "cnnc/Dialect/CNNOps.h"
+#include "cnnc/Dialect/LayerName.h"
 
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -55,6 +56,54 @@ Conv2DOp cnnc::fusion::producerThroughActivations(
   if (!conv || !value.hasOneUse() || conv->getBlock() != block)
     return nullptr;
   return conv;
+}
+
+cnnc::fusion::Producer cnnc::fusion::traceProducer(Value value) {
+  Producer producer;
+  Block *block = value.getParentBlock();
+  Value current = value;
+  while (Operation *def = current.getDefiningOp()) {
+    if (def->getBlock() != block)
+      break;
+    if (auto conv = dyn_cast<Conv2DOp>(def)) {
+      producer.conv = conv;
+      break;
+    }
+    if (!isa<ActivationOpInterface, BatchNormOp>(def))
+      break;
+    if (isa<BatchNormOp>(def))
+      producer.batchNorm = def;
+    producer.links.insert(producer.links.begin(), def);
+    current = def->getOperand(0);
+    // Nearest the convolution wins: the walk overwrites as it goes up.
+    if (!current.hasOneUse())
+      producer.sharedResult = current.getDefiningOp();
+  }
+  if (!producer.conv)
+    return Producer();
+  return producer;
+}
+
+std::pair<Conv2DOp, Value> cnnc::fusion::convolutionFusedBefore(Value value) {
+  auto fused = value.getDefiningOp<FusedOp>();
+  if (!fused || fused->getBlock() != value.getParentBlock())
+    return {};
+  SmallVector<Operation *> chain = fused.getChain();
+  auto conv = dyn_cast<Conv2DOp>(chain.front());
+  if (!conv)
+    return {};
+  auto argument = dyn_cast<BlockArgument>(conv.getInput());
+  if (!argument || argument.getOwner() != &fused.getBody().front())
+    return {};
+  return {conv, fused.getInputs()[argument.getArgNumber()]};
+}
+
+std::string cnnc::fusion::describeOp(Operation *op) {
+  std::string text = op->getName().getStringRef().str();
+  std::string layer = getLayerName(op->getLoc());
+  if (!layer.empty())
+    text += " (" + layer + ")";
+  return text;
 }
 
 bool cnnc::fusion::tilesReadInputRows(Conv2DOp conv) {

@@ -1,5 +1,6 @@
 # lit configuration of cnnc's IR tests.
 import os
+import shutil
 import sys
 
 import lit.formats
@@ -9,7 +10,7 @@ config.test_format = lit.formats.ShTest(execute_external=True)
 config.suffixes = [".mlir", ".cnn", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.cnnc_obj_root, "tests", "lit")
-config.excludes = ["lit.cfg.py", "lit.site.cfg.py.in"]
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py.in", "Inputs"]
 
 config.environment["PATH"] = os.pathsep.join(
     [config.cnnc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", os.environ["PATH"])]
@@ -28,3 +29,7 @@ config.substitutions.append(("%cmake", f'"{config.cmake}"'))
 # Test programs built with a sanitizer: cnnc's own C++ compiler (clang).
 config.substitutions.append(("%cxx", f'"{config.cxx_compiler}"'))
 config.substitutions.append(("%python", sys.executable))
+# Graphviz's dot, which cnnc --emit=svg runs (scripts/install-deps.sh
+# installs it).
+if shutil.which("dot"):
+    config.available_features.add("graphviz")

@@ -17,7 +17,8 @@ import sys
 import tempfile
 
 MODELS = ["resnet50", "mobilenet_v2", "shufflenet_v2_x1_0", "googlenet",
-          "densenet121", "resnext50_32x4d"]
+          "densenet121", "resnext50_32x4d", "mobilenet_v3_small",
+          "efficientnet_b0", "regnet_y_400mf"]
 
 
 def main():

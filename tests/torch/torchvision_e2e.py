@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Compiles torchvision models end to end and compares them with PyTorch.
 
-Usage: torchvision_e2e.py CNNC EXAMPLES_DIR EXPORT_WEIGHTS_PY MODEL...
+Usage: torchvision_e2e.py CNNC EXAMPLES_DIR EXPORT_WEIGHTS_PY MODEL[@BATCH]...
 
 For each model: export a checkpoint from torchvision (random initialization,
 randomized batch-norm statistics and affine parameters), compile
@@ -10,6 +10,9 @@ library on a random input and compare with the torchvision model in eval
 mode on the same input: relative L2 error at most 1e-4. A second input checks
 that the outputs depend on the input (by at least 1e-2, relatively) and that
 the library reproduces that change (to 1e-3), so that early layers count.
+
+MODEL@BATCH compiles the model with `cnnc --batch=BATCH` (the example's
+input has a batch of 1) and feeds it BATCH different images at once.
 
 The library is called as docs/c-api.md shows from Python: ctypes and numpy,
 `int MODEL_run(const float *input, float *output)`, and again on two threads
@@ -46,14 +49,17 @@ def load_safetensors(path):
     return tensors
 
 
-def check(model_name, cnnc, examples, export, tmp):
+def check(spec, cnnc, examples, export, tmp):
+    model_name, _, batch = spec.partition("@")
+    batch = int(batch or 1)
     weights = os.path.join(tmp, model_name + ".safetensors")
-    library = os.path.join(tmp, "lib" + model_name + ".so")
+    library = os.path.join(tmp, f"lib{model_name}_{batch}.so")
     subprocess.run(["/usr/bin/python3", export, model_name, weights, "--seed", "5",
                     "--randomize-batchnorm"], check=True)
+    source = os.path.join(examples, model_name + ".cnn")
     start = time.time()
-    subprocess.run([cnnc, os.path.join(examples, model_name + ".cnn"),
-                    "--weights", weights, "--emit=so", "-o", library], check=True)
+    subprocess.run([cnnc, source, "--weights", weights, f"--batch={batch}",
+                    "--emit=so", "-o", library], check=True)
     compile_seconds = time.time() - start
 
     kwargs = dict(aux_logits=False, init_weights=False) if model_name == "googlenet" else {}
@@ -74,23 +80,23 @@ def check(model_name, cnnc, examples, export, tmp):
     run_in_context.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
     two_threads = context_create(2)
     if not two_threads:
-        print(f"{model_name}: MODEL_context_create(2) failed")
+        print(f"{spec}: MODEL_context_create(2) failed")
         return False
     same_on_two_threads = True
     rng = np.random.default_rng(0)
     expected, actual = [], []
     for _ in range(2):
-        image = rng.uniform(-1, 1, (1, 3, 224, 224)).astype(np.float32)
+        image = rng.uniform(-1, 1, (batch, 3, 224, 224)).astype(np.float32)
         with torch.no_grad():
             expected.append(model(torch.from_numpy(image)).numpy())
         out = np.zeros(expected[-1].shape, dtype=np.float32)
         if run(image.ctypes.data, out.ctypes.data) != 0:
-            print(f"{model_name}: MODEL_run failed")
+            print(f"{spec}: MODEL_run failed")
             return False
         actual.append(out)
         threaded = np.zeros_like(out)
         if run_in_context(two_threads, image.ctypes.data, threaded.ctypes.data) != 0:
-            print(f"{model_name}: MODEL_run_in_context failed")
+            print(f"{spec}: MODEL_run_in_context failed")
             return False
         same_on_two_threads &= np.array_equal(threaded.view(np.uint32),
                                               out.view(np.uint32))
@@ -105,7 +111,7 @@ def check(model_name, cnnc, examples, export, tmp):
                     / np.linalg.norm(change))
     ok = (error <= 1e-4 and sensitivity >= 1e-2 and change_error <= 1e-3
           and same_on_two_threads)
-    print(f"{model_name}: relative L2 error {error:.2e}, output change between "
+    print(f"{spec}: relative L2 error {error:.2e}, output change between "
           f"two inputs {sensitivity:.2e} reproduced to {change_error:.2e}, "
           f"2 threads {'bit for bit the same' if same_on_two_threads else 'DIFFERENT'} "
           f"(compiled in {compile_seconds:.0f} s): {'ok' if ok else 'FAILED'}")
@@ -117,8 +123,8 @@ def main():
     models = sys.argv[4:]
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
-        for model_name in models:
-            failures += not check(model_name, cnnc, examples, export, tmp)
+        for spec in models:
+            failures += not check(spec, cnnc, examples, export, tmp)
     print(f"{len(models) - failures} passed, {failures} failed")
     return 1 if failures else 0
 

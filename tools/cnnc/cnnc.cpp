@@ -25,6 +25,7 @@
 #include "mlir/Support/Timing.h"
 #include "mlir/Tools/Plugins/PassPlugin.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
@@ -47,7 +48,7 @@ cl::opt<std::string> outputFile("o", cl::desc("Output file (default: stdout)"),
 cl::opt<EmitKind> emit(
     "emit",
     cl::desc("What to produce (default: from the -o file's extension: .so, "
-             ".o, .h, .ll, .s; else cnn)"),
+             ".o, .h, .ll, .s, .dot, .svg; else cnn)"),
     cl::init(EmitKind::CNN), cnnc::emitKindValues(), cl::cat(category));
 // --stats: registered in main, in place of LLVM's own -stats.
 bool showStats = false;
@@ -81,12 +82,23 @@ cl::opt<bool> noFusion(
     cl::desc("Compile without the fusion passes (each layer its own loop "
              "nest), to compare with the default"),
     cl::cat(category));
-cl::opt<bool> fusionReport(
+enum class FusionReportRequest { None, Text, JSON };
+cl::opt<FusionReportRequest> fusionReport(
     "fusion-report",
-    cl::desc("Print each fused chain (kind, ops, source positions), the "
-             "intermediate traffic it removes, and the scratch memory with "
-             "and without fusion (to stderr)"),
+    cl::desc("Print each fused chain (kind, ops, layers, source positions) "
+             "and the traffic it removes, each candidate chain left unfused "
+             "and why, and the scratch memory with and without fusion (to "
+             "stderr, or --fusion-report-file)"),
+    cl::ValueOptional, cl::init(FusionReportRequest::None),
+    cl::values(clEnumValN(FusionReportRequest::Text, "", "as text"),
+               clEnumValN(FusionReportRequest::Text, "text", "as text"),
+               clEnumValN(FusionReportRequest::JSON, "json",
+                          "as JSON (docs/fusion-report.md)")),
     cl::cat(category));
+cl::opt<std::string> fusionReportFile(
+    "fusion-report-file",
+    cl::desc("Write the --fusion-report to this file instead of stderr"),
+    cl::value_desc("file"), cl::cat(category));
 cl::opt<int64_t> fusionTileBytes(
     "fusion-tile-bytes",
     cl::desc("Tile budget in bytes of the tiled fusions (bottleneck, "
@@ -156,13 +168,30 @@ void fillOptions(cnnc::CompileOptions &options) {
 
 /// --stats: the arena's size, from the memory plan.
 void printStats(const cnnc::Artifacts &artifacts) {
-  if (emit == EmitKind::Linalg)
+  if (emit == EmitKind::Linalg || emit == EmitKind::Dot ||
+      emit == EmitKind::SVG)
     errs() << "cnnc: --stats needs a lowering past bufferization "
               "(--emit=llvm-dialect or later)\n";
   else
     errs() << fmt::format("memory: arena {} bytes for the intermediate tensors "
                           "(without reuse: {} bytes)\n",
                           artifacts.arenaBytes, artifacts.unplannedBytes);
+}
+
+/// --fusion-report, to stderr or --fusion-report-file.
+Error writeFusionReport(mlir::ModuleOp module,
+                        const cnnc::CompileOptions &options) {
+  auto format = fusionReport == FusionReportRequest::JSON
+                    ? cnnc::fusion::FusionReportFormat::JSON
+                    : cnnc::fusion::FusionReportFormat::Text;
+  if (fusionReportFile.empty())
+    return cnnc::reportFusion(module, options, format, errs());
+  std::error_code error;
+  raw_fd_ostream file(fusionReportFile, error, sys::fs::OF_Text);
+  if (error)
+    return createStringError(error, "cannot open '" + fusionReportFile +
+                                        "': " + error.message());
+  return cnnc::reportFusion(module, options, format, file);
 }
 
 /// Compiles the model as far as --emit asks and writes the result.
@@ -172,9 +201,13 @@ bool emitOutput(mlir::ModuleOp module) {
     return fail("--emit=obj and --emit=so write files: name one with -o");
   if (optLevel > 3)
     return fail("-O takes 0, 1, 2 or 3");
-  if (fusionReport && emit == EmitKind::CNN)
+  bool reporting = fusionReport != FusionReportRequest::None;
+  if (reporting && emit == EmitKind::CNN)
     return fail("--fusion-report compiles the model: use it with an --emit "
                 "past cnn (or -o lib.so)");
+  if (!reporting && !fusionReportFile.empty())
+    return fail("--fusion-report-file names where --fusion-report goes: "
+                "give --fusion-report too");
   bool lowers = emit != EmitKind::CNN && emit != EmitKind::Header;
   if (lowers) {
     // Code needs every parameter's value: say so once, not per parameter.
@@ -188,8 +221,8 @@ bool emitOutput(mlir::ModuleOp module) {
   }
   cnnc::CompileOptions options;
   fillOptions(options);
-  if (fusionReport && lowers)
-    if (Error error = cnnc::reportFusion(module, options, errs()))
+  if (reporting && lowers)
+    if (Error error = writeFusionReport(module, options))
       return fail(std::move(error));
   Expected<cnnc::Artifacts> artifacts =
       cnnc::compile(module, options, [](mlir::PassManager &pm) {
@@ -252,7 +285,9 @@ int main(int argc, char **argv) {
                                    "  cnnc model.cnn --random-weights=7        "
                                    "... with parameter values\n"
                                    "  cnnc model.cnn --weights=w.safetensors   "
-                                   "... with a checkpoint's\n",
+                                   "... with a checkpoint's\n"
+                                   "  cnnc model.cnn --random-weights=1 -o "
+                                   "model.svg   a picture of the model\n",
                                    &errs()))
     return 1;
   if (!emit.getNumOccurrences())

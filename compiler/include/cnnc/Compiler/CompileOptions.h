@@ -29,7 +29,11 @@ enum class EmitKind {
   Asm,
   Obj,
   SharedLib,
-  Header
+  Header,
+  /// A picture of the model after the graph and fusion passes: Graphviz
+  /// text, or SVG drawn by Graphviz's dot (ModelGraph.h).
+  Dot,
+  SVG
 };
 
 /// The names and descriptions of the EmitKinds, for command-line options
@@ -40,9 +44,9 @@ llvm::cl::ValuesClass emitKindValues();
 /// thread.
 llvm::cl::ValuesClass sanitizerValues();
 
-/// What an output file's name asks for: .so, .o, .h, .ll and .s name the
-/// library, the object, the header, LLVM IR and assembly; anything else the
-/// cnn dialect.
+/// What an output file's name asks for: .so, .o, .h, .ll, .s, .dot and .svg
+/// name the library, the object, the header, LLVM IR, assembly and the
+/// model's picture; anything else the cnn dialect.
 EmitKind emitKindForOutput(llvm::StringRef path);
 
 /// Whether `kind` is code for the machine (LLVM IR and after, not the

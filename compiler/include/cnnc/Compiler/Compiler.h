@@ -17,6 +17,7 @@
 #define CNNC_COMPILER_COMPILER_H
 
 #include "cnnc/Compiler/CompileOptions.h"
+#include "cnnc/Passes/FusionReport.h"
 #include "cnnc/Target/CPU/CInterface.h"
 #include "cnnc/Target/CPU/Emission.h"
 
@@ -44,6 +45,8 @@ struct Artifacts {
   int64_t arenaBytes = 0, unplannedBytes = 0;
   /// The C header (EmitKind::Header).
   std::string header;
+  /// The model's picture as Graphviz text (EmitKind::Dot, SVG).
+  std::string graph;
   /// The machine the code is for.
   TargetSpec target;
   /// LLVM IR with the C API, optimized (LLVMIR, Asm, Obj, SharedLib).
@@ -82,10 +85,12 @@ llvm::Error writeArtifacts(const Artifacts &artifacts, llvm::StringRef path);
 /// and outputs with the names the frontend gave them (`cnn.name`).
 llvm::Expected<ModelSignature> getModelSignature(mlir::ModuleOp module);
 
-/// Lists each chain that the graph and fusion passes fuse in a copy of
-/// `module` (cnn-report-fusion, to stderr), then the scratch memory with and
-/// without fusion (to `os`).
+/// The fusion report of `module` (cnnc --fusion-report): runs the graph and
+/// fusion passes on a copy, then writes to `os`, as text or as the JSON of
+/// docs/fusion-report.md, each chain they fused, each candidate they left
+/// unfused and why, and the scratch memory with and without fusion.
 llvm::Error reportFusion(mlir::ModuleOp module, const CompileOptions &options,
+                         fusion::FusionReportFormat format,
                          llvm::raw_ostream &os);
 
 } // namespace cnnc

@@ -57,4 +57,59 @@ def CNN_FusionKindAttr : AttrDef<CNN_Dialect, "FusionKind"> {
   }];
 }
 
+def CNN_FusionRejectReason : I32EnumAttr<"FusionRejectReason",
+    "why a fusion pass left a candidate chain unfused", [
+  // An intermediate result of the chain has a user outside it (another
+  // layer, a function result): fusing would have to store it anyway.
+  I32EnumAttrCase<"MultiUse", 0, "multi_use">,
+  // A stride, group count, channel multiplier, padding or broadcast that the
+  // fused kernel does not take.
+  I32EnumAttrCase<"Shape", 1, "shape">,
+  // An op inside the chain that the fused kernel does not take, such as a
+  // batch norm not yet folded into its convolution.
+  I32EnumAttrCase<"UnsupportedOp", 2, "unsupported_op">,
+  // The kernel would take the chain, but a rule of the pass (an option that
+  // is off because it measured no faster) leaves it alone.
+  I32EnumAttrCase<"CostRule", 3, "cost_rule">,
+  // A bound of the pass, such as the length of an excitation.
+  I32EnumAttrCase<"Limit", 4, "limit">,
+  // An op of the chain is already in a cnn.fused op that an earlier pass
+  // made (squeeze-and-excitation takes the depthwise convolution that a
+  // bottleneck would need).
+  I32EnumAttrCase<"Taken", 5, "taken">
+]> {
+  let cppNamespace = "::cnnc::cnn";
+  let genSpecializedAttr = 0;
+}
+
+def CNN_FusionRejectionAttr : AttrDef<CNN_Dialect, "FusionRejection"> {
+  let mnemonic = "fusion_rejection";
+  let summary = "a candidate chain that a fusion pass matched and left unfused, and why";
+  let description = [{
+    A fusion pass that matches the start of a chain it fuses (its anchor:
+    a convolution, a pool) and then finds a reason not to fuse it marks
+    every op of that candidate chain with one of these, in the discardable
+    attribute `cnn.fusion_rejected` (an array: an op may be part of several
+    candidates). `candidate` is a distinct attribute that the ops of one
+    candidate share. `cnn-report-fusion` lists the candidates with their
+    ops' layer names and source positions; the passes record them with
+    `cnnc::fusion::recordRejection` (FusionRejections.h) from the same
+    matcher that decides to fuse.
+
+    ```mlir
+    %0 = cnn.conv2d %x, %w {cnn.fusion_rejected = [#cnn.fusion_rejection<
+           pass = "cnn-fuse-bottleneck", kind = "bottleneck",
+           reason = cost_rule, detail = "...", candidate = distinct[0]<unit>>]}
+    ```
+  }];
+  let parameters = (ins
+    StringRefParameter<"the pass that matched the candidate">:$pass,
+    StringRefParameter<"the fusion kind the pass would have made">:$kind,
+    EnumParameter<CNN_FusionRejectReason>:$reason,
+    StringRefParameter<"the reason in words, with the values that decided">:$detail,
+    "::mlir::DistinctAttr":$candidate
+  );
+  let assemblyFormat = "`<` struct(params) `>`";
+}
+
 #endif // CNNC_DIALECT_CNNATTRIBUTES_TD

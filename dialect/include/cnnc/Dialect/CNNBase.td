@@ -34,7 +34,11 @@ def CNN_Dialect : Dialect {
   let useDefaultAttributePrinterParser = 1;
   // `cnn.name` on a model function's arguments and results: the tensor's
   // name in the model, which the C API of a generated library keeps.
-  let discardableAttrs = (ins "::mlir::StringAttr":$name);
+  // `cnn.fusion_rejected` on the ops of a candidate chain that a fusion pass
+  // left unfused: an array of #cnn.fusion_rejection, why (CNNAttributes.td).
+  let discardableAttrs = (ins "::mlir::StringAttr":$name,
+                              "::mlir::ArrayAttr":$fusion_rejected);
+  let hasOperationAttrVerify = 1;
 }
 
 //===----------------------------------------------------------------------===//

@@ -44,7 +44,8 @@ struct Expr {
     Binary, // op; operands[0], operands[1].
     Index,  // operands[0][operands[1]].
     Call,   // callee(arguments), optionally `as name`.
-    Seq,    // seq(operands[0]) { body }.
+    Seq,    // seq(operands[0]) { body }; no operand: a nested `seq { body }`
+            // stage, whose input is the enclosing seq's value.
   };
 
   Kind kind;

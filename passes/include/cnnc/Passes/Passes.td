@@ -216,17 +216,26 @@ def CNNFuseDepthwisePointwise
 }
 
 def CNNReportFusion : Pass<"cnn-report-fusion", "mlir::ModuleOp"> {
-  let summary = "Print each fused chain, its source lines and the traffic it saves";
+  let summary = "Print what the fusion passes fused, and what they did not and why";
   let description = [{
     For each function, lists every `cnn.fused` op in order: its kind, the ops
-    of its chain with their source positions in the model file, and the
-    bytes of the intermediate tensors that no longer go to memory (each
-    would have been written once and read back once), then how many concats
-    extend the one before (sharing its buffer) and the bytes they no
-    longer copy. The IR is left
-    unchanged; the report goes to stderr. `cnnc --fusion-report` runs it
-    after the fusion passes.
+    of its chain with their layer names (the NameLoc of their locations) and
+    source positions in the model file, and the bytes of the intermediate
+    tensors that no longer go to memory (each would have been written once
+    and read back once). Then every candidate chain that a fusion pass
+    matched and left unfused, with the pass's own reason (multi_use, shape,
+    unsupported_op, cost_rule, limit; the `cnn.fusion_rejected` marks the
+    passes leave on its ops), and whether a later pass fused its ops into
+    another kind; then how many concats extend the one before (sharing its
+    buffer) and the bytes they no longer copy. The IR is left unchanged;
+    the report goes to stderr, as text or (`format=json`) as the JSON of
+    docs/fusion-report.md. `cnnc --fusion-report` prints the same report
+    after the fusion passes, with the scratch memory.
   }];
+  let options = [
+    Option<"format", "format", "std::string", /*default=*/"\"text\"",
+           "text (for people) or json (docs/fusion-report.md's schema)">,
+  ];
   let dependentDialects = ["cnnc::cnn::CNNDialect"];
 }
 
