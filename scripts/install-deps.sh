@@ -15,6 +15,9 @@ packages=(
   clang-format-19 libclang-rt-19-dev valgrind
   # PyTorch, the reference the shape rules are checked against (/usr/bin/python3).
   python3-torch python3-torchvision python3-numpy
+  # ONNX import: the ONNX library (protobuf model, checker, shape inference),
+  # its Python package for the tests, and its node and PyTorch test cases.
+  libonnx-dev python3-onnx libonnx-testdata
 )
 
 missing=()
