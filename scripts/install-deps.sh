@@ -17,7 +17,7 @@ packages=(
   python3-torch python3-torchvision python3-numpy
   # ONNX import: the ONNX library (protobuf model, checker, shape inference),
   # its Python package for the tests, and its node and PyTorch test cases.
-  libonnx-dev python3-onnx libonnx-testdata
+  libonnx-dev libprotobuf-dev python3-onnx libonnx-testdata
 )
 
 missing=()
