@@ -12,6 +12,8 @@
 
 #include "Importer.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <numeric>
 
@@ -450,6 +452,20 @@ FailureOr<Value> parameter(Importer &im, size_t index,
   return v->tensor;
 }
 
+/// The shortest decimal that rounds to the same f32 as `value`.
+double shortestDecimal(double value) {
+  float target = static_cast<float>(value);
+  for (int digits = 1; digits <= 9; ++digits) {
+    char text[32];
+    std::snprintf(text, sizeof(text), "%.*g", digits,
+                  static_cast<double>(target));
+    double parsed = std::strtod(text, nullptr);
+    if (static_cast<float>(parsed) == target)
+      return parsed;
+  }
+  return target;
+}
+
 LogicalResult batchNormOp(Importer &im) {
   if (failed(im.onlyAttrs(
           {"epsilon", "momentum", "training_mode", "spatial", "is_test"})))
@@ -467,7 +483,9 @@ LogicalResult batchNormOp(Importer &im) {
   if (failed(x) || failed(scale) || failed(shift) || failed(mean) ||
       failed(var))
     return failure();
-  double epsilon = static_cast<float>(im.floatAttr("epsilon", 1e-5));
+  // ONNX keeps epsilon in f32; PyTorch's 1e-5 is the shortest decimal
+  // that rounds to it, and cnn folds batch norms in f64 with that value.
+  double epsilon = shortestDecimal(im.floatAttr("epsilon", 1e-5));
   FloatAttr eps =
       epsilon == 1e-5 ? FloatAttr() : im.builder.getF64FloatAttr(epsilon);
   FailureOr<Value> y =

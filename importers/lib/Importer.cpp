@@ -181,9 +181,9 @@ bool Importer::hasAttr(const std::string &name) const {
 }
 
 LogicalResult Importer::onlyAttrs(std::initializer_list<const char *> known) {
-  for (const auto &[name, attribute] : node->attributes)
-    if (llvm::none_of(known, [&](const char *k) { return name == k; }))
-      return fail("attribute '" + name + "' is not supported");
+  for (const auto &entry : node->attributes)
+    if (llvm::none_of(known, [&](const char *k) { return entry.first == k; }))
+      return fail("attribute '" + entry.first + "' is not supported");
   return success();
 }
 
@@ -419,7 +419,13 @@ OwningOpRef<ModuleOp> cnnc::importOnnxModel(llvm::StringRef path,
   std::optional<Graph> graph =
       loadGraph(path.str(), options.inputShapes, error);
   if (!graph) {
-    llvm::WithColor::error(llvm::errs(), options.tool) << error << "\n";
+    // The ONNX library's messages run over several lines; one is enough.
+    std::string message;
+    for (llvm::StringRef line : llvm::split(error, '\n'))
+      if (!line.trim().empty())
+        message += (message.empty() ? "" : "; ") + line.trim().str();
+    llvm::WithColor::error(llvm::errs(), options.tool)
+        << path << ": " << message << "\n";
     return nullptr;
   }
   std::string name = options.modelName;

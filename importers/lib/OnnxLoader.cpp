@@ -230,20 +230,21 @@ std::optional<Graph> load(const std::string &path, const InputShapes &shapes,
                           std::string &error) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    error = "cannot read '" + path + "'";
+    error = "cannot read the file";
     return std::nullopt;
   }
   onnx::ModelProto model;
   if (!model.ParseFromIstream(&in)) {
-    error = "'" + path +
-            "' is not an ONNX model: its protobuf does not parse (a "
-            "truncated or corrupt file?)";
+    error = "not an ONNX model: its protobuf does not parse (a truncated or "
+            "corrupt file?)";
     return std::nullopt;
   }
   try {
-    onnx::checker::check_model(model);
+    // The file's overload checks external data next to the model, not in
+    // the working directory.
+    onnx::checker::check_model(path);
   } catch (const std::exception &e) {
-    error = "'" + path + "' fails ONNX's checker: " + e.what();
+    error = std::string("ONNX's checker rejects the model: ") + e.what();
     return std::nullopt;
   }
 
@@ -266,14 +267,22 @@ std::optional<Graph> load(const std::string &path, const InputShapes &shapes,
       continue;
     applied[input.name()] = true;
     auto *shape = input.mutable_type()->mutable_tensor_type()->mutable_shape();
+    if (shape->dim_size() != 0 &&
+        shape->dim_size() != static_cast<int>(it->second.size())) {
+      error = "--input-shape gives '" + input.name() + "' " +
+              std::to_string(it->second.size()) +
+              " dimensions, the model declares " +
+              std::to_string(shape->dim_size());
+      return std::nullopt;
+    }
     shape->clear_dim();
     for (int64_t d : it->second)
       shape->add_dim()->set_dim_value(d);
   }
   for (const auto &[name, dims] : shapes)
     if (!applied.count(name)) {
-      error = "--input-shape names '" + name + "', which is not an input of '" +
-              path + "'; its inputs:";
+      error = "--input-shape names '" + name +
+              "', which is not an input of the model; its inputs:";
       for (const auto &input : proto->input())
         if (!isInitializer.count(input.name()))
           error += " '" + input.name() + "'";
@@ -286,7 +295,7 @@ std::optional<Graph> load(const std::string &path, const InputShapes &shapes,
         onnx::ShapeInferenceOptions(/*check_type=*/true, /*strict=*/1,
                                     /*data_prop=*/true));
   } catch (const std::exception &e) {
-    error = "'" + path + "': ONNX's shape inference fails: " + e.what();
+    error = std::string("ONNX's shape inference fails: ") + e.what();
     return std::nullopt;
   }
 
@@ -294,7 +303,7 @@ std::optional<Graph> load(const std::string &path, const InputShapes &shapes,
   for (const auto &init : proto->initializer()) {
     std::shared_ptr<ConstTensor> tensor = readTensor(init, dir, error);
     if (!tensor) {
-      error = "'" + path + "': initializer " + error.substr(7);
+      error = "initializer " + error.substr(7);
       return std::nullopt;
     }
     graph.initializers[init.name()] = tensor;
@@ -317,8 +326,8 @@ std::optional<Graph> load(const std::string &path, const InputShapes &shapes,
     for (const auto &attr : nodeProto.attribute()) {
       Attribute attribute;
       if (!readAttribute(attr, dir, attribute, error)) {
-        error = "'" + path + "': node '" + node.name + "' (" + node.opType +
-                "): attribute '" + attr.name() + "': " + error;
+        error = "node '" + node.name + "' (" + node.opType + "): attribute '" +
+                attr.name() + "': " + error;
         return std::nullopt;
       }
       node.attributes[attr.name()] = std::move(attribute);
@@ -335,7 +344,7 @@ std::optional<Graph> loadGraph(const std::string &path,
   try {
     return load(path, shapes, error);
   } catch (const std::exception &e) {
-    error = "'" + path + "': " + e.what();
+    error = e.what();
     return std::nullopt;
   }
 }

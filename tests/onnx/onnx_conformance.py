@@ -13,7 +13,8 @@ rtol 1e-3, atol 1e-7). Cases that a documented reason excludes (EXCLUDED:
 non-float types, training mode, ...) are listed, not run.
 
 With --table FILE, the table of docs/onnx.md between its markers is
-rewritten: every case, its operator, pass/fail/excluded and why.
+rewritten: every case, its operator, pass/fail/excluded and why; with
+--check-table FILE, the run fails when that table differs from this run's.
 
 Prints one line per case and "N passed, M failed"; exits 1 when a case
 fails that is not excluded.
@@ -223,7 +224,7 @@ def run_case(cnnc, case, tmp):
     return "pass", detail
 
 
-def write_table(path, cases, results):
+def table_text(cases, results):
     by_operator = collections.OrderedDict()
     for case in sorted(cases, key=lambda c: (c["operator"], c["suite"],
                                              c["name"])):
@@ -247,19 +248,27 @@ def write_table(path, cases, results):
             lines.append("| `%s` | %s | %s | %s | %s |" % (
                 c["name"], c["suite"], operator, status,
                 detail.replace("|", "\\|")))
+    return "\n".join(lines) + "\n"
+
+
+BEGIN, END = "<!-- conformance:begin -->", "<!-- conformance:end -->"
+
+
+def split_document(path):
+    """The text before the table, the table, and the text after it."""
     text = open(path).read()
-    begin, end = "<!-- conformance:begin -->", "<!-- conformance:end -->"
-    head, rest = text.split(begin, 1)
-    _, tail = rest.split(end, 1)
-    with open(path, "w") as f:
-        f.write(head + begin + "\n" + "\n".join(lines) + "\n" + end + tail)
+    head, rest = text.split(BEGIN, 1)
+    table, tail = rest.split(END, 1)
+    return head, table.lstrip("\n"), tail
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("cnnc")
     parser.add_argument("data_dir")
-    parser.add_argument("--table")
+    parser.add_argument("--table", help="rewrite this file's table")
+    parser.add_argument("--check-table",
+                        help="fail unless this file's table is this run's")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--filter", default="")
     args = parser.parse_args()
@@ -286,10 +295,21 @@ def main():
         print("%-8s %-50s %s" % (status, case["name"], detail))
     passed = sum(r[0] == "pass" for r in results.values())
     excluded = sum(r[0] == "excluded" for r in results.values())
+    table = table_text(cases, results)
     if args.table:
-        write_table(args.table, cases, results)
+        head, _, tail = split_document(args.table)
+        with open(args.table, "w") as f:
+            f.write(head + BEGIN + "\n" + table + END + tail)
+    stale = False
+    if args.check_table:
+        _, committed, _ = split_document(args.check_table)
+        stale = committed != table
+        if stale:
+            print("%s: the conformance table is not this run's; rewrite it "
+                  "with: onnx_conformance.py CNNC DATA --table %s" % (
+                      args.check_table, args.check_table))
     print("%d passed, %d failed, %d skipped" % (passed, failed, excluded))
-    return 1 if failed else 0
+    return 1 if failed or stale else 0
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import sys
 ALLOWED = {
     "dialect": {"Dialect"},
     "frontend": {"Dialect", "Frontend"},
+    "importers": {"Dialect", "Importers"},
     "passes": {"Dialect", "Passes"},
     "conversion": {"Dialect", "Passes", "Conversion"},
     "transforms": {"Dialect", "Transforms"},

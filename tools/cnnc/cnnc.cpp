@@ -272,7 +272,9 @@ int main(int argc, char **argv) {
                                    "  cnnc model.cnn --random-weights=7        "
                                    "... with parameter values\n"
                                    "  cnnc model.cnn --weights=w.safetensors   "
-                                   "... with a checkpoint's\n",
+                                   "... with a checkpoint's\n"
+                                   "  cnnc model.onnx -o libmodel.so           "
+                                   "an ONNX model, its weights inside\n",
                                    &errs()))
     return 1;
   if (!emit.getNumOccurrences())
@@ -313,6 +315,12 @@ int main(int argc, char **argv) {
 
   if (StringRef(inputFile).ends_with(".onnx"))
     return compileOnnx() ? 0 : 1;
+  if (!inputShapes.empty()) {
+    WithColor::error(errs(), "cnnc")
+        << "--input-shape is for ONNX models: a .cnn model declares its "
+           "input shapes\n";
+    return 1;
+  }
 
   SourceMgr sourceMgr;
   ErrorOr<std::unique_ptr<MemoryBuffer>> buffer =
