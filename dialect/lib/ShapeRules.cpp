@@ -172,37 +172,19 @@ static LogicalResult inferBroadcast(const Rules &rules, Value lhs, Value rhs,
   return success();
 }
 
-LogicalResult AddOp::inferReturnTypes(MLIRContext *,
-                                      std::optional<Location> loc,
-                                      Adaptor adaptor,
-                                      SmallVectorImpl<Type> &inferred) {
-  return inferBroadcast(Rules(loc, getOperationName()), adaptor.getLhs(),
-                        adaptor.getRhs(), inferred);
-}
-
-LogicalResult MulOp::inferReturnTypes(MLIRContext *,
-                                      std::optional<Location> loc,
-                                      Adaptor adaptor,
-                                      SmallVectorImpl<Type> &inferred) {
-  return inferBroadcast(Rules(loc, getOperationName()), adaptor.getLhs(),
-                        adaptor.getRhs(), inferred);
-}
-
-LogicalResult SubOp::inferReturnTypes(MLIRContext *,
-                                      std::optional<Location> loc,
-                                      Adaptor adaptor,
-                                      SmallVectorImpl<Type> &inferred) {
-  return inferBroadcast(Rules(loc, getOperationName()), adaptor.getLhs(),
-                        adaptor.getRhs(), inferred);
-}
-
-LogicalResult DivOp::inferReturnTypes(MLIRContext *,
-                                      std::optional<Location> loc,
-                                      Adaptor adaptor,
-                                      SmallVectorImpl<Type> &inferred) {
-  return inferBroadcast(Rules(loc, getOperationName()), adaptor.getLhs(),
-                        adaptor.getRhs(), inferred);
-}
+// add, mul, sub and div share their rule.
+#define CNNC_BROADCAST_RULES(OP)                                               \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &inferred) {                                       \
+    return inferBroadcast(Rules(loc, getOperationName()), adaptor.getLhs(),    \
+                          adaptor.getRhs(), inferred);                         \
+  }
+CNNC_BROADCAST_RULES(AddOp)
+CNNC_BROADCAST_RULES(MulOp)
+CNNC_BROADCAST_RULES(SubOp)
+CNNC_BROADCAST_RULES(DivOp)
+#undef CNNC_BROADCAST_RULES
 
 //===----------------------------------------------------------------------===//
 // Normalization.

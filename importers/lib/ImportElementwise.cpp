@@ -102,24 +102,14 @@ LogicalResult binary(Importer &im, double (*fold)(double, double, bool)) {
   FailureOr<Value> lhs = im.tensorInput(0), rhs = im.tensorInput(1);
   if (failed(lhs) || failed(rhs))
     return failure();
-  FailureOr<Value> result = im.create<OpTy>(*lhs, *rhs);
-  if (failed(result))
-    return failure();
-  im.define(0, *result);
-  return success();
+  return im.result(im.create<OpTy>(*lhs, *rhs));
 }
 
 template <typename OpTy> LogicalResult unary(Importer &im) {
-  if (failed(im.onlyAttrs({})))
-    return failure();
-  FailureOr<Value> x = im.tensorInput(0);
+  FailureOr<Value> x = im.start({});
   if (failed(x))
     return failure();
-  FailureOr<Value> result = im.create<OpTy>(*x);
-  if (failed(result))
-    return failure();
-  im.define(0, *result);
-  return success();
+  return im.result(im.create<OpTy>(*x));
 }
 
 FailureOr<Value> scalar(Importer &im, double value, const std::string &name) {
@@ -165,11 +155,7 @@ LogicalResult clip(Importer &im) {
   FailureOr<Value> x = im.tensorInput(0);
   if (failed(x))
     return failure();
-  FailureOr<Value> result = clamp(im, *x, lo, hi);
-  if (failed(result))
-    return failure();
-  im.define(0, *result);
-  return success();
+  return im.result(clamp(im, *x, lo, hi));
 }
 
 /// max(0, min(1, alpha * x + beta)); PyTorch's hardsigmoid (alpha 1/6,
@@ -198,34 +184,22 @@ LogicalResult hardSigmoid(Importer &im) {
       return failure();
     result = clamp(im, *shifted, 0, 1);
   }
-  if (failed(result))
-    return failure();
-  im.define(0, *result);
-  return success();
+  return im.result(result);
 }
 
 LogicalResult leakyRelu(Importer &im) {
-  if (failed(im.onlyAttrs({"alpha"})))
-    return failure();
-  FailureOr<Value> x = im.tensorInput(0);
+  FailureOr<Value> x = im.start({"alpha"});
   if (failed(x))
     return failure();
   double alpha = static_cast<float>(im.floatAttr("alpha", 0.01));
-  FailureOr<Value> result =
-      im.create<cnn::LeakyReluOp>(*x, llvm::APFloat(alpha));
-  if (failed(result))
-    return failure();
-  im.define(0, *result);
-  return success();
+  return im.result(im.create<cnn::LeakyReluOp>(*x, llvm::APFloat(alpha)));
 }
 
 /// A constant slope of one value or one per channel (shape [C], [C, 1, 1],
 /// ...) is cnn.prelu's; any other slope broadcasts through
 /// relu(x) + slope * (x - relu(x)), which is exact on both sides of 0.
 LogicalResult prelu(Importer &im) {
-  if (failed(im.onlyAttrs({})))
-    return failure();
-  FailureOr<Value> x = im.tensorInput(0);
+  FailureOr<Value> x = im.start({});
   FailureOr<Val> slope = im.input(1);
   if (failed(x) || failed(slope))
     return failure();
@@ -243,11 +217,7 @@ LogicalResult prelu(Importer &im) {
       FailureOr<Value> w = im.weight(s, im.layer + ".weight", {n});
       if (failed(w))
         return failure();
-      FailureOr<Value> result = im.create<cnn::PReluOp>(*x, *w);
-      if (failed(result))
-        return failure();
-      im.define(0, *result);
-      return success();
+      return im.result(im.create<cnn::PReluOp>(*x, *w));
     }
   }
   FailureOr<Value> s = im.tensorInput(1);
@@ -262,19 +232,13 @@ LogicalResult prelu(Importer &im) {
   FailureOr<Value> scaled = im.create<cnn::MulOp>(*s, *negative);
   if (failed(scaled))
     return failure();
-  FailureOr<Value> result = im.create<cnn::AddOp>(*positive, *scaled);
-  if (failed(result))
-    return failure();
-  im.define(0, *result);
-  return success();
+  return im.result(im.create<cnn::AddOp>(*positive, *scaled));
 }
 
 /// Softmax: before opset 13 over all dimensions from `axis` on (the input
 /// coerced to 2-D), from 13 on over `axis` alone.
 LogicalResult softmax(Importer &im) {
-  if (failed(im.onlyAttrs({"axis"})))
-    return failure();
-  FailureOr<Value> x = im.tensorInput(0);
+  FailureOr<Value> x = im.start({"axis"});
   if (failed(x))
     return failure();
   Shape shape = Importer::shapeOf(*x);
@@ -300,10 +264,7 @@ LogicalResult softmax(Importer &im) {
       return failure();
     result = im.reshape(*normalized, shape);
   }
-  if (failed(result))
-    return failure();
-  im.define(0, *result);
-  return success();
+  return im.result(result);
 }
 
 /// Inference: Dropout is the identity; its mask is not computed.

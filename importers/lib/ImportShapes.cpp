@@ -39,14 +39,6 @@ ConstTensor sliceConstant(const ConstTensor &t, size_t axis,
   return out;
 }
 
-LogicalResult defineTensorOrFail(Importer &im, FailureOr<Value> value,
-                                 size_t index = 0) {
-  if (failed(value))
-    return failure();
-  im.define(index, *value);
-  return success();
-}
-
 /// Reshape's target: 0 copies the input's size (unless allowzero), -1 is
 /// inferred.
 LogicalResult reshapeOp(Importer &im) {
@@ -93,13 +85,11 @@ LogicalResult reshapeOp(Importer &im) {
     im.defineConstant(0, std::move(out));
     return success();
   }
-  return defineTensorOrFail(im, im.reshape(x->tensor, shape));
+  return im.result(im.reshape(x->tensor, shape));
 }
 
 LogicalResult flattenOp(Importer &im) {
-  if (failed(im.onlyAttrs({"axis"})))
-    return failure();
-  FailureOr<Value> x = im.tensorInput(0);
+  FailureOr<Value> x = im.start({"axis"});
   if (failed(x))
     return failure();
   Shape shape = Importer::shapeOf(*x);
@@ -111,8 +101,8 @@ LogicalResult flattenOp(Importer &im) {
     return im.fail("axis is out of range");
   Shape flat = {product(shape, 0, axis), product(shape, axis, rank)};
   if (axis == 1 && rank >= 2)
-    return defineTensorOrFail(im, im.create<cnn::FlattenOp>(*x));
-  return defineTensorOrFail(im, im.reshape(*x, flat));
+    return im.result(im.create<cnn::FlattenOp>(*x));
+  return im.result(im.reshape(*x, flat));
 }
 
 /// The axes of Squeeze and Unsqueeze: an attribute before opset 13, an
@@ -177,21 +167,19 @@ LogicalResult squeezeOps(Importer &im, bool unsqueeze) {
     im.defineConstant(0, std::move(out));
     return success();
   }
-  return defineTensorOrFail(im, im.reshape(x->tensor, shape));
+  return im.result(im.reshape(x->tensor, shape));
 }
 
 LogicalResult transposeOp(Importer &im) {
-  if (failed(im.onlyAttrs({"perm"})))
-    return failure();
-  FailureOr<Value> x = im.tensorInput(0);
+  FailureOr<Value> x = im.start({"perm"});
   if (failed(x))
     return failure();
   int64_t rank = static_cast<int64_t>(Importer::shapeOf(*x).size());
   std::vector<int64_t> reversed(rank);
   std::iota(reversed.rbegin(), reversed.rend(), 0);
   std::vector<int64_t> perm = im.intsAttr("perm", reversed);
-  return defineTensorOrFail(im, im.create<cnn::TransposeOp>(
-                                    *x, im.builder.getDenseI64ArrayAttr(perm)));
+  return im.result(
+      im.create<cnn::TransposeOp>(*x, im.builder.getDenseI64ArrayAttr(perm)));
 }
 
 LogicalResult concatOp(Importer &im) {
@@ -239,13 +227,11 @@ LogicalResult concatOp(Importer &im) {
       return failure();
     tensors.push_back(*t);
   }
-  return defineTensorOrFail(im, im.concat(tensors, *axis));
+  return im.result(im.concat(tensors, *axis));
 }
 
 LogicalResult splitOp(Importer &im) {
-  if (failed(im.onlyAttrs({"axis", "split"})))
-    return failure();
-  FailureOr<Value> x = im.tensorInput(0);
+  FailureOr<Value> x = im.start({"axis", "split"});
   if (failed(x))
     return failure();
   Shape shape = Importer::shapeOf(*x);
@@ -279,7 +265,7 @@ LogicalResult splitOp(Importer &im) {
       return im.fail("empty parts are not supported (cnn tensors have no "
                      "empty dimension)");
     if (im.hasOutput(i) &&
-        failed(defineTensorOrFail(im, im.slice(*x, *axis, start, sizes[i]), i)))
+        failed(im.result(im.slice(*x, *axis, start, sizes[i]), i)))
       return failure();
     start += sizes[i];
   }
@@ -397,7 +383,7 @@ LogicalResult gatherOp(Importer &im) {
     return failure();
   if (out.empty())
     return im.fail("a scalar result is not supported");
-  return defineTensorOrFail(im, im.reshape(*gathered, out));
+  return im.result(im.reshape(*gathered, out));
 }
 
 LogicalResult shapeOp(Importer &im) {

@@ -229,6 +229,7 @@ LogicalResult Importer::importNode(const Node &n) {
   static const std::map<std::string, Converter> converters = [] {
     std::map<std::string, Converter> all;
     addNNConverters(all);
+    addPoolingConverters(all);
     addElementwiseConverters(all);
     addShapeConverters(all);
     return all;

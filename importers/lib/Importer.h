@@ -78,9 +78,25 @@ public:
   bool hasAttr(const std::string &name) const;
   /// Fails for any attribute not in `known` (nothing is silently ignored).
   mlir::LogicalResult onlyAttrs(std::initializer_list<const char *> known);
+  /// The start of most converters: the attributes checked against `known`,
+  /// then input 0 as a tensor.
+  mlir::FailureOr<mlir::Value>
+  start(std::initializer_list<const char *> known) {
+    if (mlir::failed(onlyAttrs(known)))
+      return mlir::failure();
+    return tensorInput(0);
+  }
 
   /// Defines the node's output `index`.
   void define(size_t index, mlir::Value tensor);
+  /// Defines output `index` as `value`, or passes its failure on.
+  mlir::LogicalResult result(mlir::FailureOr<mlir::Value> value,
+                             size_t index = 0) {
+    if (mlir::failed(value))
+      return mlir::failure();
+    define(index, *value);
+    return mlir::success();
+  }
   void defineConstant(size_t index, ConstTensor constant);
   /// Whether output `index` is used by the graph (present and named).
   bool hasOutput(size_t index) const;
@@ -159,6 +175,25 @@ using Converter = std::function<mlir::LogicalResult(Importer &)>;
 
 /// The converters of each family, by op type.
 void addNNConverters(std::map<std::string, Converter> &converters);
+void addPoolingConverters(std::map<std::string, Converter> &converters);
+
+//===--- Window helpers of convolutions and pools (ImportNN.cpp) ---------===//
+
+/// The padding of a window op as cnn writes it (top, left, bottom, right),
+/// from auto_pad or pads; `spatial` holds the input's spatial sizes.
+mlir::FailureOr<Shape> windowPadding(Importer &im, const Shape &spatial,
+                                     const Shape &kernel, const Shape &strides,
+                                     const Shape &dilations);
+/// A 1-D (rank 3) feature map as a 2-D one of height 1.
+mlir::FailureOr<mlir::Value> asFeatureMap(Importer &im, mlir::Value x);
+/// A window attribute for a 1-D or 2-D op, padded to 2-D.
+Shape pair(const Shape &values, size_t spatial);
+/// The attribute, or none when it has the op's default value.
+mlir::DenseI64ArrayAttr optionalArray(Importer &im, const Shape &values,
+                                      const Shape &defaults);
+/// A tensor back to its 1-D form after a 2-D op, if it was 1-D.
+mlir::FailureOr<mlir::Value> restoreRank(Importer &im, mlir::Value y,
+                                         size_t rank);
 void addElementwiseConverters(std::map<std::string, Converter> &converters);
 void addShapeConverters(std::map<std::string, Converter> &converters);
 
