@@ -212,11 +212,23 @@ FailureOr<int64_t> Importer::normalizeAxis(int64_t axis, int64_t rank,
 }
 
 std::string Importer::layerName(const Node &n, size_t index) {
-  std::string name = sanitizeName(n.name);
-  // "/layer1/layer1.0/conv1/Conv" names the layer layer1.layer1.0.conv1.
-  std::string suffix = "." + n.opType;
-  if (name.size() > suffix.size() && llvm::StringRef(name).ends_with(suffix))
-    name.resize(name.size() - suffix.size());
+  // PyTorch's exporter names nodes by module scope, each scope the module's
+  // full name: "/layer1/layer1.0/conv1/Conv" is the layer layer1.0.conv1,
+  // as in the state_dict. A scope that extends the one before replaces it,
+  // and the trailing op type ("Conv", "Relu_1") goes.
+  SmallVector<llvm::StringRef> scopes;
+  llvm::StringRef(n.name).split(scopes, '/', -1, /*KeepEmpty=*/false);
+  if (scopes.size() > 1 &&
+      (scopes.back() == n.opType || scopes.back().starts_with(n.opType + "_")))
+    scopes.pop_back();
+  std::vector<std::string> path;
+  for (llvm::StringRef scope : scopes) {
+    if (!path.empty() && scope.starts_with(path.back() + "."))
+      path.back() = scope.str();
+    else
+      path.push_back(scope.str());
+  }
+  std::string name = sanitizeName(llvm::join(path, "/"));
   if (name.empty())
     name = n.opType + "_" + std::to_string(index);
   int &count = layerNames[name];
@@ -329,7 +341,8 @@ OwningOpRef<ModuleOp> Importer::run() {
 
   for (auto [index, n] : llvm::enumerate(graph.nodes)) {
     node = &n;
-    layer = layerName(n, index);
+    // Constants name no layer: the ops of a scope keep its name.
+    layer = n.opType == "Constant" ? "" : layerName(n, index);
     loc = NameLoc::get(builder.getStringAttr(layer),
                        FileLineColLoc::get(&context, graph.path, 0, 0));
     if (failed(importNode(n))) {
