@@ -19,8 +19,12 @@ keeps the BatchNormalization nodes for cnnc to fold (in f64, as it does for
   exporter folded them (weights rounded differently);
 - with `-bn`, cnnc-import's .cnn source and safetensors, compiled by cnnc,
   must give exactly the ONNX-compiled library's outputs (bit for bit);
+- the fusion passes must see the same graph: cnnc --fusion-report's totals
+  (fused chains, bytes no longer in memory, concat chains, scratch memory)
+  must be the .cnn version's;
 - the time of one call (median of --runs) of the ONNX-compiled library and
-  of the .cnn one are printed side by side.
+  of the .cnn one are printed side by side (for information: this machine's
+  timings are too noisy to fail on).
 """
 import argparse
 import ctypes
@@ -58,6 +62,17 @@ def runner(library, name):
     return call
 
 
+def fusion_totals(cnnc, source, *flags):
+    """The summary lines of cnnc --fusion-report (not the per-chain ones,
+    which name source locations)."""
+    report = subprocess.run(
+        [cnnc, source, *flags, "--emit=linalg", "--fusion-report", "-o",
+         os.devnull], check=True, capture_output=True, text=True).stderr
+    return [line.strip() for line in report.splitlines()
+            if line.strip().startswith(("total:", "scratch memory:",
+                                        "concat chains:"))]
+
+
 def median_time(call, image, shape, runs):
     times = []
     for _ in range(runs):
@@ -93,6 +108,8 @@ def check(name, args, tmp):
                     cnn_library, "--weights", weights)
     from_cnn = runner(cnn_library, name)
     cnn_outputs = [from_cnn(i, shape) for i in images]
+    cnn_fusion = fusion_totals(args.cnnc, os.path.join(
+        args.examples, name + ".cnn"), "--weights", weights)
 
     ok = True
     for export in args.exports:
@@ -114,6 +131,7 @@ def check(name, args, tmp):
         vs_cnn = max(rel_l2(o, c) for o, c in zip(outputs, cnn_outputs))
         onnx_time = median_time(from_onnx, images[0], shape, args.runs)
         cnn_time = median_time(from_cnn, images[0], shape, args.runs)
+        same_fusion = fusion_totals(args.cnnc, onnx_path) == cnn_fusion
 
         same = None
         if keep_bn:
@@ -129,13 +147,14 @@ def check(name, args, tmp):
                        for i, o in zip(images, outputs))
 
         passed = (vs_torch <= 1e-4 and vs_cnn <= (1e-6 if keep_bn else 2e-5)
-                  and same is not False)
+                  and same is not False and same_fusion)
         ok &= passed
-        print("%s %s: vs PyTorch %.2e, vs .cnn %.2e%s; %.1f ms per call "
-              "(.cnn: %.1f ms, ratio %.2f); compiled in %.0f s: %s" % (
+        print("%s %s: vs PyTorch %.2e, vs .cnn %.2e%s; fusion %s; %.1f ms "
+              "per call (.cnn: %.1f ms, ratio %.2f); compiled in %.0f s: %s" % (
                   name, export, vs_torch, vs_cnn,
                   "" if same is None else ", imported .cnn " +
-                  ("identical" if same else "DIFFERS"), onnx_time * 1e3,
+                  ("identical" if same else "DIFFERS"),
+                  "as .cnn" if same_fusion else "DIFFERS", onnx_time * 1e3,
                   cnn_time * 1e3, onnx_time / cnn_time, seconds,
                   "ok" if passed else "FAILED"), flush=True)
     return ok
