@@ -220,6 +220,31 @@ llvm::Expected<std::string> Writer::expression(Operation *op) {
             (conv.getBias() ? "" : ", bias=false") + ")";
         return named(layerOf(op, params), call);
       })
+      .Case([&](cnn::DeformConv2DOp conv) -> llvm::Expected<std::string> {
+        SmallVector<std::pair<Value, const char *>> params = {
+            {conv.getFilter(), "weight"}};
+        if (conv.getBias())
+          params.push_back({conv.getBias(), "bias"});
+        auto filter = conv.getFilter().getType();
+        std::string mask;
+        if (conv.getMask())
+          mask = ", mask=" + args[3];
+        std::string call =
+            "deform_conv2d(" + args[0] + ", " + args[1] + ", " +
+            std::to_string(filter.getDimSize(0)) + ", " +
+            list({filter.getDimSize(2), filter.getDimSize(3)}) +
+            pair(conv.getStrides(), {1, 1}, "stride") +
+            pair(conv.getPadding(), {0, 0, 0, 0}, "padding") +
+            pair(conv.getDilations(), {1, 1}, "dilation") +
+            (conv.getGroups() != 1
+                 ? ", groups=" + std::to_string(conv.getGroups())
+                 : "") +
+            (conv.getOffsetGroups() != 1
+                 ? ", offset_groups=" + std::to_string(conv.getOffsetGroups())
+                 : "") +
+            mask + (conv.getBias() ? "" : ", bias=false") + ")";
+        return named(layerOf(op, params), call);
+      })
       .Case([&](cnn::BatchNormOp bn) -> llvm::Expected<std::string> {
         if (!bn.getScale() || !bn.getShift())
           return fail(op, "the language's batch_norm has a scale and shift");

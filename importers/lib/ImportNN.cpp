@@ -91,6 +91,9 @@ FailureOr<Value> cnnc::onnx_import::restoreRank(Importer &im, Value y,
 
 namespace {
 
+FailureOr<Value> parameter(Importer &im, size_t index,
+                           const std::string &suffix);
+
 LogicalResult convOp(Importer &im) {
   if (failed(im.onlyAttrs({"auto_pad", "dilations", "group", "kernel_shape",
                            "pads", "strides"})))
@@ -172,6 +175,60 @@ LogicalResult convOp(Importer &im) {
     return failure();
   return im.result(restoreRank(im, *y, rank));
 }
+/// DeformConv (opset 19's inputs and attributes: X, W, offset, B, mask;
+/// also in a custom domain, as a symbolic of torchvision's deform_conv2d
+/// emits it) is cnn.deform_conv2d, torchvision's semantics.
+LogicalResult deformConvOp(Importer &im) {
+  FailureOr<Value> x = im.start({"dilations", "group", "kernel_shape",
+                                 "offset_group", "pads", "strides"});
+  FailureOr<Value> offset = im.tensorInput(2);
+  FailureOr<Val> w = im.input(1);
+  if (failed(x) || failed(offset) || failed(w))
+    return failure();
+  Shape inShape = Importer::shapeOf(*x);
+  if (inShape.size() != 4)
+    return im.fail("only 2-D deformable convolutions are supported");
+  Value filter = w->tensor;
+  if (w->constant) {
+    FailureOr<Value> f = im.weight(*w->constant, im.layer + ".weight");
+    if (failed(f))
+      return failure();
+    filter = *f;
+  }
+  Shape wshape = Importer::shapeOf(filter);
+  Shape kernel(wshape.begin() + 2, wshape.end());
+  if (im.hasAttr("kernel_shape") && im.intsAttr("kernel_shape", {}) != kernel)
+    return im.fail("kernel_shape does not match the filter's shape");
+  Shape strides = im.intsAttr("strides", {1, 1});
+  Shape dilations = im.intsAttr("dilations", {1, 1});
+  FailureOr<Shape> padding =
+      windowPadding(im, {inShape[2], inShape[3]}, kernel, strides, dilations);
+  if (failed(padding))
+    return failure();
+  Value bias, mask;
+  if (im.hasInput(3)) {
+    FailureOr<Value> b = parameter(im, 3, "bias");
+    if (failed(b))
+      return failure();
+    bias = *b;
+  }
+  if (im.hasInput(4)) {
+    FailureOr<Value> m = im.tensorInput(4);
+    if (failed(m))
+      return failure();
+    mask = *m;
+  }
+  int64_t groups = im.intAttr("group", 1);
+  int64_t offsetGroups = im.intAttr("offset_group", 1);
+  return im.result(im.create<cnn::DeformConv2DOp>(
+      *x, *offset, filter, mask, bias, optionalArray(im, strides, {1, 1}),
+      optionalArray(im, *padding, {0, 0, 0, 0}),
+      optionalArray(im, dilations, {1, 1}),
+      groups == 1 ? IntegerAttr() : im.builder.getI64IntegerAttr(groups),
+      offsetGroups == 1 ? IntegerAttr()
+                        : im.builder.getI64IntegerAttr(offsetGroups)));
+}
+
 /// A constant or tensor input as a cnn.weight named `<layer>.<suffix>`.
 FailureOr<Value> parameter(Importer &im, size_t index,
                            const std::string &suffix) {
@@ -397,6 +454,7 @@ LogicalResult matMulOp(Importer &im) {
 void cnnc::onnx_import::addNNConverters(
     std::map<std::string, Converter> &converters) {
   converters["Conv"] = convOp;
+  converters["DeformConv"] = deformConvOp;
   converters["BatchNormalization"] = batchNormOp;
   converters["Gemm"] = gemmOp;
   converters["MatMul"] = matMulOp;

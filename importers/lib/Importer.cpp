@@ -247,6 +247,10 @@ LogicalResult Importer::importNode(const Node &n) {
     return all;
   }();
   std::string key = n.domain.empty() ? n.opType : n.domain + "." + n.opType;
+  // DeformConv is in the default domain from opset 19 on; before, an
+  // exporter's symbolic puts it in a domain of its own.
+  if (n.opType == "DeformConv")
+    key = n.opType;
   auto it = converters.find(key);
   if (it == converters.end())
     return fail(n.domain.empty() ? "operator '" + n.opType +
