@@ -202,6 +202,14 @@ LogicalResult concatOp(Importer &im) {
       im.intAttr("axis", 0), static_cast<int64_t>(first.size()), "axis");
   if (failed(axis))
     return failure();
+  for (const Val &v : inputs) {
+    Shape shape = v.tensor ? Importer::shapeOf(v.tensor) : v.constant->shape;
+    bool fits = shape.size() == first.size();
+    for (size_t d = 0; fits && d < shape.size(); ++d)
+      fits = static_cast<int64_t>(d) == *axis || shape[d] == first[d];
+    if (!fits)
+      return im.fail("the inputs' shapes differ outside the axis");
+  }
   if (allConstant) {
     ConstTensor out = *inputs[0].constant;
     out.shape[*axis] = 0;
@@ -316,17 +324,24 @@ LogicalResult sliceOp(Importer &im) {
     int64_t size = shape[*axis], step = steps[i];
     if (step == 0)
       return im.fail("a step is 0");
-    auto clampIndex = [&](int64_t v, bool isEnd) {
+    // ONNX's clamping: with a negative step, start in [0, size - 1] and
+    // end in [-1, size - 1].
+    auto clampIndex = [&](int64_t v, int64_t low, int64_t high) {
       if (v < 0)
-        v += size;
-      return step > 0 ? std::clamp<int64_t>(v, 0, size)
-                      : std::clamp<int64_t>(v, -1, size - 1);
+        v = v < -size ? -size - 1 : v + size;
+      return std::clamp<int64_t>(v, low, high);
     };
-    int64_t start = clampIndex(starts[i], false);
-    int64_t end = clampIndex(ends[i], true);
+    int64_t start = step > 0 ? clampIndex(starts[i], 0, size)
+                             : clampIndex(starts[i], 0, size - 1);
+    int64_t end = step > 0 ? clampIndex(ends[i], 0, size)
+                           : clampIndex(ends[i], -1, size - 1);
+    // The count first: stepping past the end could overflow.
+    int64_t span = step > 0 ? end - start : start - end;
+    int64_t stride = step > 0 ? step : -step;
+    int64_t count = span <= 0 ? 0 : (span - 1) / stride + 1;
     std::vector<int64_t> indices;
-    for (int64_t k = start; step > 0 ? k < end : k > end; k += step)
-      indices.push_back(k);
+    for (int64_t k = 0; k < count; ++k)
+      indices.push_back(start + k * step);
     if (indices.empty())
       return im.fail("the slice is empty (cnn tensors have no empty "
                      "dimension)");
