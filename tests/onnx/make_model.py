@@ -11,6 +11,8 @@ KIND is one of:
                   its shapes computed by Shape -> Gather -> Unsqueeze ->
                   Concat chains
   sub             x - c: valid ONNX, but the .cnn language has no '-'
+  pad-conv        a zero Pad of H and W (opset 11: pads as an input) before
+                  a Conv
   dynamic         an input whose batch size is a dim_param ("N")
   external        the Conv weight stored in OUT.onnx.data (external data)
   external-missing  the same, the data file removed
@@ -105,6 +107,14 @@ def main():
         m = tiny(opset=5)
     elif kind == "shuffle":
         m = shuffle()
+    elif kind == "pad-conv":
+        m = model([helper.make_node("Pad", ["image", "pads"], ["p"],
+                                    name="/pad/Pad"),
+                   helper.make_node("Conv", ["p", "w"], ["y"],
+                                    name="/conv/Conv", pads=[1, 0, 1, 0])],
+                  [image()], [out("y", (1, 4, 9, 9))],
+                  [ints("pads", [0, 0, 0, 2, 0, 0, 1, 1]),
+                   tensor("w", 4, 3, 3, 3)])
     elif kind == "sub":
         m = model([helper.make_node("Sub", ["image", "c"], ["y"], name="/sub")],
                   [image()], [out("y", (1, 3, 8, 8))], [tensor("c", 3, 1, 1)])
