@@ -18,6 +18,9 @@ packages=(
   python3-torch python3-torchvision python3-numpy
   # Graphviz's dot, which draws cnnc --emit=svg's picture of a model.
   graphviz
+  # ONNX import: the ONNX library (protobuf model, checker, shape inference),
+  # its Python package for the tests, and its node and PyTorch test cases.
+  libonnx-dev libprotobuf-dev python3-onnx libonnx-testdata
 )
 
 missing=()

@@ -218,6 +218,16 @@ FailureOr<Value> cnnc::lowering::buildElementFormula(OpBuilder &b, Location loc,
           return failure();
         return b.create<arith::MulFOp>(loc, x, others[0]).getResult();
       })
+      .Case([&](cnn::SubOp) -> FailureOr<Value> {
+        if (others.size() != 1)
+          return failure();
+        return b.create<arith::SubFOp>(loc, x, others[0]).getResult();
+      })
+      .Case([&](cnn::DivOp) -> FailureOr<Value> {
+        if (others.size() != 1)
+          return failure();
+        return b.create<arith::DivFOp>(loc, x, others[0]).getResult();
+      })
       .Default([](Operation *) { return failure(); });
 }
 
@@ -231,5 +241,7 @@ void cnnc::lowering::populateElementwiseLoweringPatterns(
                UnaryLowering<cnn::TanhOp>>(context);
   patterns.add<BroadcastBinaryLowering<cnn::AddOp, arith::AddFOp>,
                BroadcastBinaryLowering<cnn::MulOp, arith::MulFOp>,
+               BroadcastBinaryLowering<cnn::SubOp, arith::SubFOp>,
+               BroadcastBinaryLowering<cnn::DivOp, arith::DivFOp>,
                PReluLowering, BatchNormLowering, WeightLowering>(context);
 }

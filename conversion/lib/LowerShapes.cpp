@@ -114,6 +114,22 @@ struct ChannelShuffleLowering : OpRewritePattern<cnn::ChannelShuffleOp> {
   }
 };
 
+/// cnn.transpose is linalg.transpose.
+struct TransposeLowering : OpRewritePattern<cnn::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(cnn::TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    Value init = emptyTensor(rewriter, op.getLoc(), op.getType());
+    rewriter.replaceOp(op, rewriter
+                               .create<linalg::TransposeOp>(op.getLoc(),
+                                                            op.getInput(), init,
+                                                            op.getPermutation())
+                               .getResult()[0]);
+    return success();
+  }
+};
+
 template <typename OpTy> struct ReshapeLowering : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
 
@@ -254,9 +270,9 @@ struct GlobalAvgPoolLowering : OpRewritePattern<cnn::GlobalAvgPoolOp> {
 void cnnc::lowering::populateShapeLoweringPatterns(
     RewritePatternSet &patterns) {
   patterns.add<ConcatLowering, SliceLowering, ChannelShuffleLowering,
-               ReshapeLowering<cnn::FlattenOp>, ReshapeLowering<cnn::ReshapeOp>,
-               DenseLowering, SoftmaxLowering, GlobalAvgPoolLowering>(
-      patterns.getContext());
+               TransposeLowering, ReshapeLowering<cnn::FlattenOp>,
+               ReshapeLowering<cnn::ReshapeOp>, DenseLowering, SoftmaxLowering,
+               GlobalAvgPoolLowering>(patterns.getContext());
 }
 
 std::pair<linalg::GenericOp, Value>

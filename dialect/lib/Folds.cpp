@@ -174,3 +174,11 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor) {
   }
   return {};
 }
+
+OpFoldResult TransposeOp::fold(FoldAdaptor) {
+  // The identity permutation moves nothing.
+  for (auto [index, dim] : llvm::enumerate(getPermutation()))
+    if (dim != static_cast<int64_t>(index))
+      return {};
+  return getInput();
+}

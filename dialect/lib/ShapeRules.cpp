@@ -172,21 +172,19 @@ static LogicalResult inferBroadcast(const Rules &rules, Value lhs, Value rhs,
   return success();
 }
 
-LogicalResult AddOp::inferReturnTypes(MLIRContext *,
-                                      std::optional<Location> loc,
-                                      Adaptor adaptor,
-                                      SmallVectorImpl<Type> &inferred) {
-  return inferBroadcast(Rules(loc, getOperationName()), adaptor.getLhs(),
-                        adaptor.getRhs(), inferred);
-}
-
-LogicalResult MulOp::inferReturnTypes(MLIRContext *,
-                                      std::optional<Location> loc,
-                                      Adaptor adaptor,
-                                      SmallVectorImpl<Type> &inferred) {
-  return inferBroadcast(Rules(loc, getOperationName()), adaptor.getLhs(),
-                        adaptor.getRhs(), inferred);
-}
+// add, mul, sub and div share their rule.
+#define CNNC_BROADCAST_RULES(OP)                                               \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &inferred) {                                       \
+    return inferBroadcast(Rules(loc, getOperationName()), adaptor.getLhs(),    \
+                          adaptor.getRhs(), inferred);                         \
+  }
+CNNC_BROADCAST_RULES(AddOp)
+CNNC_BROADCAST_RULES(MulOp)
+CNNC_BROADCAST_RULES(SubOp)
+CNNC_BROADCAST_RULES(DivOp)
+#undef CNNC_BROADCAST_RULES
 
 //===----------------------------------------------------------------------===//
 // Normalization.
@@ -409,6 +407,36 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
     return rules.fail("cannot reshape ", *input, " (", input->getNumElements(),
                       " elements) to ", formatList(shape), " (", elements,
                       " elements)");
+  inferred.push_back(RankedTensorType::get(shape, input->getElementType()));
+  return success();
+}
+
+LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  Rules rules(loc, getOperationName());
+  FailureOr<RankedTensorType> input = rules.tensor(adaptor.getInput(), "input");
+  if (failed(input))
+    return failure();
+  ArrayRef<int64_t> permutation = adaptor.getPermutation();
+  int64_t rank = input->getRank();
+  SmallVector<bool> seen(rank, false);
+  bool valid = static_cast<int64_t>(permutation.size()) == rank;
+  for (int64_t dim : permutation) {
+    if (!valid || dim < 0 || dim >= rank || seen[dim]) {
+      valid = false;
+      break;
+    }
+    seen[dim] = true;
+  }
+  if (!valid)
+    return rules.fail("expects 'permutation' to be a permutation of the ", rank,
+                      " dimensions of ", *input, ", got ",
+                      formatList(permutation));
+  SmallVector<int64_t> shape;
+  for (int64_t dim : permutation)
+    shape.push_back(input->getDimSize(dim));
   inferred.push_back(RankedTensorType::get(shape, input->getElementType()));
   return success();
 }

@@ -570,4 +570,36 @@ Tensor mul(const Tensor &a, const Tensor &b) {
   return broadcastBinary(a, b, [](double x, double y) { return x * y; });
 }
 
+Tensor sub(const Tensor &a, const Tensor &b) {
+  return broadcastBinary(a, b, [](double x, double y) { return x - y; });
+}
+
+Tensor div(const Tensor &a, const Tensor &b) {
+  return broadcastBinary(a, b, [](double x, double y) { return x / y; });
+}
+
+Tensor transpose(const Tensor &x, const Shape &permutation) {
+  size_t rank = x.shape.size();
+  require(permutation.size() == rank, "a permutation of every dimension");
+  Shape shape(rank), strides(rank, 1);
+  for (size_t d = rank; d-- > 1;)
+    strides[d - 1] = strides[d] * x.shape[d];
+  for (size_t d = 0; d < rank; ++d)
+    shape[d] = x.shape[permutation[d]];
+  Tensor out(shape);
+  std::vector<int64_t> index(rank, 0);
+  for (int64_t i = 0; i < out.size(); ++i) {
+    int64_t source = 0;
+    for (size_t d = 0; d < rank; ++d)
+      source += index[d] * strides[permutation[d]];
+    out.data[i] = x.data[source];
+    for (size_t d = rank; d-- > 0;) {
+      if (++index[d] < shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return out;
+}
+
 } // namespace cnnc::reference

@@ -196,6 +196,13 @@ Tensor add(const Tensor &a, const Tensor &b);
 /// a * b with NumPy broadcasting.
 Tensor mul(const Tensor &a, const Tensor &b);
 
+/// a - b and a / b with NumPy broadcasting.
+Tensor sub(const Tensor &a, const Tensor &b);
+Tensor div(const Tensor &a, const Tensor &b);
+
+/// x.permute(permutation).
+Tensor transpose(const Tensor &x, const Shape &permutation);
+
 } // namespace cnnc::reference
 
 #endif // CNNC_TESTS_NUMERIC_REFERENCE_H

@@ -20,6 +20,7 @@ ALLOWED = {
     "support": {"Support"},
     "dialect": {"Support", "Dialect"},
     "frontend": {"Support", "Dialect", "Frontend"},
+    "importers": {"Support", "Dialect", "Importers"},
     "passes": {"Support", "Dialect", "Passes"},
     "conversion": {"Support", "Dialect", "Passes", "Conversion"},
     "transforms": {"Support", "Dialect", "Transforms"},

@@ -61,6 +61,25 @@ for corrupt in none truncated header-length bad-json overlap short; do
   check "$work/log" "$build/bin/cnnc" "$model" --weights "$file"
 done
 
+# ONNX models, well-formed and broken (the cases of
+# tests/lit/Importers/onnx-errors.test), through cnnc and cnnc-import.
+make_onnx="$root/tests/onnx/make_model.py"
+onnx="$work/onnx"
+mkdir -p "$onnx"
+for kind in tiny shuffle sub dynamic external external-missing bad-data \
+  bad-shape unsupported-op unsupported-attr old-opset; do
+  file="$onnx/$kind.onnx"
+  /usr/bin/python3 "$make_onnx" "$kind" "$file"
+  check "$work/log" "$build/bin/cnnc" "$file" -o "$onnx/$kind.mlir"
+  check "$work/log" "$build/bin/cnnc-import" "$file" -o "$onnx/$kind.cnn" \
+    --weights-out "$onnx/$kind.safetensors"
+done
+check "$work/log" "$build/bin/cnnc" "$onnx/tiny.onnx" -o "$onnx/libtiny.so"
+check "$work/log" "$build/bin/cnnc" "$onnx/dynamic.onnx" \
+  --input-shape image=2,3,8,8 -o "$onnx/dynamic.mlir"
+head -c 60 "$onnx/tiny.onnx" >"$onnx/truncated.onnx"
+check "$work/log" "$build/bin/cnnc" "$onnx/truncated.onnx"
+
 # Every example, with random weights, and back through cnnc-opt.
 for example in "$root"/examples/*.cnn; do
   check "$work/log" "$build/bin/cnnc" "$example" --random-weights=1 -o "$work/example.mlir"

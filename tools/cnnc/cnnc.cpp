@@ -1,7 +1,8 @@
 //===- cnnc.cpp - the cnnc compiler driver --------------------------------===//
 //
-// Reads a model written in the .cnn language, binds its weights, and hands it
-// to cnnc::compile with the CompileOptions its flags ask for: the cnn dialect
+// Reads a model written in the .cnn language and binds its weights, or
+// imports an .onnx model (by the file's extension), and hands it to
+// cnnc::compile with the CompileOptions its flags ask for: the cnn dialect
 // IR, any stage of the lowering, or a shared library and its C header.
 //
 //===----------------------------------------------------------------------===//
@@ -13,6 +14,8 @@
 #include "cnnc/Frontend/Limits.h"
 #include "cnnc/Frontend/Parser.h"
 #include "cnnc/Frontend/Weights.h"
+#include "cnnc/Importers/CnnSource.h"
+#include "cnnc/Importers/ONNX.h"
 #include "cnnc/Support/InputFile.h"
 
 #include "mlir/IR/AsmState.h"
@@ -40,11 +43,19 @@ using cnnc::EmitKind;
 namespace {
 cl::OptionCategory category("cnnc options");
 
-cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.cnn>"),
+cl::opt<std::string> inputFile(cl::Positional,
+                               cl::desc("<model.cnn | model.onnx>"),
                                cl::Required, cl::cat(category));
 cl::opt<std::string> outputFile("o", cl::desc("Output file (default: stdout)"),
                                 cl::value_desc("file"), cl::init("-"),
                                 cl::cat(category));
+/// --emit=cnn-source (or -o model.cnn): the model as .cnn text, which
+/// compile() does not make; a value of its own outside EmitKind's.
+constexpr EmitKind kCnnSource = static_cast<EmitKind>(-1);
+cl::list<std::string> inputShapes(
+    "input-shape",
+    cl::desc("An ONNX input's static shape, where the file leaves it open"),
+    cl::value_desc("NAME=1,3,224,224"), cl::cat(category));
 cl::opt<EmitKind> emit(
     "emit",
     cl::desc("What to produce (default: from the -o file's extension: .so, "
@@ -239,6 +250,42 @@ bool emitOutput(mlir::ModuleOp module) {
     return fail(std::move(error));
   return true;
 }
+/// --emit=cnn-source: the model as .cnn text.
+bool writeSource(mlir::ModuleOp module) {
+  std::error_code error;
+  raw_fd_ostream os(outputFile, error);
+  if (error)
+    return fail("cannot write '" + outputFile + "': " + error.message());
+  if (Error written =
+          cnnc::writeCnnSource(module, os, "Written by cnnc from " + inputFile))
+    return fail(std::move(written));
+  return true;
+}
+
+/// An .onnx input: the importer instead of the frontend, the initializers
+/// as the weights.
+bool compileOnnx() {
+  if (!weightsFile.empty() || randomWeights.getNumOccurrences())
+    return fail("an ONNX model brings its weights (its initializers): "
+                "--weights and --random-weights are for .cnn models");
+  cnnc::OnnxImportOptions options;
+  for (const std::string &spec : inputShapes) {
+    std::string problem = cnnc::parseInputShape(spec, options);
+    if (!problem.empty())
+      return fail(problem);
+  }
+  mlir::DialectRegistry registry;
+  cnnc::registerCompilerDependencies(registry);
+  mlir::MLIRContext context(registry);
+  context.printOpOnDiagnostic(false);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      cnnc::importOnnxModel(inputFile, context, options);
+  if (!module)
+    return false;
+  if (emit == kCnnSource)
+    return writeSource(*module);
+  return emitOutput(*module);
+}
 } // namespace
 
 int main(int argc, char **argv) {
@@ -275,6 +322,10 @@ int main(int argc, char **argv) {
       it->second->addCategory(printing);
     }
   }
+  emit.getParser().addLiteralOption(
+      "cnn-source", kCnnSource,
+      "the model as .cnn source (an imported ONNX model, for reading and "
+      "editing; cnnc-import also writes its weights)");
   if (!cl::ParseCommandLineOptions(argc, argv,
                                    "cnnc: compile a convolutional network "
                                    "written in the .cnn language\n\n"
@@ -287,11 +338,15 @@ int main(int argc, char **argv) {
                                    "  cnnc model.cnn --weights=w.safetensors   "
                                    "... with a checkpoint's\n"
                                    "  cnnc model.cnn --random-weights=1 -o "
-                                   "model.svg   a picture of the model\n",
+                                   "model.svg   a picture of the model\n"
+                                   "  cnnc model.onnx -o libmodel.so           "
+                                   "an ONNX model, its weights inside\n",
                                    &errs()))
     return 1;
   if (!emit.getNumOccurrences())
-    emit = cnnc::emitKindForOutput(outputFile);
+    emit = StringRef(outputFile).ends_with(".cnn")
+               ? kCnnSource
+               : cnnc::emitKindForOutput(outputFile);
   // As in mlir-opt, a plugin's passes register once the command line is
   // read, so they are named in --fusion-passes rather than as flags.
   for (const std::string &path : passPlugins) {
@@ -341,6 +396,15 @@ int main(int argc, char **argv) {
     return 1;
   }
 
+  if (StringRef(inputFile).ends_with(".onnx"))
+    return compileOnnx() ? 0 : 1;
+  if (!inputShapes.empty()) {
+    WithColor::error(errs(), "cnnc")
+        << "--input-shape is for ONNX models: a .cnn model declares its "
+           "input shapes\n";
+    return 1;
+  }
+
   SourceMgr sourceMgr;
   Expected<std::unique_ptr<MemoryBuffer>> buffer = cnnc::readInputFile(
       inputFile, cnnc::frontend::limits::kSourceStreamBytes);
@@ -383,5 +447,7 @@ int main(int argc, char **argv) {
   if (failed(mlir::verify(*emitted->module)))
     return 1;
 
+  if (emit == kCnnSource)
+    return writeSource(*emitted->module) ? 0 : 1;
   return emitOutput(*emitted->module) ? 0 : 1;
 }

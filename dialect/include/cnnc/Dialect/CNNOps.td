@@ -219,8 +219,9 @@ def CNN_SliceOp : CNN_Op<"slice"> {
 // Element-wise arithmetic with broadcasting.
 //===----------------------------------------------------------------------===//
 
-class CNN_BroadcastBinaryOp<string mnemonic, string what>
-    : CNN_Op<mnemonic, [Commutative]> {
+class CNN_BroadcastBinaryOp<string mnemonic, string what,
+                            list<Trait> traits = [Commutative]>
+    : CNN_Op<mnemonic, traits> {
   let summary = "element-wise " # what # " with NumPy broadcasting";
   let description = [{
     Element-wise }] # what # [{ of two tensors whose shapes broadcast as in
@@ -238,6 +239,9 @@ class CNN_BroadcastBinaryOp<string mnemonic, string what>
 
 def CNN_AddOp : CNN_BroadcastBinaryOp<"add", "addition">;
 def CNN_MulOp : CNN_BroadcastBinaryOp<"mul", "multiplication">;
+// Imported models (ONNX's Sub and Div) subtract and divide feature maps.
+def CNN_SubOp : CNN_BroadcastBinaryOp<"sub", "subtraction (lhs - rhs)", []>;
+def CNN_DivOp : CNN_BroadcastBinaryOp<"div", "division (lhs / rhs)", []>;
 
 //===----------------------------------------------------------------------===//
 // Normalization.
@@ -468,6 +472,24 @@ def CNN_ReshapeOp : CNN_Op<"reshape"> {
   let arguments = (ins CNN_Tensor:$input, DenseI64ArrayAttr:$shape);
   let results = (outs CNN_Tensor:$output);
   let assemblyFormat = "$input `to` $shape attr-dict `:` type($input)";
+  let hasFolder = 1;
+}
+
+def CNN_TransposeOp : CNN_Op<"transpose"> {
+  let summary = "permutes the dimensions";
+  let description = [{
+    `x.permute(permutation)`: dimension i of the result is dimension
+    `permutation[i]` of the input (ONNX's Transpose, NumPy's transpose).
+
+    ```mlir
+    %y = cnn.transpose %x perm [0, 2, 1] : tensor<2x3x4xf32> -> tensor<2x4x3xf32>
+    ```
+  }];
+  let arguments = (ins CNN_Tensor:$input, DenseI64ArrayAttr:$permutation);
+  let results = (outs CNN_Tensor:$output);
+  let assemblyFormat = [{
+    $input `perm` $permutation attr-dict `:` type($input) `->` type($output)
+  }];
   let hasFolder = 1;
 }
 
