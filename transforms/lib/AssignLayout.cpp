@@ -138,10 +138,13 @@ private:
 
   /// Makes `op`'s convolution an anchor: its result blocked.
   bool anchor(Operation *op, ConvMatch match) {
-    // The NCHW views the grouped form reads become dead with it.
+    // The NCHW views the grouped form reads become dead with it; a view
+    // that is the convolution's input itself (a 1-D convolution imported as
+    // a 2-D one over an expanded input) is what the blocked form packs.
     for (Value operand : op->getOperands())
       if (auto view = operand.getDefiningOp<tensor::ExpandShapeOp>())
-        if (view->hasOneUse())
+        if (view->hasOneUse() && operand != match.input &&
+            operand != match.init)
           done.insert(view);
     bool changed = mark(match.result);
     anchors.insert({op, std::move(match)});

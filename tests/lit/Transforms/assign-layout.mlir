@@ -105,3 +105,17 @@ func.func @channels(%x: tensor<1x8x4x4xf32>) -> (tensor<1x16x4x4xf32>, tensor<1x
   %3 = cnn.slice %1 offset 2 size 4 : tensor<1x8x4x4xf32> -> tensor<1x4x4x4xf32>
   return %2, %3 : tensor<1x16x4x4xf32>, tensor<1x4x4x4xf32>
 }
+
+// A 1-D convolution as ONNX's importer writes it: a 2-D convolution over a
+// reshaped (expand_shape) input. The blocked form packs that view, which
+// therefore stays.
+// CHECK-LABEL: func @conv1d_view
+// CHECK: %[[VIEW:.*]] = tensor.expand_shape %arg0
+// CHECK: tensor.pack %[[VIEW]] inner_dims_pos = [1] inner_tiles = [8] into %{{.*}} : tensor<1x16x1x20xf32> -> tensor<1x2x1x20x8xf32>
+// CHECK: cnnc.blocked_conv<dense
+func.func @conv1d_view(%x: tensor<1x16x20xf32>) -> tensor<1x16x1x18xf32> {
+  %w = cnn.weight "w" = dense<0.5> : tensor<16x16x1x3xf32>
+  %0 = cnn.reshape %x to [1, 16, 1, 20] : tensor<1x16x20xf32>
+  %1 = cnn.conv2d %0, %w : (tensor<1x16x1x20xf32>, tensor<16x16x1x3xf32>) -> tensor<1x16x1x18xf32>
+  return %1 : tensor<1x16x1x18xf32>
+}
