@@ -2,13 +2,13 @@
  * the Python package's tests of what compiled models never do: fail with a
  * status, or export their introspection function under another name.
  * y = 2 * x on f32[2, 3]; x[0] == -1 makes every run return
- * CNNC_ERROR_OUT_OF_MEMORY.
- *   -DPREFIX=foo       the functions are foo_run, foo_context_create, ...
- *   -DINFO_SYMBOL=...  the introspection function's name (cnnc_model or foo_model)
- *   -DMODEL_NAME="foo" the model name in the structure
- *   -DNO_RUN_SYMBOL    no PREFIX_run export (not a model by the symbol scan) */
-#include <stdint.h>
+ * CNNC_ERROR_OUT_OF_MEMORY. Macros:
+ * - PREFIX=foo: the functions are foo_run, ...;
+ * - INFO_SYMBOL: the introspection function's name (cnnc_model, foo_model);
+ * - MODEL_NAME="foo": the model name in the structure;
+ * - NO_RUN_SYMBOL: no PREFIX_run export (no model for the symbol scan). */
 #include <stddef.h>
+#include <stdint.h>
 
 #define CAT2(a, b) a##b
 #define CAT(a, b) CAT2(a, b)
@@ -67,8 +67,19 @@ int FN(_run)(const float *x, float *y) {
 }
 #endif
 
+// No context API (NULL): the package must run it on one thread.
 static const model_info info = {
-    3,    1,   1,   64,  MODEL_NAME, inputs, outputs, 128, run,
-    run_with_scratch, status_message, NULL, NULL, NULL, NULL};
+    .version = 3,
+    .num_inputs = 1,
+    .num_outputs = 1,
+    .scratch_alignment = 64,
+    .name = MODEL_NAME,
+    .inputs = inputs,
+    .outputs = outputs,
+    .scratch_bytes = 128,
+    .run = run,
+    .run_with_scratch = run_with_scratch,
+    .status_message = status_message,
+};
 
 const model_info *INFO_SYMBOL(void) { return &info; }
