@@ -1,4 +1,5 @@
-"""docs/python.md's code blocks, run in order as one session, as written."""
+"""docs/python.md's code blocks, run in order as one session, as written,
+then the README's Python block."""
 
 import contextlib
 import io
@@ -32,3 +33,14 @@ def test_python_md_runs(cnnc_exe, tmp_path, monkeypatch):
     assert "input 'image' must have shape (1, 3, 224, 224), got (1, 3, 200, 224)" in out, out
     assert "model 'mobilenet_v2' has no input 'picture'" in out, out
     assert "2 threads" in out, out
+
+    # The README's Python block, in the same directory: it loads the library
+    # the session compiled, as the README's shell block compiles it.
+    (readme_block,) = [b for b in python_blocks(os.path.join(SOURCE_DIR, "README.md"))
+                       if "import cnnc" in b]
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        readme_namespace = {"__name__": "__main__"}
+        exec(compile(readme_block, "README.md", "exec"), readme_namespace)
+    assert "TensorSpec('image', f32[1, 3, 224, 224])" in printed.getvalue()
+    assert readme_namespace["logits"].shape == (1, 1000)
