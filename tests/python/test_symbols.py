@@ -1,11 +1,15 @@
 """Finding the introspection function: name=, the file name, the symbol
 table, then the legacy cnnc_model (docs/python.md, "Which model")."""
 
+import os
+import subprocess
+
 import numpy as np
 import pytest
 
 import cnnc
 from cnnc import elf
+from conftest import SOURCE_DIR, c_compiler
 
 
 def test_legacy_cnnc_model(ew_library):
@@ -62,3 +66,22 @@ def test_elf_reader_rejects_other_files(tmp_path):
     (tmp_path / "x").write_bytes(b"MZ not elf")
     with pytest.raises(elf.ElfError, match="not an ELF file"):
         elf.exported_functions(tmp_path / "x")
+
+
+def test_several_models_need_a_name(libdir):
+    """A library with two models (both X_model with X_run): the scan does not
+    guess, and name= picks one."""
+    source = os.path.join(SOURCE_DIR, "tests", "python", "fake_model.c")
+    objects = []
+    for prefix in ("left", "right"):
+        obj = libdir / f"{prefix}.o"
+        subprocess.run([c_compiler(), "-c", "-fPIC", f"-DPREFIX={prefix}",
+                        f"-DINFO_SYMBOL={prefix}_model", f'-DMODEL_NAME="{prefix}"', source,
+                        "-o", str(obj)], check=True)
+        objects.append(str(obj))
+    path = libdir / "libpair.so"
+    subprocess.run([c_compiler(), "-shared", *objects, "-o", str(path)], check=True)
+    with pytest.raises(cnnc.NotACnncLibraryError, match=r"exports several models \(left_model, "
+                       r"right_model\): say which with name="):
+        cnnc.load(path)
+    assert cnnc.load(path, name="right").name == "right"
