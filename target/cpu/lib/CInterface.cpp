@@ -281,9 +281,11 @@ Error cnnc::addCInterface(Module &module, const ModelSignature &signature,
   auto *infoGlobal =
       new GlobalVariable(module, modelInfo, true, GlobalValue::PrivateLinkage,
                          info, "cnnc.model_info");
-  Function *getter =
-      Function::Create(FunctionType::get(ptr, false),
-                       GlobalValue::ExternalLinkage, "cnnc_model", module);
+  // Named after the model, as every exported symbol: two models link
+  // into one program.
+  Function *getter = Function::Create(FunctionType::get(ptr, false),
+                                      GlobalValue::ExternalLinkage,
+                                      signature.name + "_model", module);
   IRBuilder<> b(BasicBlock::Create(context, "entry", getter));
   b.CreateRet(infoGlobal);
   return Error::success();
@@ -325,14 +327,14 @@ extern "C" {{
 #endif
 
 /* Runs the model on dense, row-major (NCHW) buffers:
-{tensors} * Returns CNNC_OK (0) or an error status (cnnc_model()->status_message
+{tensors} * Returns CNNC_OK (0) or an error status ({model}_model()->status_message
  * describes it). Allocates the scratch arena for the call and frees it.
  * Safe to call from several threads at once.
  */
 int {model}_run({parameters});
 
 /* The same, on caller-provided scratch memory of at least
- * cnnc_model()->scratch_bytes bytes, aligned to {alignment} bytes (NULL when
+ * {model}_model()->scratch_bytes bytes, aligned to {alignment} bytes (NULL when
  * scratch_bytes is 0); never allocates. Threads that run at once need
  * separate scratch memory. */
 int {model}_run_with_scratch({parameters}, void *scratch);
@@ -385,8 +387,10 @@ typedef struct cnnc_model_info {{
                         void *const *outputs);
   int (*context_num_threads)(const void *context);
 }} cnnc_model_info;
-const cnnc_model_info *cnnc_model(void);
 #endif
+
+/* This model's description and its entry points as function pointers. */
+const cnnc_model_info *{model}_model(void);
 
 #ifdef __cplusplus
 }}
