@@ -17,6 +17,7 @@
 #include "cnnc/Importers/CnnSource.h"
 #include "cnnc/Importers/ONNX.h"
 #include "cnnc/Support/InputFile.h"
+#include "cnnc/Target/CPU/CNames.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
@@ -63,6 +64,12 @@ cl::opt<EmitKind> emit(
     cl::init(EmitKind::CNN), cnnc::emitKindValues(), cl::cat(category));
 // --stats: registered in main, in place of LLVM's own -stats.
 bool showStats = false;
+cl::opt<std::string> modelName(
+    "name",
+    cl::desc("Name the model in the library: the prefix of its exported "
+             "symbols (NAME_run, NAME_model, ...; docs/c-api.md) and the "
+             "name its description gives (default: the model's own)"),
+    cl::value_desc("NAME"), cl::cat(category));
 cl::opt<unsigned> optLevel("O", cl::desc("Optimization level, 0 to 3"),
                            cl::init(3), cl::Prefix, cl::cat(category));
 cl::opt<std::string>
@@ -172,6 +179,7 @@ void fillOptions(cnnc::CompileOptions &options) {
   options.minParallelWork = minParallelWork.getValue();
   options.batch = batchSize.getValue();
   options.sanitize = sanitize.getValue();
+  options.name = modelName.getValue();
   // The loops show the arena argument too; code for the machine has it
   // anyway.
   options.scratchArgument = emit == EmitKind::Loops;
@@ -387,6 +395,15 @@ int main(int argc, char **argv) {
     if (Error error = cnnc::addFusionPasses(check, fusionPasses)) {
       WithColor::error(errs(), "cnnc")
           << "--fusion-passes: " << toString(std::move(error)) << "\n";
+      return 1;
+    }
+  }
+  if (modelName.getNumOccurrences()) {
+    std::string problem = cnnc::symbolPrefixProblem(modelName);
+    if (!problem.empty()) {
+      WithColor::error(errs(), "cnnc")
+          << "--name '" << modelName
+          << "' cannot prefix the library's C symbols: " << problem << "\n";
       return 1;
     }
   }

@@ -2,6 +2,7 @@
 
 #include "cnnc/Target/CPU/CInterface.h"
 #include "CContext.h"
+#include "cnnc/Target/CPU/CNames.h"
 
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/IRBuilder.h"
@@ -74,7 +75,8 @@ const char *cnnc::statusMessageText(CStatus status) {
 Error cnnc::addCInterface(Module &module, const ModelSignature &signature,
                           uint64_t scratchBytes) {
   LLVMContext &context = module.getContext();
-  Function *model = module.getFunction(signature.name);
+  std::string modelName = internalModelFunctionName(signature.name);
+  Function *model = module.getFunction(modelName);
   size_t tensorCount = signature.inputs.size() + signature.outputs.size();
   // The tensors, the scratch arena and the thread pool.
   if (!model || model->arg_size() != tensorCount + 2)
@@ -82,7 +84,7 @@ Error cnnc::addCInterface(Module &module, const ModelSignature &signature,
         inconvertibleErrorCode(),
         fmt::format("the lowered module has no function '{}' taking {} "
                     "pointers",
-                    signature.name, tensorCount + 2));
+                    modelName, tensorCount + 2));
   // The model and the functions it calls are internal: the library
   // exports the C API below and nothing else.
   for (Function &function : module)
@@ -208,18 +210,22 @@ Error cnnc::addCInterface(Module &module, const ModelSignature &signature,
     b.CreateRet(b.CreateCall(target, args));
     return function;
   };
-  Function *genericRun = generic("cnnc_generic_run", run, false, false);
-  Function *genericRunWithScratch =
-      generic("cnnc_generic_run_with_scratch", runWithScratch, true, false);
+  // Internal names hold a dot, which no exported C symbol has.
+  auto internal = [&](StringRef suffix) {
+    return (signature.name + "." + suffix).str();
+  };
+  Function *genericRun = generic(internal("generic_run"), run, false, false);
+  Function *genericRunWithScratch = generic(
+      internal("generic_run_with_scratch"), runWithScratch, true, false);
   ContextFunctions contexts =
       addContextInterface(module, signature, model, scratchBytes);
   Function *genericRunInContext =
-      generic("cnnc_generic_run_in_context", contexts.run, false, true);
+      generic(internal("generic_run_in_context"), contexts.run, false, true);
 
   // const char *status_message(int status)
   Function *statusMessage = Function::Create(
       FunctionType::get(ptr, {i32}, false), GlobalValue::InternalLinkage,
-      "cnnc_status_message", module);
+      internal("status_message"), module);
   {
     auto *entry = BasicBlock::Create(context, "entry", statusMessage);
     auto *unknown = BasicBlock::Create(context, "unknown", statusMessage);

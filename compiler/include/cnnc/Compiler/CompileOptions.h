@@ -129,6 +129,11 @@ struct CompileOptions : PipelineOptions {
       *this, "mtriple", llvm::cl::desc("Target triple (default: the host's)")};
   Option<std::string> cpu{*this, "mcpu",
                           llvm::cl::desc("Target CPU (default: the host's)")};
+  Option<std::string> name{
+      *this, "name",
+      llvm::cl::desc("The model's name in the library: the prefix of its C "
+                     "symbols (<name>_run, <name>_model) and the name its "
+                     "description gives (default: the model's own)")};
   Option<Sanitizer> sanitize{
       *this, "sanitize",
       llvm::cl::desc("Instrument the generated code for a sanitizer, to "
