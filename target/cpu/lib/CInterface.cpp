@@ -303,17 +303,28 @@ std::string cnnc::generateHeader(const ModelSignature &signature) {
     fmt::format_to(std::back_inserter(text),
                    std::forward<decltype(format)>(format)...);
   };
-  for (const TensorSignature &input : signature.inputs) {
-    append(tensors, " *   in  {}: {}[{}]\n", input.name, input.dtype,
-           fmt::join(input.shape, "x"));
-    append(parameters, "{}const {} *{}", parameters.empty() ? "" : ", ",
-           cType(input.dtype), input.name);
-  }
-  for (const TensorSignature &output : signature.outputs) {
-    append(tensors, " *   out {}: {}[{}]\n", output.name, output.dtype,
-           fmt::join(output.shape, "x"));
-    append(parameters, "{}{} *{}", parameters.empty() ? "" : ", ",
-           cType(output.dtype), output.name);
+  // Tensor names are the user's: as parameters only where C takes them,
+  // and in the comment without anything that would end it.
+  std::vector<std::string> names, parameterNames;
+  for (const TensorSignature &tensor :
+       llvm::concat<const TensorSignature>(signature.inputs, signature.outputs))
+    names.push_back(tensor.name);
+  parameterNames = headerParameterNames(
+      signature.name, ArrayRef(names).take_front(signature.inputs.size()),
+      ArrayRef(names).drop_front(signature.inputs.size()));
+  for (auto [index, tensor] : enumerate(llvm::concat<const TensorSignature>(
+           signature.inputs, signature.outputs))) {
+    bool input = index < signature.inputs.size();
+    std::string shown = tensor.name;
+    for (size_t at; (at = shown.find("*/")) != std::string::npos;)
+      shown.replace(at, 2, "* /");
+    std::string parameter = parameterNames[index];
+    append(tensors, " *   {} {}{}: {}[{}]\n", input ? "in " : "out", shown,
+           parameter == tensor.name ? ""
+                                    : fmt::format(" (parameter {})", parameter),
+           tensor.dtype, fmt::join(tensor.shape, "x"));
+    append(parameters, "{}{}{} *{}", parameters.empty() ? "" : ", ",
+           input ? "const " : "", cType(tensor.dtype), parameter);
   }
   for (CStatus status : kStatuses)
     append(statuses, "  {} = {}, /* {} */\n", statusName(status),
