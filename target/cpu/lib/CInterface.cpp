@@ -183,7 +183,8 @@ Error cnnc::addCInterface(Module &module, const ModelSignature &signature,
   // The same two through arrays of pointers, for tools that drive any model
   // through cnnc_model_info.
   // (The context, when there is one, comes first, then the two arrays, then
-  // the scratch.)
+  // the scratch.) A NULL array is a null pointer too: the status, as from
+  // the entry points above, not a crash.
   auto generic = [&](StringRef name, Function *target, bool withScratch,
                      bool withContext) {
     SmallVector<Type *> parameters = {ptr, ptr};
@@ -194,9 +195,21 @@ Error cnnc::addCInterface(Module &module, const ModelSignature &signature,
     Function *function =
         Function::Create(FunctionType::get(i32, parameters, false),
                          GlobalValue::InternalLinkage, name, module);
-    IRBuilder<> b(BasicBlock::Create(context, "entry", function));
-    SmallVector<Value *> args;
+    auto *entry = BasicBlock::Create(context, "entry", function);
+    auto *call = BasicBlock::Create(context, "call", function);
+    auto *nullPointer = BasicBlock::Create(context, "null_pointer", function);
+    IRBuilder<> b(entry);
     unsigned first = withContext ? 1 : 0;
+    SmallVector<Value *> arrays;
+    if (!signature.inputs.empty())
+      arrays.push_back(function->getArg(first));
+    if (!signature.outputs.empty())
+      arrays.push_back(function->getArg(first + 1));
+    b.CreateCondBr(anyNull(b, arrays), nullPointer, call);
+    b.SetInsertPoint(nullPointer);
+    b.CreateRet(status(CStatus::NullPointer));
+    b.SetInsertPoint(call);
+    SmallVector<Value *> args;
     if (withContext)
       args.push_back(function->getArg(0));
     auto load = [&](Value *array, size_t count) {
