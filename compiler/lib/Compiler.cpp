@@ -104,6 +104,7 @@ Error buildPipeline(OpPassManager &pm, const cnnc::CompileOptions &options) {
   case cnnc::EmitKind::LLVMIR:
   case cnnc::EmitKind::Asm:
   case cnnc::EmitKind::Obj:
+  case cnnc::EmitKind::Archive:
   case cnnc::EmitKind::SharedLib: {
     // Machine code has the C API's calling convention: bare pointers and
     // the scratch arena from the caller.
@@ -327,6 +328,9 @@ Error cnnc::writeArtifacts(const Artifacts &artifacts, llvm::StringRef path) {
                                  ? llvm::CodeGenFileType::AssemblyFile
                                  : llvm::CodeGenFileType::ObjectFile,
                              os);
+    case EmitKind::Archive:
+      return writeStaticArchive(*artifacts.llvmModule, artifacts.target,
+                                artifacts.signature.name + ".o", os);
     case EmitKind::SharedLib:
     case EmitKind::SVG:
       break;

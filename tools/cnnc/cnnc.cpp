@@ -60,7 +60,7 @@ cl::list<std::string> inputShapes(
 cl::opt<EmitKind> emit(
     "emit",
     cl::desc("What to produce (default: from the -o file's extension: .so, "
-             ".o, .h, .ll, .s, .dot, .svg; else cnn)"),
+             ".o, .a, .h, .ll, .s, .dot, .svg; else cnn)"),
     cl::init(EmitKind::CNN), cnnc::emitKindValues(), cl::cat(category));
 // --stats: registered in main, in place of LLVM's own -stats.
 bool showStats = false;
@@ -215,9 +215,11 @@ Error writeFusionReport(mlir::ModuleOp module,
 
 /// Compiles the model as far as --emit asks and writes the result.
 bool emitOutput(mlir::ModuleOp module) {
-  bool binary = emit == EmitKind::Obj || emit == EmitKind::SharedLib;
+  bool binary = emit == EmitKind::Obj || emit == EmitKind::Archive ||
+                emit == EmitKind::SharedLib;
   if (binary && outputFile == "-")
-    return fail("--emit=obj and --emit=so write files: name one with -o");
+    return fail("--emit=obj, --emit=archive and --emit=so write files: name "
+                "one with -o");
   if (optLevel > 3)
     return fail("-O takes 0, 1, 2 or 3");
   bool reporting = fusionReport != FusionReportRequest::None;
