@@ -350,7 +350,12 @@ int main(int argc, char **argv) {
                                    "  cnnc model.cnn --random-weights=1 -o "
                                    "model.svg   a picture of the model\n"
                                    "  cnnc model.onnx -o libmodel.so           "
-                                   "an ONNX model, its weights inside\n",
+                                   "an ONNX model, its weights inside\n"
+                                   "  cnnc model.cnn --weights=w.safetensors "
+                                   "--name=net -o libnet.a\n"
+                                   "                                           "
+                                   "a static archive exporting net_run, "
+                                   "net_model...\n",
                                    &errs()))
     return 1;
   if (!emit.getNumOccurrences())
