@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cnnc/Target/CPU/ModelInfo.h"
+#include "cnnc/Target/CPU/ModelLoader.h"
 
 #include <benchmark/benchmark.h>
 
@@ -148,10 +149,14 @@ int main(int argc, char **argv) {
                    dlerror());
       return 1;
     }
-    using Describe = const ModelInfo *(*)();
-    auto describe = reinterpret_cast<Describe>(dlsym(library, "cnnc_model"));
-    const ModelInfo *model = describe ? describe() : nullptr;
-    if (!model || model->version != cnnc::kModelInfoVersion) {
+    cnnc::FoundModel found;
+    std::string error;
+    if (!cnnc::findModel(library, path, "", found, error)) {
+      std::fprintf(stderr, "cnnc-bench: %s\n", error.c_str());
+      return 1;
+    }
+    const ModelInfo *model = found.describe();
+    if (model->version != cnnc::kModelInfoVersion) {
       std::fprintf(stderr,
                    "cnnc-bench: '%s' is not a cnnc library (C API %u)\n", path,
                    cnnc::kModelInfoVersion);

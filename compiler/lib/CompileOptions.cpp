@@ -24,6 +24,8 @@ cl::ValuesClass cnnc::emitKindValues() {
       clEnumValN(EmitKind::LLVMIR, "llvm", "optimized LLVM IR"),
       clEnumValN(EmitKind::Asm, "asm", "assembly for the target"),
       clEnumValN(EmitKind::Obj, "obj", "an object file (needs -o)"),
+      clEnumValN(EmitKind::Archive, "archive",
+                 "a static archive of the object file (needs -o)"),
       clEnumValN(EmitKind::SharedLib, "so",
                  "a shared library linked with lld (needs -o)"),
       clEnumValN(EmitKind::Header, "header",
@@ -48,6 +50,7 @@ EmitKind cnnc::emitKindForOutput(StringRef path) {
   return StringSwitch<EmitKind>(sys::path::extension(path))
       .Case(".so", EmitKind::SharedLib)
       .Case(".o", EmitKind::Obj)
+      .Case(".a", EmitKind::Archive)
       .Case(".h", EmitKind::Header)
       .Case(".ll", EmitKind::LLVMIR)
       .Case(".s", EmitKind::Asm)
@@ -58,5 +61,6 @@ EmitKind cnnc::emitKindForOutput(StringRef path) {
 
 bool cnnc::isMachineCode(EmitKind kind) {
   return kind == EmitKind::LLVMIR || kind == EmitKind::Asm ||
-         kind == EmitKind::Obj || kind == EmitKind::SharedLib;
+         kind == EmitKind::Obj || kind == EmitKind::Archive ||
+         kind == EmitKind::SharedLib;
 }

@@ -7,6 +7,7 @@
 #include "cnnc/Dialect/CnncDialect.h"
 #include "cnnc/Passes/Passes.h"
 #include "cnnc/Support/OutputFile.h"
+#include "cnnc/Target/CPU/CNames.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/FileSystem.h"
@@ -53,6 +54,38 @@ int64_t bytesAttribute(ModuleOp module, llvm::StringRef name) {
   return attr ? attr.getInt() : 0;
 }
 
+/// Whether `kind` names the C API's symbols after the model: the header,
+/// and the lowering to the LLVM dialect, which declares the C library
+/// functions that the code calls.
+bool namesCSymbols(cnnc::EmitKind kind) {
+  return kind == cnnc::EmitKind::Header ||
+         kind == cnnc::EmitKind::LLVMDialect || cnnc::isMachineCode(kind);
+}
+
+/// Checks that the model's name (`signature.name`) can prefix C symbols,
+/// and renames the model function to its internal name: a model named
+/// `free` or `expf` must not take the place of the C library's.
+Error nameModelFunction(ModuleOp module, const cnnc::CompileOptions &options,
+                        const cnnc::ModelSignature &signature) {
+  func::FuncOp func = *module.getOps<func::FuncOp>().begin();
+  std::string problem = cnnc::symbolPrefixProblem(signature.name);
+  if (!problem.empty() && !options.name.empty())
+    return createStringError(
+        inconvertibleErrorCode(),
+        fmt::format("the name '{}' cannot prefix the library's C symbols: {}",
+                    signature.name, problem));
+  if (!problem.empty()) {
+    emitError(func.getLoc()) << fmt::format(
+        "the model's name '{}' cannot prefix the library's C symbols: {}; "
+        "give the library another name (cnnc --name=NAME)",
+        signature.name, problem);
+    return llvm::make_error<cnnc::DiagnosedFailure>();
+  }
+  if (options.emit != cnnc::EmitKind::Header)
+    func.setSymName(cnnc::internalModelFunctionName(signature.name));
+  return Error::success();
+}
+
 /// The pipeline that lowers a module as far as `options.emit` asks.
 Error buildPipeline(OpPassManager &pm, const cnnc::CompileOptions &options) {
   switch (options.emit) {
@@ -71,6 +104,7 @@ Error buildPipeline(OpPassManager &pm, const cnnc::CompileOptions &options) {
   case cnnc::EmitKind::LLVMIR:
   case cnnc::EmitKind::Asm:
   case cnnc::EmitKind::Obj:
+  case cnnc::EmitKind::Archive:
   case cnnc::EmitKind::SharedLib: {
     // Machine code has the C API's calling convention: bare pointers and
     // the scratch arena from the caller.
@@ -216,6 +250,11 @@ Expected<cnnc::Artifacts> cnnc::compile(ModuleOp module,
   if (!signature)
     return signature.takeError();
   artifacts.signature = std::move(*signature);
+  if (!options.name.empty())
+    artifacts.signature.name = options.name;
+  if (namesCSymbols(options.emit))
+    if (Error error = nameModelFunction(module, options, artifacts.signature))
+      return std::move(error);
   if (options.emit == EmitKind::Header) {
     artifacts.header = generateHeader(artifacts.signature);
     return std::move(artifacts);
@@ -289,6 +328,9 @@ Error cnnc::writeArtifacts(const Artifacts &artifacts, llvm::StringRef path) {
                                  ? llvm::CodeGenFileType::AssemblyFile
                                  : llvm::CodeGenFileType::ObjectFile,
                              os);
+    case EmitKind::Archive:
+      return writeStaticArchive(*artifacts.llvmModule, artifacts.target,
+                                artifacts.signature.name + ".o", os);
     case EmitKind::SharedLib:
     case EmitKind::SVG:
       break;

@@ -6,13 +6,14 @@
  *   cc -I. examples/c-api/main.c -L. -lmobilenet_v2 -Wl,-rpath,. -o classify
  *   ./classify
  *
- * MODEL_HEADER, MODEL_RUN, MODEL_RUN_WITH_SCRATCH, INPUT_SIZE and OUTPUT_SIZE
- * name the model; the defaults fit mobilenet_v2 (1x3x224x224 in, 1x1000
- * out). */
+ * MODEL_HEADER, MODEL_RUN, MODEL_RUN_WITH_SCRATCH, MODEL_INFO, INPUT_SIZE and
+ * OUTPUT_SIZE name the model; the defaults fit mobilenet_v2 (1x3x224x224 in,
+ * 1x1000 out). */
 #ifndef MODEL_HEADER
 #define MODEL_HEADER "mobilenet_v2.h"
 #define MODEL_RUN mobilenet_v2_run
 #define MODEL_RUN_WITH_SCRATCH mobilenet_v2_run_with_scratch
+#define MODEL_INFO mobilenet_v2_model
 #define INPUT_SIZE (1 * 3 * 224 * 224)
 #define OUTPUT_SIZE 1000
 #endif
@@ -34,7 +35,7 @@ int main(void) {
     input[i] = (float)(state >> 8) / (float)(1u << 23) - 1.0f;
   }
   /* The library describes itself: tools need no header. */
-  const cnnc_model_info *info = cnnc_model();
+  const cnnc_model_info *info = MODEL_INFO();
   int status = MODEL_RUN(input, output);
   if (status != CNNC_OK) {
     fprintf(stderr, "the model failed: %s\n", info->status_message(status));

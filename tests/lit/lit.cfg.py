@@ -28,6 +28,8 @@ config.substitutions.append(
 config.substitutions.append(("%cmake", f'"{config.cmake}"'))
 # Test programs built with a sanitizer: cnnc's own C++ compiler (clang).
 config.substitutions.append(("%cxx", f'"{config.cxx_compiler}"'))
+# Programs in C that use generated headers and link generated libraries.
+config.substitutions.append(("%cc", f'"{config.c_compiler}"'))
 config.substitutions.append(("%python", sys.executable))
 # Graphviz's dot, which cnnc --emit=svg runs (scripts/install-deps.sh
 # installs it).

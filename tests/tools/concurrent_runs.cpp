@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cnnc/Target/CPU/ModelInfo.h"
+#include "cnnc/Target/CPU/ModelLoader.h"
 
 #include <dlfcn.h>
 
@@ -93,9 +94,14 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "concurrent_runs: %s\n", dlerror());
     return 2;
   }
-  auto describe =
-      reinterpret_cast<const ModelInfo *(*)()>(dlsym(library, "cnnc_model"));
-  if (!describe || describe()->version != cnnc::kModelInfoVersion) {
+  cnnc::FoundModel found;
+  std::string error;
+  if (!cnnc::findModel(library, argv[1], "", found, error)) {
+    std::fprintf(stderr, "concurrent_runs: %s\n", error.c_str());
+    return 2;
+  }
+  auto describe = found.describe;
+  if (describe()->version != cnnc::kModelInfoVersion) {
     std::fprintf(stderr, "concurrent_runs: not a cnnc library (C API %u)\n",
                  cnnc::kModelInfoVersion);
     return 2;

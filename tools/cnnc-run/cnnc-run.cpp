@@ -1,19 +1,19 @@
 //===- cnnc-run.cpp - run or time any cnnc-generated library --------------===//
 //
 // Loads a library built by `cnnc --emit=so`, reads its description through
-// cnnc_model(), feeds it .npy inputs (or random ones from a seed), writes its
-// outputs as .npy, and times it.
+// its <name>_model() (found as ModelLoader.h says), feeds it .npy inputs (or
+// random ones from a seed), writes its outputs as .npy, and times it.
 //
 //===----------------------------------------------------------------------===//
 
 #include "cnnc/Support/Npy.h"
 #include "cnnc/Target/CPU/ModelInfo.h"
+#include "cnnc/Target/CPU/ModelLoader.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <dlfcn.h>
 #include <map>
 #include <memory>
 #include <optional>
@@ -43,6 +44,12 @@ using cnnc::TensorInfo;
 cl::OptionCategory category("cnnc-run options");
 cl::opt<std::string> libraryPath(cl::Positional, cl::desc("<libmodel.so>"),
                                  cl::Required, cl::cat(category));
+cl::opt<std::string>
+    modelName("name",
+              cl::desc("The model's name, the prefix of its symbols (default: "
+                       "from the file name, else the one model the library "
+                       "exports)"),
+              cl::value_desc("NAME"), cl::cat(category));
 cl::list<std::string>
     inputFiles("input",
                cl::desc("An input's values from a .npy file (float16, 32 "
@@ -138,16 +145,14 @@ int main(int argc, char **argv) {
   SmallString<256> path(libraryPath);
   if (!StringRef(libraryPath).contains('/'))
     sys::fs::make_absolute(path);
+  void *library = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!library)
+    fail("cannot load '" + libraryPath + "': " + dlerror());
+  cnnc::FoundModel found;
   std::string error;
-  auto library = sys::DynamicLibrary::getLibrary(path.c_str(), &error);
-  if (!library.isValid())
-    fail("cannot load '" + libraryPath + "': " + error);
-  auto *describe = reinterpret_cast<const ModelInfo *(*)()>(
-      library.getAddressOfSymbol("cnnc_model"));
-  if (!describe)
-    fail("'" + libraryPath +
-         "' is not a cnnc library: it exports no 'cnnc_model' symbol");
-  const ModelInfo &model = *describe();
+  if (!cnnc::findModel(library, libraryPath, modelName, found, error))
+    fail(error);
+  const ModelInfo &model = *found.describe();
   if (model.version != cnnc::kModelInfoVersion)
     fail("'" + libraryPath + "' uses C API version " + Twine(model.version) +
          "; this cnnc-run reads version " + Twine(cnnc::kModelInfoVersion));

@@ -17,6 +17,7 @@
 #include "cnnc/Importers/CnnSource.h"
 #include "cnnc/Importers/ONNX.h"
 #include "cnnc/Support/InputFile.h"
+#include "cnnc/Target/CPU/CNames.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
@@ -59,10 +60,16 @@ cl::list<std::string> inputShapes(
 cl::opt<EmitKind> emit(
     "emit",
     cl::desc("What to produce (default: from the -o file's extension: .so, "
-             ".o, .h, .ll, .s, .dot, .svg; else cnn)"),
+             ".o, .a, .h, .ll, .s, .dot, .svg; else cnn)"),
     cl::init(EmitKind::CNN), cnnc::emitKindValues(), cl::cat(category));
 // --stats: registered in main, in place of LLVM's own -stats.
 bool showStats = false;
+cl::opt<std::string> modelName(
+    "name",
+    cl::desc("Name the model in the library: the prefix of its exported "
+             "symbols (NAME_run, NAME_model, ...; docs/c-api.md) and the "
+             "name its description gives (default: the model's own)"),
+    cl::value_desc("NAME"), cl::cat(category));
 cl::opt<unsigned> optLevel("O", cl::desc("Optimization level, 0 to 3"),
                            cl::init(3), cl::Prefix, cl::cat(category));
 cl::opt<std::string>
@@ -172,6 +179,7 @@ void fillOptions(cnnc::CompileOptions &options) {
   options.minParallelWork = minParallelWork.getValue();
   options.batch = batchSize.getValue();
   options.sanitize = sanitize.getValue();
+  options.name = modelName.getValue();
   // The loops show the arena argument too; code for the machine has it
   // anyway.
   options.scratchArgument = emit == EmitKind::Loops;
@@ -207,9 +215,11 @@ Error writeFusionReport(mlir::ModuleOp module,
 
 /// Compiles the model as far as --emit asks and writes the result.
 bool emitOutput(mlir::ModuleOp module) {
-  bool binary = emit == EmitKind::Obj || emit == EmitKind::SharedLib;
+  bool binary = emit == EmitKind::Obj || emit == EmitKind::Archive ||
+                emit == EmitKind::SharedLib;
   if (binary && outputFile == "-")
-    return fail("--emit=obj and --emit=so write files: name one with -o");
+    return fail("--emit=obj, --emit=archive and --emit=so write files: name "
+                "one with -o");
   if (optLevel > 3)
     return fail("-O takes 0, 1, 2 or 3");
   bool reporting = fusionReport != FusionReportRequest::None;
@@ -340,7 +350,12 @@ int main(int argc, char **argv) {
                                    "  cnnc model.cnn --random-weights=1 -o "
                                    "model.svg   a picture of the model\n"
                                    "  cnnc model.onnx -o libmodel.so           "
-                                   "an ONNX model, its weights inside\n",
+                                   "an ONNX model, its weights inside\n"
+                                   "  cnnc model.cnn --weights=w.safetensors "
+                                   "--name=net -o libnet.a\n"
+                                   "                                           "
+                                   "a static archive exporting net_run, "
+                                   "net_model...\n",
                                    &errs()))
     return 1;
   if (!emit.getNumOccurrences())
@@ -387,6 +402,15 @@ int main(int argc, char **argv) {
     if (Error error = cnnc::addFusionPasses(check, fusionPasses)) {
       WithColor::error(errs(), "cnnc")
           << "--fusion-passes: " << toString(std::move(error)) << "\n";
+      return 1;
+    }
+  }
+  if (modelName.getNumOccurrences()) {
+    std::string problem = cnnc::symbolPrefixProblem(modelName);
+    if (!problem.empty()) {
+      WithColor::error(errs(), "cnnc")
+          << "--name '" << modelName
+          << "' cannot prefix the library's C symbols: " << problem << "\n";
       return 1;
     }
   }

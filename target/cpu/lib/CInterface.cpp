@@ -2,6 +2,7 @@
 
 #include "cnnc/Target/CPU/CInterface.h"
 #include "CContext.h"
+#include "cnnc/Target/CPU/CNames.h"
 
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/IRBuilder.h"
@@ -74,7 +75,8 @@ const char *cnnc::statusMessageText(CStatus status) {
 Error cnnc::addCInterface(Module &module, const ModelSignature &signature,
                           uint64_t scratchBytes) {
   LLVMContext &context = module.getContext();
-  Function *model = module.getFunction(signature.name);
+  std::string modelName = internalModelFunctionName(signature.name);
+  Function *model = module.getFunction(modelName);
   size_t tensorCount = signature.inputs.size() + signature.outputs.size();
   // The tensors, the scratch arena and the thread pool.
   if (!model || model->arg_size() != tensorCount + 2)
@@ -82,7 +84,7 @@ Error cnnc::addCInterface(Module &module, const ModelSignature &signature,
         inconvertibleErrorCode(),
         fmt::format("the lowered module has no function '{}' taking {} "
                     "pointers",
-                    signature.name, tensorCount + 2));
+                    modelName, tensorCount + 2));
   // The model and the functions it calls are internal: the library
   // exports the C API below and nothing else.
   for (Function &function : module)
@@ -181,7 +183,8 @@ Error cnnc::addCInterface(Module &module, const ModelSignature &signature,
   // The same two through arrays of pointers, for tools that drive any model
   // through cnnc_model_info.
   // (The context, when there is one, comes first, then the two arrays, then
-  // the scratch.)
+  // the scratch.) A NULL array is a null pointer too: the status, as from
+  // the entry points above, not a crash.
   auto generic = [&](StringRef name, Function *target, bool withScratch,
                      bool withContext) {
     SmallVector<Type *> parameters = {ptr, ptr};
@@ -192,9 +195,21 @@ Error cnnc::addCInterface(Module &module, const ModelSignature &signature,
     Function *function =
         Function::Create(FunctionType::get(i32, parameters, false),
                          GlobalValue::InternalLinkage, name, module);
-    IRBuilder<> b(BasicBlock::Create(context, "entry", function));
-    SmallVector<Value *> args;
+    auto *entry = BasicBlock::Create(context, "entry", function);
+    auto *call = BasicBlock::Create(context, "call", function);
+    auto *nullPointer = BasicBlock::Create(context, "null_pointer", function);
+    IRBuilder<> b(entry);
     unsigned first = withContext ? 1 : 0;
+    SmallVector<Value *> arrays;
+    if (!signature.inputs.empty())
+      arrays.push_back(function->getArg(first));
+    if (!signature.outputs.empty())
+      arrays.push_back(function->getArg(first + 1));
+    b.CreateCondBr(anyNull(b, arrays), nullPointer, call);
+    b.SetInsertPoint(nullPointer);
+    b.CreateRet(status(CStatus::NullPointer));
+    b.SetInsertPoint(call);
+    SmallVector<Value *> args;
     if (withContext)
       args.push_back(function->getArg(0));
     auto load = [&](Value *array, size_t count) {
@@ -208,18 +223,22 @@ Error cnnc::addCInterface(Module &module, const ModelSignature &signature,
     b.CreateRet(b.CreateCall(target, args));
     return function;
   };
-  Function *genericRun = generic("cnnc_generic_run", run, false, false);
-  Function *genericRunWithScratch =
-      generic("cnnc_generic_run_with_scratch", runWithScratch, true, false);
+  // Internal names hold a dot, which no exported C symbol has.
+  auto internal = [&](StringRef suffix) {
+    return (signature.name + "." + suffix).str();
+  };
+  Function *genericRun = generic(internal("generic_run"), run, false, false);
+  Function *genericRunWithScratch = generic(
+      internal("generic_run_with_scratch"), runWithScratch, true, false);
   ContextFunctions contexts =
       addContextInterface(module, signature, model, scratchBytes);
   Function *genericRunInContext =
-      generic("cnnc_generic_run_in_context", contexts.run, false, true);
+      generic(internal("generic_run_in_context"), contexts.run, false, true);
 
   // const char *status_message(int status)
   Function *statusMessage = Function::Create(
       FunctionType::get(ptr, {i32}, false), GlobalValue::InternalLinkage,
-      "cnnc_status_message", module);
+      internal("status_message"), module);
   {
     auto *entry = BasicBlock::Create(context, "entry", statusMessage);
     auto *unknown = BasicBlock::Create(context, "unknown", statusMessage);
@@ -281,9 +300,11 @@ Error cnnc::addCInterface(Module &module, const ModelSignature &signature,
   auto *infoGlobal =
       new GlobalVariable(module, modelInfo, true, GlobalValue::PrivateLinkage,
                          info, "cnnc.model_info");
-  Function *getter =
-      Function::Create(FunctionType::get(ptr, false),
-                       GlobalValue::ExternalLinkage, "cnnc_model", module);
+  // Named after the model, as every exported symbol: two models link
+  // into one program.
+  Function *getter = Function::Create(FunctionType::get(ptr, false),
+                                      GlobalValue::ExternalLinkage,
+                                      signature.name + "_model", module);
   IRBuilder<> b(BasicBlock::Create(context, "entry", getter));
   b.CreateRet(infoGlobal);
   return Error::success();
@@ -295,17 +316,28 @@ std::string cnnc::generateHeader(const ModelSignature &signature) {
     fmt::format_to(std::back_inserter(text),
                    std::forward<decltype(format)>(format)...);
   };
-  for (const TensorSignature &input : signature.inputs) {
-    append(tensors, " *   in  {}: {}[{}]\n", input.name, input.dtype,
-           fmt::join(input.shape, "x"));
-    append(parameters, "{}const {} *{}", parameters.empty() ? "" : ", ",
-           cType(input.dtype), input.name);
-  }
-  for (const TensorSignature &output : signature.outputs) {
-    append(tensors, " *   out {}: {}[{}]\n", output.name, output.dtype,
-           fmt::join(output.shape, "x"));
-    append(parameters, "{}{} *{}", parameters.empty() ? "" : ", ",
-           cType(output.dtype), output.name);
+  // Tensor names are the user's: as parameters only where C takes them,
+  // and in the comment without anything that would end it.
+  std::vector<std::string> names, parameterNames;
+  for (const TensorSignature &tensor :
+       llvm::concat<const TensorSignature>(signature.inputs, signature.outputs))
+    names.push_back(tensor.name);
+  parameterNames = headerParameterNames(
+      signature.name, ArrayRef(names).take_front(signature.inputs.size()),
+      ArrayRef(names).drop_front(signature.inputs.size()));
+  for (auto [index, tensor] : enumerate(llvm::concat<const TensorSignature>(
+           signature.inputs, signature.outputs))) {
+    bool input = index < signature.inputs.size();
+    std::string shown = tensor.name;
+    for (size_t at; (at = shown.find("*/")) != std::string::npos;)
+      shown.replace(at, 2, "* /");
+    std::string parameter = parameterNames[index];
+    append(tensors, " *   {} {}{}: {}[{}]\n", input ? "in " : "out", shown,
+           parameter == tensor.name ? ""
+                                    : fmt::format(" (parameter {})", parameter),
+           tensor.dtype, fmt::join(tensor.shape, "x"));
+    append(parameters, "{}{}{} *{}", parameters.empty() ? "" : ", ",
+           input ? "const " : "", cType(tensor.dtype), parameter);
   }
   for (CStatus status : kStatuses)
     append(statuses, "  {} = {}, /* {} */\n", statusName(status),
@@ -325,14 +357,14 @@ extern "C" {{
 #endif
 
 /* Runs the model on dense, row-major (NCHW) buffers:
-{tensors} * Returns CNNC_OK (0) or an error status (cnnc_model()->status_message
+{tensors} * Returns CNNC_OK (0) or an error status ({model}_model()->status_message
  * describes it). Allocates the scratch arena for the call and frees it.
  * Safe to call from several threads at once.
  */
 int {model}_run({parameters});
 
 /* The same, on caller-provided scratch memory of at least
- * cnnc_model()->scratch_bytes bytes, aligned to {alignment} bytes (NULL when
+ * {model}_model()->scratch_bytes bytes, aligned to {alignment} bytes (NULL when
  * scratch_bytes is 0); never allocates. Threads that run at once need
  * separate scratch memory. */
 int {model}_run_with_scratch({parameters}, void *scratch);
@@ -385,8 +417,10 @@ typedef struct cnnc_model_info {{
                         void *const *outputs);
   int (*context_num_threads)(const void *context);
 }} cnnc_model_info;
-const cnnc_model_info *cnnc_model(void);
 #endif
+
+/* This model's description and its entry points as function pointers. */
+const cnnc_model_info *{model}_model(void);
 
 #ifdef __cplusplus
 }}

@@ -15,6 +15,7 @@
 #include "llvm/Linker/Linker.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Object/ArchiveWriter.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Program.h"
@@ -204,6 +205,25 @@ Error cnnc::emitMachineCode(Module &module, const TargetSpec &target,
     return createStringError(inconvertibleErrorCode(),
                              "the target cannot emit this kind of file");
   passes.run(module);
+  return Error::success();
+}
+
+Error cnnc::writeStaticArchive(Module &module, const TargetSpec &target,
+                               StringRef member, raw_ostream &os) {
+  SmallVector<char, 0> object;
+  raw_svector_ostream objectStream(object);
+  if (Error error = emitMachineCode(module, target, CodeGenFileType::ObjectFile,
+                                    objectStream))
+    return error;
+  NewArchiveMember entry(
+      MemoryBufferRef(StringRef(object.data(), object.size()), member));
+  // Deterministic: no timestamps, owners or modes, as `ar D`.
+  Expected<std::unique_ptr<MemoryBuffer>> archive = writeArchiveToBuffer(
+      entry, SymtabWritingMode::NormalSymtab, object::Archive::K_GNU,
+      /*Deterministic=*/true, /*Thin=*/false);
+  if (!archive)
+    return archive.takeError();
+  os << (*archive)->getBuffer();
   return Error::success();
 }
 

@@ -28,6 +28,8 @@ enum class EmitKind {
   LLVMIR,
   Asm,
   Obj,
+  /// A static archive (.a) that holds the object file.
+  Archive,
   SharedLib,
   Header,
   /// A picture of the model after the graph and fusion passes: Graphviz
@@ -44,9 +46,9 @@ llvm::cl::ValuesClass emitKindValues();
 /// thread.
 llvm::cl::ValuesClass sanitizerValues();
 
-/// What an output file's name asks for: .so, .o, .h, .ll, .s, .dot and .svg
-/// name the library, the object, the header, LLVM IR, assembly and the
-/// model's picture; anything else the cnn dialect.
+/// What an output file's name asks for: .so, .o, .a, .h, .ll, .s, .dot and
+/// .svg name the library, the object, the static archive, the header, LLVM
+/// IR, assembly and the model's picture; anything else the cnn dialect.
 EmitKind emitKindForOutput(llvm::StringRef path);
 
 /// Whether `kind` is code for the machine (LLVM IR and after, not the
@@ -129,6 +131,11 @@ struct CompileOptions : PipelineOptions {
       *this, "mtriple", llvm::cl::desc("Target triple (default: the host's)")};
   Option<std::string> cpu{*this, "mcpu",
                           llvm::cl::desc("Target CPU (default: the host's)")};
+  Option<std::string> name{
+      *this, "name",
+      llvm::cl::desc("The model's name in the library: the prefix of its C "
+                     "symbols (<name>_run, <name>_model) and the name its "
+                     "description gives (default: the model's own)")};
   Option<Sanitizer> sanitize{
       *this, "sanitize",
       llvm::cl::desc("Instrument the generated code for a sanitizer, to "

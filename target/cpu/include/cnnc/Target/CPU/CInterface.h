@@ -1,7 +1,7 @@
 //===- CInterface.h - the C API of generated libraries ----------*- C++ -*-===//
 //
 // Every generated library exports `int <model>_run(inputs..., outputs...)`
-// and the introspection entry `cnnc_model()`; docs/c-api.md describes
+// and the introspection entry `<model>_model()`; docs/c-api.md describes
 // them and generateHeader() writes the matching header.
 //
 //===----------------------------------------------------------------------===//
@@ -51,7 +51,7 @@ struct ModelSignature {
 /// Adds the C API to a translated module whose model function takes a bare
 /// pointer per input, then per output, then the scratch arena of
 /// `scratchBytes` bytes: `<model>_run_with_scratch`, `<model>_run` (which
-/// allocates the arena), generic entry points, and `cnnc_model`. The model
+/// allocates the arena), generic entry points, and `<model>_model`. The model
 /// function itself becomes internal.
 llvm::Error addCInterface(llvm::Module &module, const ModelSignature &signature,
                           uint64_t scratchBytes);

@@ -62,6 +62,12 @@ llvm::Error emitMachineCode(llvm::Module &module, const TargetSpec &target,
                             llvm::CodeGenFileType kind,
                             llvm::raw_pwrite_stream &os);
 
+/// Writes `module` as a static archive (the GNU format, with a symbol
+/// table) that holds its object file as `member`: what `ar rcs` makes, for
+/// programs that link the model statically.
+llvm::Error writeStaticArchive(llvm::Module &module, const TargetSpec &target,
+                               llvm::StringRef member, llvm::raw_ostream &os);
+
 /// Links object files into a shared library with lld, against libc and libm
 /// only.
 llvm::Error linkSharedLibrary(llvm::ArrayRef<std::string> objects,

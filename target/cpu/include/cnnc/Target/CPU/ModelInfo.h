@@ -1,8 +1,9 @@
 //===- ModelInfo.h - the introspection structures of generated libraries -===//
 //
-// What `cnnc_model()` returns in a library built by cnnc (docs/c-api.md,
+// What `<model>_model()` returns in a library built by cnnc (docs/c-api.md,
 // version 3), as tools that load libraries with dlopen read it: cnnc-run and
-// cnnc-bench. Header-only and free of MLIR, so that any loader can use it.
+// cnnc-bench (ModelLoader.h finds it). Header-only and free of MLIR, so that
+// any loader can use it.
 //
 //===----------------------------------------------------------------------===//
 
