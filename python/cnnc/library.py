@@ -2,8 +2,8 @@
 
 Every library exports a function that returns a cnnc_model_info structure
 (docs/c-api.md; target/cpu/include/cnnc/Target/CPU/ModelInfo.h in C++).
-Libraries built so far name it `cnnc_model`; later ones name it
-`<model name>_model`, so that two models can be linked into one program.
+Libraries name it `<model name>_model`, so that two models can be linked
+into one program; libraries built before that named it `cnnc_model`.
 find_introspection_symbol() finds either (see its comment for the order).
 """
 

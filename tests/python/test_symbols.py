@@ -12,10 +12,10 @@ from cnnc import elf
 from conftest import SOURCE_DIR, c_compiler
 
 
-def test_legacy_cnnc_model(ew_library):
-    # Libraries built today export cnnc_model and ew_run.
+def test_built_library_symbol(ew_library):
+    # Libraries built today export ew_model and ew_run.
     m = cnnc.load(ew_library)
-    assert m.symbol in ("cnnc_model", "ew_model") and m.name == "ew"
+    assert m.symbol == "ew_model" and m.name == "ew"
 
 
 def test_explicit_name(fake_library):
