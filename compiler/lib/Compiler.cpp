@@ -91,7 +91,8 @@ Error resolveTargetVectors(const cnnc::CompileOptions &options,
   resolved.copyOptionValuesFrom(options);
   if (options.block == cnnc::CompileOptions::kBlockFromTarget) {
     Expected<cnnc::TargetVectors> vectors =
-        cnnc::getTargetVectors({options.triple, options.cpu, options.optLevel});
+        cnnc::getTargetVectors({options.triple, options.cpu, options.optLevel,
+                                cnnc::Sanitizer::None, options.features});
     if (!vectors)
       return vectors.takeError();
     resolved.block = vectors->lanes;
@@ -201,7 +202,7 @@ Expected<cnnc::Artifacts> cnnc::compile(ModuleOp module,
   artifacts.emit = options.emit;
   artifacts.module = module;
   artifacts.target = {options.triple, options.cpu, options.optLevel,
-                      options.sanitize};
+                      options.sanitize, options.features};
   // Another batch first: the signature, the header and every kind of
   // output have it.
   if (options.batch != 0) {

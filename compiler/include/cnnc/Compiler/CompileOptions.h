@@ -127,8 +127,14 @@ struct CompileOptions : PipelineOptions {
                             llvm::cl::init(3)};
   Option<std::string> triple{
       *this, "mtriple", llvm::cl::desc("Target triple (default: the host's)")};
-  Option<std::string> cpu{*this, "mcpu",
-                          llvm::cl::desc("Target CPU (default: the host's)")};
+  Option<std::string> cpu{
+      *this, "mcpu",
+      llvm::cl::desc("Target CPU (default: the host's for the host's "
+                     "architecture, generic for another)")};
+  Option<std::string> features{
+      *this, "mattr",
+      llvm::cl::desc("Target features to add (+name) or remove (-name), "
+                     "separated by commas")};
   Option<Sanitizer> sanitize{
       *this, "sanitize",
       llvm::cl::desc("Instrument the generated code for a sanitizer, to "
