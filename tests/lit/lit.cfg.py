@@ -33,3 +33,8 @@ config.substitutions.append(("%python", sys.executable))
 # installs it).
 if shutil.which("dot"):
     config.available_features.add("graphviz")
+# Cross-compiling for aarch64 and running the result under qemu
+# (scripts/install-deps.sh installs qemu-user, the cross libc and gcc).
+if (shutil.which("qemu-aarch64") and shutil.which("aarch64-linux-gnu-gcc")
+        and os.path.exists("/usr/aarch64-linux-gnu/lib/libc.so")):
+    config.available_features.add("aarch64-cross")
