@@ -7,6 +7,7 @@
 #include "cnnc/Dialect/CnncDialect.h"
 #include "cnnc/Passes/Passes.h"
 #include "cnnc/Support/OutputFile.h"
+#include "cnnc/Target/CPU/CpuFeatures.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/FileSystem.h"
@@ -218,7 +219,11 @@ Expected<cnnc::Artifacts> cnnc::compile(ModuleOp module,
     return signature.takeError();
   artifacts.signature = std::move(*signature);
   if (options.emit == EmitKind::Header) {
-    artifacts.header = generateHeader(artifacts.signature);
+    Expected<std::string> features =
+        cpuFeaturesHeaderSection(artifacts.signature.name, artifacts.target);
+    if (!features)
+      return features.takeError();
+    artifacts.header = generateHeader(artifacts.signature, *features);
     return std::move(artifacts);
   }
   if (options.emit == EmitKind::CNN)

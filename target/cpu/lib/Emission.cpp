@@ -2,6 +2,7 @@
 
 #include "cnnc/Target/CPU/Emission.h"
 #include "cnnc/Dialect/CnncDialect.h"
+#include "cnnc/Target/CPU/CpuFeatures.h"
 #include "cnnc/Target/CPU/TargetMachine.h"
 
 #include "CnncRuntimeBitcode.h"
@@ -125,11 +126,23 @@ cnnc::translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
     return machine.takeError();
   llvmModule->setDataLayout((*machine)->createDataLayout());
   llvmModule->setTargetTriple((*machine)->getTargetTriple().str());
+  // What `extend` adds is the C API: its entry points check the CPU before
+  // they run the model, in code for the baseline CPU (CpuFeatures.h).
+  SmallPtrSet<Function *, 16> model;
+  for (Function &function : *llvmModule)
+    if (!function.isDeclaration())
+      model.insert(&function);
   if (extend)
     if (Error error = extend(*llvmModule))
       return std::move(error);
+  SmallVector<Function *> api;
+  for (Function &function : *llvmModule)
+    if (!function.isDeclaration() && !model.contains(&function))
+      api.push_back(&function);
+  addCpuFeatureCheck(*llvmModule, api, requiredCpuFeatureMask(**machine));
   if (Error error = linkRuntime(*llvmModule))
     return std::move(error);
+  compileForBaselineCpu(*llvmModule, api);
   auto optimize =
       mlir::makeOptimizingTransformer(target.optLevel,
                                       /*sizeLevel=*/0, machine->get());

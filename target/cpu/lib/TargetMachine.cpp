@@ -33,6 +33,8 @@ void initializeTargets() {
     InitializeAllTargets();
     InitializeAllTargetMCs();
     InitializeAllAsmPrinters();
+    // The runtime's inline assembly (cpuid in cnnc_cpu.c) is parsed.
+    InitializeAllAsmParsers();
     return true;
   }();
   (void)initialized;
