@@ -74,10 +74,10 @@ Expected<std::string> cnnc::cpuFeaturesHeaderSection(StringRef model,
       fmt::arg("features", fmt::join(names, ",")));
 }
 
-void cnnc::addCpuFeatureCheck(Module &module, ArrayRef<Function *> api,
-                              uint64_t mask) {
+Error cnnc::addCpuFeatureCheck(Module &module, ArrayRef<Function *> api,
+                               uint64_t mask) {
   if (!mask)
-    return;
+    return Error::success();
   LLVMContext &context = module.getContext();
   Type *i32 = Type::getInt32Ty(context);
   Type *i64 = Type::getInt64Ty(context);
@@ -94,8 +94,12 @@ void cnnc::addCpuFeatureCheck(Module &module, ArrayRef<Function *> api,
     });
     if (!runsModel)
       continue;
-    assert(function->getReturnType() == i32 &&
-           "a run function returns a status");
+    if (function->getReturnType() != i32)
+      return createStringError(
+          inconvertibleErrorCode(),
+          fmt::format("the C API function '{}' runs the model but returns "
+                      "no status to report an unsupported CPU with",
+                      function->getName().str()));
     BasicBlock &entry = function->getEntryBlock();
     BasicBlock *run = entry.splitBasicBlock(entry.getFirstInsertionPt(), "run");
     auto *unsupported =
@@ -109,6 +113,7 @@ void cnnc::addCpuFeatureCheck(Module &module, ArrayRef<Function *> api,
     b.CreateRet(
         ConstantInt::get(i32, static_cast<int>(CStatus::UnsupportedCpu)));
   }
+  return Error::success();
 }
 
 void cnnc::compileForBaselineCpu(Module &module, ArrayRef<Function *> api) {

@@ -139,7 +139,9 @@ cnnc::translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
   for (Function &function : *llvmModule)
     if (!function.isDeclaration() && !model.contains(&function))
       api.push_back(&function);
-  addCpuFeatureCheck(*llvmModule, api, requiredCpuFeatureMask(**machine));
+  if (Error error = addCpuFeatureCheck(*llvmModule, api,
+                                       requiredCpuFeatureMask(**machine)))
+    return std::move(error);
   if (Error error = linkRuntime(*llvmModule))
     return std::move(error);
   compileForBaselineCpu(*llvmModule, api);

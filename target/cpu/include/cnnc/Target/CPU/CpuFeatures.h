@@ -41,9 +41,10 @@ llvm::Expected<std::string> cpuFeaturesHeaderSection(llvm::StringRef model,
 /// were there before) check the CPU: each that calls a model function
 /// directly returns CNNC_ERROR_UNSUPPORTED_CPU first unless
 /// cnnc_rt_cpu_features() has every feature of `mask`. Nothing when `mask`
-/// is 0.
-void addCpuFeatureCheck(llvm::Module &module,
-                        llvm::ArrayRef<llvm::Function *> api, uint64_t mask);
+/// is 0. An error if such a function returns no status.
+llvm::Error addCpuFeatureCheck(llvm::Module &module,
+                               llvm::ArrayRef<llvm::Function *> api,
+                               uint64_t mask);
 
 /// Compiles `api` for the baseline CPU, as the runtime (whose attributes it
 /// copies from cnnc_rt_cpu_features, linked in by now): their code runs
