@@ -66,7 +66,9 @@ bool showStats = false;
 cl::opt<unsigned> optLevel("O", cl::desc("Optimization level, 0 to 3"),
                            cl::init(3), cl::Prefix, cl::cat(category));
 cl::opt<std::string>
-    targetTriple("mtriple", cl::desc("Target triple (default: the host's)"),
+    targetTriple("mtriple",
+                 cl::desc("Target triple (default: the host's); cnnc makes "
+                          "libraries for x86-64 and 64-bit Arm Linux"),
                  cl::value_desc("triple"), cl::cat(category));
 cl::opt<std::string> targetCpu(
     "mcpu",
