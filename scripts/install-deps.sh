@@ -23,6 +23,10 @@ packages=(
   # ONNX import: the ONNX library (protobuf model, checker, shape inference),
   # its Python package for the tests, and its node and PyTorch test cases.
   libonnx-dev libprotobuf-dev python3-onnx libonnx-testdata
+  # Cross-compiling for aarch64 and running it (tests/lit/Target/CPU/
+  # aarch64-qemu.test): qemu's user-mode emulator, the cross C compiler and
+  # the cross libc that generated libraries link against.
+  qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 )
 
 missing=()

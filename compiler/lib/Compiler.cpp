@@ -8,6 +8,7 @@
 #include "cnnc/Passes/Passes.h"
 #include "cnnc/Support/OutputFile.h"
 #include "cnnc/Target/CPU/CNames.h"
+#include "cnnc/Target/CPU/CpuFeatures.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/FileSystem.h"
@@ -125,7 +126,8 @@ Error resolveTargetVectors(const cnnc::CompileOptions &options,
   resolved.copyOptionValuesFrom(options);
   if (options.block == cnnc::CompileOptions::kBlockFromTarget) {
     Expected<cnnc::TargetVectors> vectors =
-        cnnc::getTargetVectors({options.triple, options.cpu, options.optLevel});
+        cnnc::getTargetVectors({options.triple, options.cpu, options.optLevel,
+                                cnnc::Sanitizer::None, options.features});
     if (!vectors)
       return vectors.takeError();
     resolved.block = vectors->lanes;
@@ -235,7 +237,7 @@ Expected<cnnc::Artifacts> cnnc::compile(ModuleOp module,
   artifacts.emit = options.emit;
   artifacts.module = module;
   artifacts.target = {options.triple, options.cpu, options.optLevel,
-                      options.sanitize};
+                      options.sanitize, options.features};
   // Another batch first: the signature, the header and every kind of
   // output have it.
   if (options.batch != 0) {
@@ -256,7 +258,11 @@ Expected<cnnc::Artifacts> cnnc::compile(ModuleOp module,
     if (Error error = nameModelFunction(module, options, artifacts.signature))
       return std::move(error);
   if (options.emit == EmitKind::Header) {
-    artifacts.header = generateHeader(artifacts.signature);
+    Expected<std::string> features =
+        cpuFeaturesHeaderSection(artifacts.signature.name, artifacts.target);
+    if (!features)
+      return features.takeError();
+    artifacts.header = generateHeader(artifacts.signature, *features);
     return std::move(artifacts);
   }
   if (options.emit == EmitKind::CNN)

@@ -35,3 +35,15 @@ config.substitutions.append(("%python", sys.executable))
 # installs it).
 if shutil.which("dot"):
     config.available_features.add("graphviz")
+# Cross-compiling for aarch64 and running the result under qemu
+# (scripts/install-deps.sh installs qemu-user, the cross libc and gcc).
+if (shutil.which("qemu-aarch64") and shutil.which("aarch64-linux-gnu-gcc")
+        and os.path.exists("/usr/aarch64-linux-gnu/lib/libc.so")):
+    config.available_features.add("aarch64-cross")
+# An x86-64 machine without AVX512-FP16, for code compiled with it
+# (tests/lit/Tools/cpu-features-unsupported.test).
+if os.uname().machine == "x86_64" and os.path.exists("/proc/cpuinfo"):
+    with open("/proc/cpuinfo") as cpuinfo:
+        flags = next((line.split() for line in cpuinfo if line.startswith("flags")), [])
+    if flags and "avx512_fp16" not in flags:
+        config.available_features.add("x86-without-avx512fp16")

@@ -73,11 +73,22 @@ cl::opt<std::string> modelName(
 cl::opt<unsigned> optLevel("O", cl::desc("Optimization level, 0 to 3"),
                            cl::init(3), cl::Prefix, cl::cat(category));
 cl::opt<std::string>
-    targetTriple("mtriple", cl::desc("Target triple (default: the host's)"),
+    targetTriple("mtriple",
+                 cl::desc("Target triple (default: the host's); cnnc makes "
+                          "libraries for x86-64 and 64-bit Arm Linux"),
                  cl::value_desc("triple"), cl::cat(category));
-cl::opt<std::string> targetCpu("mcpu",
-                               cl::desc("Target CPU (default: the host's)"),
-                               cl::value_desc("cpu"), cl::cat(category));
+cl::opt<std::string> targetCpu(
+    "mcpu",
+    cl::desc("Target CPU (default: host, this machine's, for the host's "
+             "architecture; generic for another); `llc-19 -mtriple=TRIPLE "
+             "-mcpu=help` lists a target's CPUs"),
+    cl::value_desc("cpu"), cl::cat(category));
+cl::opt<std::string> targetFeatures(
+    "mattr",
+    cl::desc("Target features to add (+name) or remove (-name), e.g. "
+             "+avx2,-avx512f; `llc-19 -mtriple=TRIPLE -mattr=help` lists "
+             "them"),
+    cl::value_desc("+a,-b"), cl::cat(category));
 cl::opt<cnnc::Sanitizer> sanitize(
     "sanitize",
     cl::desc("Instrument the library for a sanitizer, to test the generated "
@@ -172,6 +183,7 @@ void fillOptions(cnnc::CompileOptions &options) {
   options.optLevel = optLevel.getValue();
   options.triple = targetTriple.getValue();
   options.cpu = targetCpu.getValue();
+  options.features = targetFeatures.getValue();
   options.fusion = !noFusion;
   options.fusionPasses = fusionPasses.getValue();
   options.tileBytes = fusionTileBytes.getValue();

@@ -33,8 +33,9 @@ StringRef cType(StringRef dtype) {
 
 /// Every status a run function returns, in the header's order.
 constexpr cnnc::CStatus kStatuses[] = {
-    cnnc::CStatus::Ok, cnnc::CStatus::OutOfMemory, cnnc::CStatus::NullPointer,
-    cnnc::CStatus::MisalignedScratch, cnnc::CStatus::ContextBusy};
+    cnnc::CStatus::Ok,          cnnc::CStatus::OutOfMemory,
+    cnnc::CStatus::NullPointer, cnnc::CStatus::MisalignedScratch,
+    cnnc::CStatus::ContextBusy, cnnc::CStatus::UnsupportedCpu};
 
 /// The status's name in `enum cnnc_status`.
 StringRef statusName(cnnc::CStatus status) {
@@ -49,6 +50,8 @@ StringRef statusName(cnnc::CStatus status) {
     return "CNNC_ERROR_MISALIGNED_SCRATCH";
   case cnnc::CStatus::ContextBusy:
     return "CNNC_ERROR_CONTEXT_BUSY";
+  case cnnc::CStatus::UnsupportedCpu:
+    return "CNNC_ERROR_UNSUPPORTED_CPU";
   }
   llvm_unreachable("every status has a name");
 }
@@ -68,6 +71,12 @@ const char *cnnc::statusMessageText(CStatus status) {
   case CStatus::ContextBusy:
     return "the context is running the model on another thread: each "
            "application thread needs a context of its own";
+  case CStatus::UnsupportedCpu:
+    return "this CPU lacks an instruction set extension that the library "
+           "was compiled for (its header's CNNC_MODEL_<NAME>_CPU_FEATURES "
+           "lists "
+           "them): "
+           "compile the model for this CPU (cnnc --mcpu)";
   }
   return "unknown status";
 }
@@ -310,7 +319,8 @@ Error cnnc::addCInterface(Module &module, const ModelSignature &signature,
   return Error::success();
 }
 
-std::string cnnc::generateHeader(const ModelSignature &signature) {
+std::string cnnc::generateHeader(const ModelSignature &signature,
+                                 StringRef targetSection) {
   std::string tensors, parameters, statuses;
   auto append = [](std::string &text, auto &&...format) {
     fmt::format_to(std::back_inserter(text),
@@ -352,7 +362,7 @@ std::string cnnc::generateHeader(const ModelSignature &signature) {
 
 #include <stdint.h>
 
-#ifdef __cplusplus
+{target}#ifdef __cplusplus
 extern "C" {{
 #endif
 
@@ -433,5 +443,6 @@ const cnnc_model_info *{model}_model(void);
                                     StringRef(signature.name).upper())),
       fmt::arg("tensors", tensors), fmt::arg("parameters", parameters),
       fmt::arg("alignment", kScratchAlignment),
-      fmt::arg("version", kCInterfaceVersion), fmt::arg("statuses", statuses));
+      fmt::arg("version", kCInterfaceVersion), fmt::arg("statuses", statuses),
+      fmt::arg("target", targetSection.str()));
 }

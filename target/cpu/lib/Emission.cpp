@@ -2,6 +2,8 @@
 
 #include "cnnc/Target/CPU/Emission.h"
 #include "cnnc/Dialect/CnncDialect.h"
+#include "cnnc/Target/CPU/CpuFeatures.h"
+#include "cnnc/Target/CPU/TargetMachine.h"
 
 #include "CnncRuntimeBitcode.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -19,9 +21,9 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Program.h"
-#include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
 #include "llvm/Transforms/IPO/Internalize.h"
 
 #include <fmt/format.h>
@@ -29,14 +31,6 @@
 using namespace llvm;
 
 namespace {
-
-/// As clang's: constructors and destructors in .init_array/.fini_array,
-/// which a library linked without crt files runs (not .ctors/.dtors).
-TargetOptions targetOptions() {
-  TargetOptions options;
-  options.UseInitArray = true;
-  return options;
-}
 
 /// Links the thread-pool runtime (target/cpu/runtime, embedded as bitcode
 /// per architecture) into `model` when it calls the runtime, with every
@@ -86,52 +80,6 @@ struct AnnotationsTranslation : mlir::LLVMTranslationDialectInterface {
   using LLVMTranslationDialectInterface::LLVMTranslationDialectInterface;
 };
 
-/// The target machine for `spec`, with the host as the default.
-Expected<std::unique_ptr<TargetMachine>>
-createTargetMachine(const cnnc::TargetSpec &spec) {
-  static bool initialized = [] {
-    InitializeAllTargetInfos();
-    InitializeAllTargets();
-    InitializeAllTargetMCs();
-    InitializeAllAsmPrinters();
-    return true;
-  }();
-  (void)initialized;
-  std::string triple =
-      spec.triple.empty() ? sys::getDefaultTargetTriple() : spec.triple;
-  std::string error;
-  const Target *target = TargetRegistry::lookupTarget(triple, error);
-  if (!target)
-    return createStringError(
-        inconvertibleErrorCode(),
-        fmt::format("unknown target triple '{}': {}", triple, error));
-  std::string cpu = spec.cpu;
-  std::string features;
-  if (cpu.empty() || cpu == "native") {
-    cpu = sys::getHostCPUName().str();
-    if (spec.triple.empty()) {
-      StringMap<bool> hostFeatures = sys::getHostCPUFeatures();
-      for (auto &feature : hostFeatures)
-        features +=
-            fmt::format("{}{},", feature.second ? "+" : "-", feature.first());
-    }
-  }
-  CodeGenOptLevel level = spec.optLevel == 0   ? CodeGenOptLevel::None
-                          : spec.optLevel == 1 ? CodeGenOptLevel::Less
-                          : spec.optLevel == 2 ? CodeGenOptLevel::Default
-                                               : CodeGenOptLevel::Aggressive;
-  // Position-independent: the code goes into a shared library.
-  std::unique_ptr<TargetMachine> machine(
-      target->createTargetMachine(triple, cpu, features, targetOptions(),
-                                  Reloc::PIC_, std::nullopt, level));
-  if (!machine)
-    return createStringError(inconvertibleErrorCode(),
-                             fmt::format("cannot create a target machine for "
-                                         "'{}' and cpu '{}'",
-                                         triple, cpu));
-  return machine;
-}
-
 } // namespace
 
 void cnnc::registerAnnotationsTranslation(mlir::DialectRegistry &registry) {
@@ -143,7 +91,7 @@ void cnnc::registerAnnotationsTranslation(mlir::DialectRegistry &registry) {
 
 Expected<cnnc::TargetVectors> cnnc::getTargetVectors(const TargetSpec &target) {
   Expected<std::unique_ptr<TargetMachine>> machine =
-      createTargetMachine(target);
+      cnnc::createTargetMachine(target);
   if (!machine)
     return machine.takeError();
   const MCSubtargetInfo *info = (*machine)->getMCSubtargetInfo();
@@ -175,16 +123,30 @@ cnnc::translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
     return createStringError(inconvertibleErrorCode(),
                              "cannot translate the module to LLVM IR");
   Expected<std::unique_ptr<TargetMachine>> machine =
-      createTargetMachine(target);
+      cnnc::createTargetMachine(target);
   if (!machine)
     return machine.takeError();
   llvmModule->setDataLayout((*machine)->createDataLayout());
   llvmModule->setTargetTriple((*machine)->getTargetTriple().str());
+  // What `extend` adds is the C API: its entry points check the CPU before
+  // they run the model, in code for the baseline CPU (CpuFeatures.h).
+  SmallPtrSet<Function *, 16> model;
+  for (Function &function : *llvmModule)
+    if (!function.isDeclaration())
+      model.insert(&function);
   if (extend)
     if (Error error = extend(*llvmModule))
       return std::move(error);
+  SmallVector<Function *> api;
+  for (Function &function : *llvmModule)
+    if (!function.isDeclaration() && !model.contains(&function))
+      api.push_back(&function);
+  if (Error error = addCpuFeatureCheck(*llvmModule, api,
+                                       requiredCpuFeatureMask(**machine)))
+    return std::move(error);
   if (Error error = linkRuntime(*llvmModule))
     return std::move(error);
+  compileForBaselineCpu(*llvmModule, api);
   auto optimize =
       mlir::makeOptimizingTransformer(target.optLevel,
                                       /*sizeLevel=*/0, machine->get());
@@ -197,7 +159,7 @@ cnnc::translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
 Error cnnc::emitMachineCode(Module &module, const TargetSpec &target,
                             CodeGenFileType kind, raw_pwrite_stream &os) {
   Expected<std::unique_ptr<TargetMachine>> machine =
-      createTargetMachine(target);
+      cnnc::createTargetMachine(target);
   if (!machine)
     return machine.takeError();
   legacy::PassManager passes;
@@ -227,7 +189,35 @@ Error cnnc::writeStaticArchive(Module &module, const TargetSpec &target,
   return Error::success();
 }
 
-Error cnnc::linkSharedLibrary(ArrayRef<std::string> objects, StringRef output) {
+/// Where Debian keeps the libc to link a library for `triple` against: the
+/// multiarch folders for the host's architecture, the cross libc's
+/// (libc6-dev-arm64-cross: /usr/aarch64-linux-gnu/lib) for another.
+SmallVector<std::string> libcDirectories(const Triple &triple) {
+  std::string multiarch =
+      fmt::format("{}-linux-gnu", Triple::getArchTypeName(triple.getArch()));
+  if (triple.getArch() == Triple(sys::getProcessTriple()).getArch())
+    return {"/usr/lib/" + multiarch, "/lib/" + multiarch};
+  return {fmt::format("/usr/{}/lib", multiarch)};
+}
+
+Error cnnc::linkSharedLibrary(ArrayRef<std::string> objects, StringRef output,
+                              const Triple &triple) {
+  if (!triple.isOSLinux() || !triple.isOSBinFormatELF())
+    return createStringError(
+        inconvertibleErrorCode(),
+        fmt::format("cnnc links shared libraries for Linux (ELF) only, not "
+                    "for '{}': use --emit=obj",
+                    triple.str()));
+  SmallVector<std::string> directories = libcDirectories(triple);
+  if (!llvm::any_of(directories, [](const std::string &directory) {
+        return sys::fs::exists(directory + "/libc.so");
+      }))
+    return createStringError(
+        inconvertibleErrorCode(),
+        fmt::format("cannot link a shared library for '{}': no libc.so in "
+                    "{} (for aarch64 on Debian: apt-get install "
+                    "libc6-dev-arm64-cross), or use --emit=obj",
+                    triple.str(), fmt::join(directories, " or ")));
   ErrorOr<std::string> lld = sys::findProgramByName("ld.lld-19");
   if (!lld)
     lld = sys::findProgramByName("ld.lld");
@@ -238,8 +228,9 @@ Error cnnc::linkSharedLibrary(ArrayRef<std::string> objects, StringRef output) {
   SmallVector<std::string> arguments = {*lld, "-shared", "--as-needed", "-o",
                                         output.str()};
   llvm::append_range(arguments, objects);
-  arguments.append(
-      {"-L/usr/lib/x86_64-linux-gnu", "-L/lib/x86_64-linux-gnu", "-lm", "-lc"});
+  for (const std::string &directory : directories)
+    arguments.push_back("-L" + directory);
+  arguments.append({"-lm", "-lc"});
   SmallVector<StringRef> argv(arguments.begin(), arguments.end());
   std::string message;
   int status =
@@ -267,5 +258,6 @@ Error cnnc::writeSharedLibrary(Module &module, const TargetSpec &target,
             emitMachineCode(module, target, CodeGenFileType::ObjectFile, os))
       return error;
   }
-  return linkSharedLibrary({std::string(object)}, output);
+  return linkSharedLibrary({std::string(object)}, output,
+                           Triple(module.getTargetTriple()));
 }

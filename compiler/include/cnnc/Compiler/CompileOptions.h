@@ -129,8 +129,14 @@ struct CompileOptions : PipelineOptions {
                             llvm::cl::init(3)};
   Option<std::string> triple{
       *this, "mtriple", llvm::cl::desc("Target triple (default: the host's)")};
-  Option<std::string> cpu{*this, "mcpu",
-                          llvm::cl::desc("Target CPU (default: the host's)")};
+  Option<std::string> cpu{
+      *this, "mcpu",
+      llvm::cl::desc("Target CPU (default: the host's for the host's "
+                     "architecture, generic for another)")};
+  Option<std::string> features{
+      *this, "mattr",
+      llvm::cl::desc("Target features to add (+name) or remove (-name), "
+                     "separated by commas")};
   Option<std::string> name{
       *this, "name",
       llvm::cl::desc("The model's name in the library: the prefix of its C "

@@ -32,6 +32,8 @@ enum class CStatus {
   NullPointer = 2,
   MisalignedScratch = 3,
   ContextBusy = 4,
+  /// This CPU lacks a feature the code was compiled for (CpuFeatures.h).
+  UnsupportedCpu = 5,
 };
 
 /// The message that `status_message` of a library returns for `status`.
@@ -56,8 +58,11 @@ struct ModelSignature {
 llvm::Error addCInterface(llvm::Module &module, const ModelSignature &signature,
                           uint64_t scratchBytes);
 
-/// The C header that declares the library's API for `signature`.
-std::string generateHeader(const ModelSignature &signature);
+/// The C header that declares the library's API for `signature`, with
+/// `targetSection` (C declarations about the target, cpuFeaturesHeaderSection)
+/// after the includes.
+std::string generateHeader(const ModelSignature &signature,
+                           llvm::StringRef targetSection = "");
 
 } // namespace cnnc
 

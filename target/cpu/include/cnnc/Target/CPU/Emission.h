@@ -11,6 +11,7 @@
 #include "llvm/Support/CodeGen.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Triple.h"
 
 #include <memory>
 #include <string>
@@ -22,12 +23,16 @@ namespace cnnc {
 /// loads it must carry (built with -fsanitize=address or thread).
 enum class Sanitizer { None, Address, Thread };
 
-/// The machine to generate code for. Empty triple and cpu mean the host's.
+/// The machine to generate code for. An empty triple means the host's; an
+/// empty cpu the host's for the host's architecture, `generic` for another
+/// (TargetMachine.h resolves and checks them).
 struct TargetSpec {
   std::string triple;
   std::string cpu;
   unsigned optLevel = 3; // 0 to 3, as -O.
   Sanitizer sanitizer = Sanitizer::None;
+  /// Features to add or remove, as --mattr: "+avx2,-avx512f".
+  std::string features;
 };
 
 /// Instruments every function defined in `module` for `sanitizer`, after
@@ -68,10 +73,12 @@ llvm::Error emitMachineCode(llvm::Module &module, const TargetSpec &target,
 llvm::Error writeStaticArchive(llvm::Module &module, const TargetSpec &target,
                                llvm::StringRef member, llvm::raw_ostream &os);
 
-/// Links object files into a shared library with lld, against libc and libm
-/// only.
+/// Links object files for `triple` (Linux, ELF) into a shared library with
+/// lld, against libc and libm only: the host's, or a cross libc for another
+/// architecture.
 llvm::Error linkSharedLibrary(llvm::ArrayRef<std::string> objects,
-                              llvm::StringRef output);
+                              llvm::StringRef output,
+                              const llvm::Triple &triple);
 
 /// Writes `module` as a shared library at `output`: an object file in a
 /// temporary file, linked with linkSharedLibrary.
