@@ -1,4 +1,5 @@
-/* A hand-written library with cnnc's C API (docs/c-api.md, version 3), for
+/* A hand-written library with cnnc's C API (docs/c-api.md, version 3: the
+ * package must still read libraries without version 4's field), for
  * the Python package's tests of what compiled models never do: fail with a
  * status, or export their introspection function under another name.
  * y = 2 * x on f32[2, 3]; x[0] == -1 makes every run return

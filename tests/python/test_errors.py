@@ -123,3 +123,22 @@ def test_compile_finds_cnnc_on_path(cnnc_exe, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path) + os.pathsep + os.environ["PATH"])
     out = cnnc.compile(tmp_path / "m.cnn", out=tmp_path / "libm.so", load=False)
     assert out == str(tmp_path / "libm.so") and os.path.isfile(out)
+
+
+def test_scratch_too_small_raises(se_block_library):
+    # The package tells the library the size of its own scratch arenas
+    # (run_with_scratch_size, C API version 4): an arena one byte short is a
+    # status, not a write past its end.
+    model = cnnc.load(se_block_library)
+    assert model._info.version >= 4 and model.scratch_bytes > 0
+    x = random_inputs(model)
+    expected = model(**x)
+    model._idle.clear()  # the next run makes a new arena...
+    model.scratch_bytes -= 1  # ...one byte short
+    with pytest.raises(cnnc.RunError, match=r"CNNC_ERROR_SCRATCH_TOO_SMALL \(6\): the scratch "
+                       r"memory is smaller than the model's scratch_bytes") as error:
+        model(**x)
+    assert error.value.status == 6 and error.value.status_name == "CNNC_ERROR_SCRATCH_TOO_SMALL"
+    model._idle.clear()
+    model.scratch_bytes += 1
+    np.testing.assert_array_equal(model(**x), expected)
