@@ -63,7 +63,8 @@ class Model:
 
         if threads is not None and (not isinstance(threads, int) or threads < 0):
             raise ValueError(f"threads must be a non-negative int (0: one per CPU), got {threads!r}")
-        # threads=None runs on the calling thread alone (MODEL_run_with_scratch);
+        # threads=None runs on the calling thread alone
+        # (MODEL_run_with_scratch_size, or _run_with_scratch before version 4);
         # a number runs in contexts of that many threads, when the library
         # has the context API.
         self._use_contexts = threads is not None and bool(self._info.context_create)
