@@ -142,3 +142,12 @@ def test_scratch_too_small_raises(se_block_library):
     model._idle.clear()
     model.scratch_bytes += 1
     np.testing.assert_array_equal(model(**x), expected)
+
+
+def test_old_c_api_version_raises(fake_library):
+    # Version 3 (fake_model.c's default, without run_with_scratch_size) loads
+    # and runs; an older one is refused by name.
+    assert cnnc.load(fake_library("libv3.so", "v3", "v3_model", "v3")).name == "v3"
+    with pytest.raises(cnnc.NotACnncLibraryError, match=r"uses C API version 2; this cnnc "
+                       r"package reads versions 3 and later"):
+        cnnc.load(fake_library("libv2.so", "v2", "v2_model", "v2", version=2))
