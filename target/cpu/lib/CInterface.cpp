@@ -3,6 +3,7 @@
 #include "cnnc/Target/CPU/CInterface.h"
 #include "CContext.h"
 #include "cnnc/Target/CPU/CNames.h"
+#include "cnnc/Target/CPU/ModelInfo.h"
 
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/IRBuilder.h"
@@ -10,6 +11,11 @@
 #include <fmt/format.h>
 
 using namespace llvm;
+
+// The loaders' view of the structure (ModelInfo.h) follows the one
+// generated here.
+static_assert(cnnc::kModelInfoVersion == cnnc::kCInterfaceVersion,
+              "ModelInfo.h describes another version of cnnc_model_info");
 
 namespace {
 
