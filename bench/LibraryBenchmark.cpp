@@ -156,10 +156,11 @@ int main(int argc, char **argv) {
       return 1;
     }
     const ModelInfo *model = found.describe();
-    if (model->version != cnnc::kModelInfoVersion) {
+    if (model->version < cnnc::kModelInfoMinVersion) {
       std::fprintf(stderr,
-                   "cnnc-bench: '%s' is not a cnnc library (C API %u)\n", path,
-                   cnnc::kModelInfoVersion);
+                   "cnnc-bench: '%s' is not a cnnc library (C API %u or "
+                   "later)\n",
+                   path, cnnc::kModelInfoMinVersion);
       return 1;
     }
     std::string name = path;

@@ -14,8 +14,10 @@ import re
 from . import elf
 from .errors import LibraryNotFoundError, NotACnncLibraryError
 
-# The C API version whose structure is declared below.
-MODEL_INFO_VERSION = 3
+# The C API version whose structure is declared below, and the oldest one
+# the package reads (without the fields that later versions append).
+MODEL_INFO_VERSION = 4
+MODEL_INFO_MIN_VERSION = 3
 LEGACY_SYMBOL = "cnnc_model"
 
 
@@ -35,6 +37,8 @@ CONTEXT_CREATE = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_int)
 CONTEXT_DESTROY = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
 RUN_IN_CONTEXT = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)
 CONTEXT_NUM_THREADS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
+RUN_WITH_SCRATCH_SIZE = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p,
+                                         ctypes.c_void_p, ctypes.c_size_t)
 
 
 class ModelInfoStruct(ctypes.Structure):
@@ -55,6 +59,9 @@ class ModelInfoStruct(ctypes.Structure):
         ("context_destroy", CONTEXT_DESTROY),
         ("run_in_context", RUN_IN_CONTEXT),
         ("context_num_threads", CONTEXT_NUM_THREADS),
+        # Version 4: run_with_scratch told the scratch's size. Past the end
+        # of a version 3 structure: read only when version >= 4.
+        ("run_with_scratch_size", RUN_WITH_SCRATCH_SIZE),
     ]
 
 
@@ -137,9 +144,11 @@ def read_model_info(library, symbol, path):
         raise NotACnncLibraryError(f"'{path}': {symbol}() returned NULL")
     # The version is the first field in every version: read it before the rest.
     version = ctypes.cast(info_pointer, ctypes.POINTER(ctypes.c_uint32))[0]
-    if version < MODEL_INFO_VERSION:
+    if version < MODEL_INFO_MIN_VERSION:
         raise NotACnncLibraryError(
             f"'{path}' uses C API version {version}; this cnnc package reads "
-            f"version {MODEL_INFO_VERSION} (recompile the model with a newer cnnc)")
-    # Later versions only add fields at the end, so version 3's part reads the same.
+            f"versions {MODEL_INFO_MIN_VERSION} and later (recompile the model with a "
+            f"newer cnnc)")
+    # Later versions only add fields at the end, so the part of the version
+    # they have reads the same; ctypes reads a field only when it is used.
     return info_pointer.contents

@@ -18,7 +18,7 @@ DTYPES = {0: np.dtype(np.float32), 1: np.dtype(np.float16), 2: np.dtype(np.uint1
 DTYPE_NAMES = {0: "f32", 1: "f16", 2: "bf16", 3: "f64"}
 STATUS_NAMES = {0: "CNNC_OK", 1: "CNNC_ERROR_OUT_OF_MEMORY", 2: "CNNC_ERROR_NULL_POINTER",
                 3: "CNNC_ERROR_MISALIGNED_SCRATCH", 4: "CNNC_ERROR_CONTEXT_BUSY",
-                5: "CNNC_ERROR_UNSUPPORTED_CPU"}
+                5: "CNNC_ERROR_UNSUPPORTED_CPU", 6: "CNNC_ERROR_SCRATCH_TOO_SMALL"}
 
 
 class TensorSpec:
@@ -54,11 +54,17 @@ class Model:
         self.inputs = [TensorSpec(self._info.inputs[i]) for i in range(self._info.num_inputs)]
         self.outputs = [TensorSpec(self._info.outputs[i]) for i in range(self._info.num_outputs)]
         self.scratch_bytes = self._info.scratch_bytes
+        # Version 4 libraries check the size of the scratch they are given:
+        # a mistake in this package's arenas is then a RunError, not a
+        # write past their end. (Version 3 has no such field to read.)
+        self._run_with_scratch_size = (self._info.run_with_scratch_size
+                                       if self._info.version >= 4 else None)
         self._alignment = max(1, self._info.scratch_alignment)
 
         if threads is not None and (not isinstance(threads, int) or threads < 0):
             raise ValueError(f"threads must be a non-negative int (0: one per CPU), got {threads!r}")
-        # threads=None runs on the calling thread alone (MODEL_run_with_scratch);
+        # threads=None runs on the calling thread alone
+        # (MODEL_run_with_scratch_size, or _run_with_scratch before version 4);
         # a number runs in contexts of that many threads, when the library
         # has the context API.
         self._use_contexts = threads is not None and bool(self._info.context_create)
@@ -165,9 +171,14 @@ class Model:
             if self._use_contexts:
                 status = self._info.run_in_context(resource, input_pointers, output_pointers)
             else:
-                status = self._info.run_with_scratch(
-                    input_pointers, output_pointers,
-                    None if resource is None else resource.ctypes.data)
+                scratch = None if resource is None else resource.ctypes.data
+                if self._run_with_scratch_size:
+                    status = self._run_with_scratch_size(
+                        input_pointers, output_pointers, scratch,
+                        0 if resource is None else resource.nbytes)
+                else:
+                    status = self._info.run_with_scratch(input_pointers, output_pointers,
+                                                         scratch)
         finally:
             self._give_back(resource)
         if status != 0:

@@ -40,6 +40,10 @@ if shutil.which("dot"):
 if (shutil.which("qemu-aarch64") and shutil.which("aarch64-linux-gnu-gcc")
         and os.path.exists("/usr/aarch64-linux-gnu/lib/libc.so")):
     config.available_features.add("aarch64-cross")
+# cnnc's tools built with AddressSanitizer (-DCNNC_SANITIZE=address,...,
+# scripts/test.sh's build-asan/): valgrind cannot run them.
+if "address" in getattr(config, "cnnc_sanitize", "").split(","):
+    config.available_features.add("asan")
 # An x86-64 machine without AVX512-FP16, for code compiled with it
 # (tests/lit/Tools/cpu-features-unsupported.test).
 if os.uname().machine == "x86_64" and os.path.exists("/proc/cpuinfo"):

@@ -84,13 +84,14 @@ def c_compiler():
 def fake_library(libdir):
     """Builds tests/python/fake_model.c (cnnc's C API by hand) as a library.
 
-    fake_library(file_name, prefix, info_symbol, model_name, run_symbol=True)
+    fake_library(file_name, prefix, info_symbol, model_name, run_symbol=True, version=3)
     """
 
-    def build(file_name, prefix, info_symbol, model_name, run_symbol=True):
+    def build(file_name, prefix, info_symbol, model_name, run_symbol=True, version=3):
         out = libdir / file_name
         command = [c_compiler(), "-shared", "-fPIC", f"-DPREFIX={prefix}",
                    f"-DINFO_SYMBOL={info_symbol}", f'-DMODEL_NAME="{model_name}"',
+                   f"-DVERSION={version}",
                    os.path.join(SOURCE_DIR, "tests", "python", "fake_model.c"), "-o", str(out)]
         if not run_symbol:
             command.insert(1, "-DNO_RUN_SYMBOL")

@@ -1,4 +1,5 @@
-/* A hand-written library with cnnc's C API (docs/c-api.md, version 3), for
+/* A hand-written library with cnnc's C API (docs/c-api.md, version 3: the
+ * package must still read libraries without version 4's field), for
  * the Python package's tests of what compiled models never do: fail with a
  * status, or export their introspection function under another name.
  * y = 2 * x on f32[2, 3]; x[0] == -1 makes every run return
@@ -6,13 +7,17 @@
  * - PREFIX=foo: the functions are foo_run, ...;
  * - INFO_SYMBOL: the introspection function's name (cnnc_model, foo_model);
  * - MODEL_NAME="foo": the model name in the structure;
- * - NO_RUN_SYMBOL: no PREFIX_run export (no model for the symbol scan). */
+ * - NO_RUN_SYMBOL: no PREFIX_run export (no model for the symbol scan);
+ * - VERSION=2: the structure's version (default 3), for the loaders' check. */
 #include <stddef.h>
 #include <stdint.h>
 
 #define CAT2(a, b) a##b
 #define CAT(a, b) CAT2(a, b)
 #define FN(suffix) CAT(PREFIX, suffix)
+#ifndef VERSION
+#define VERSION 3
+#endif
 
 typedef struct {
   const char *name;
@@ -69,7 +74,7 @@ int FN(_run)(const float *x, float *y) {
 
 // No context API (NULL): the package must run it on one thread.
 static const model_info info = {
-    .version = 3,
+    .version = VERSION,
     .num_inputs = 1,
     .num_outputs = 1,
     .scratch_alignment = 64,

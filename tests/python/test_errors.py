@@ -123,3 +123,31 @@ def test_compile_finds_cnnc_on_path(cnnc_exe, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path) + os.pathsep + os.environ["PATH"])
     out = cnnc.compile(tmp_path / "m.cnn", out=tmp_path / "libm.so", load=False)
     assert out == str(tmp_path / "libm.so") and os.path.isfile(out)
+
+
+def test_scratch_too_small_raises(se_block_library):
+    # The package tells the library the size of its own scratch arenas
+    # (run_with_scratch_size, C API version 4): an arena one byte short is a
+    # status, not a write past its end.
+    model = cnnc.load(se_block_library)
+    assert model._info.version >= 4 and model.scratch_bytes > 0
+    x = random_inputs(model)
+    expected = model(**x)
+    model._idle.clear()  # the next run makes a new arena...
+    model.scratch_bytes -= 1  # ...one byte short
+    with pytest.raises(cnnc.RunError, match=r"CNNC_ERROR_SCRATCH_TOO_SMALL \(6\): the scratch "
+                       r"memory is smaller than the model's scratch_bytes") as error:
+        model(**x)
+    assert error.value.status == 6 and error.value.status_name == "CNNC_ERROR_SCRATCH_TOO_SMALL"
+    model._idle.clear()
+    model.scratch_bytes += 1
+    np.testing.assert_array_equal(model(**x), expected)
+
+
+def test_old_c_api_version_raises(fake_library):
+    # Version 3 (fake_model.c's default, without run_with_scratch_size) loads
+    # and runs; an older one is refused by name.
+    assert cnnc.load(fake_library("libv3.so", "v3", "v3_model", "v3")).name == "v3"
+    with pytest.raises(cnnc.NotACnncLibraryError, match=r"uses C API version 2; this cnnc "
+                       r"package reads versions 3 and later"):
+        cnnc.load(fake_library("libv2.so", "v2", "v2_model", "v2", version=2))

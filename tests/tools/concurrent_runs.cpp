@@ -101,9 +101,10 @@ int main(int argc, char **argv) {
     return 2;
   }
   auto describe = found.describe;
-  if (describe()->version != cnnc::kModelInfoVersion) {
-    std::fprintf(stderr, "concurrent_runs: not a cnnc library (C API %u)\n",
-                 cnnc::kModelInfoVersion);
+  if (describe()->version < cnnc::kModelInfoMinVersion) {
+    std::fprintf(stderr,
+                 "concurrent_runs: not a cnnc library (C API %u or later)\n",
+                 cnnc::kModelInfoMinVersion);
     return 2;
   }
   const ModelInfo &model = *describe();

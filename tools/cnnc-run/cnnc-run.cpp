@@ -153,9 +153,10 @@ int main(int argc, char **argv) {
   if (!cnnc::findModel(library, libraryPath, modelName, found, error))
     fail(error);
   const ModelInfo &model = *found.describe();
-  if (model.version != cnnc::kModelInfoVersion)
+  if (model.version < cnnc::kModelInfoMinVersion)
     fail("'" + libraryPath + "' uses C API version " + Twine(model.version) +
-         "; this cnnc-run reads version " + Twine(cnnc::kModelInfoVersion));
+         "; this cnnc-run reads version " + Twine(cnnc::kModelInfoMinVersion) +
+         " and later");
   auto check = [&](const TensorInfo &tensor) {
     if (tensor.dtype != 0)
       fail("tensor '" + Twine(tensor.name) +

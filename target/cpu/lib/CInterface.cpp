@@ -3,6 +3,7 @@
 #include "cnnc/Target/CPU/CInterface.h"
 #include "CContext.h"
 #include "cnnc/Target/CPU/CNames.h"
+#include "cnnc/Target/CPU/ModelInfo.h"
 
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/IRBuilder.h"
@@ -10,6 +11,11 @@
 #include <fmt/format.h>
 
 using namespace llvm;
+
+// The loaders' view of the structure (ModelInfo.h) follows the one
+// generated here.
+static_assert(cnnc::kModelInfoVersion == cnnc::kCInterfaceVersion,
+              "ModelInfo.h describes another version of cnnc_model_info");
 
 namespace {
 
@@ -32,10 +38,13 @@ StringRef cType(StringRef dtype) {
 }
 
 /// Every status a run function returns, in the header's order.
-constexpr cnnc::CStatus kStatuses[] = {
-    cnnc::CStatus::Ok,          cnnc::CStatus::OutOfMemory,
-    cnnc::CStatus::NullPointer, cnnc::CStatus::MisalignedScratch,
-    cnnc::CStatus::ContextBusy, cnnc::CStatus::UnsupportedCpu};
+constexpr cnnc::CStatus kStatuses[] = {cnnc::CStatus::Ok,
+                                       cnnc::CStatus::OutOfMemory,
+                                       cnnc::CStatus::NullPointer,
+                                       cnnc::CStatus::MisalignedScratch,
+                                       cnnc::CStatus::ContextBusy,
+                                       cnnc::CStatus::UnsupportedCpu,
+                                       cnnc::CStatus::ScratchTooSmall};
 
 /// The status's name in `enum cnnc_status`.
 StringRef statusName(cnnc::CStatus status) {
@@ -52,6 +61,8 @@ StringRef statusName(cnnc::CStatus status) {
     return "CNNC_ERROR_CONTEXT_BUSY";
   case cnnc::CStatus::UnsupportedCpu:
     return "CNNC_ERROR_UNSUPPORTED_CPU";
+  case cnnc::CStatus::ScratchTooSmall:
+    return "CNNC_ERROR_SCRATCH_TOO_SMALL";
   }
   llvm_unreachable("every status has a name");
 }
@@ -77,6 +88,8 @@ const char *cnnc::statusMessageText(CStatus status) {
            "lists "
            "them): "
            "compile the model for this CPU (cnnc --mcpu)";
+  case CStatus::ScratchTooSmall:
+    return "the scratch memory is smaller than the model's scratch_bytes";
   }
   return "unknown status";
 }
@@ -118,27 +131,47 @@ Error cnnc::addCInterface(Module &module, const ModelSignature &signature,
     return result;
   };
 
-  // int <model>_run_with_scratch(inputs..., outputs..., void *scratch)
+  // int <model>_run_with_scratch(inputs..., outputs..., void *scratch) and
+  // <model>_run_with_scratch_size(..., void *scratch, size_t scratch_size),
+  // which also checks the size, so that a caller who passes the size gets a
+  // status rather than a memory fault from a buffer that is too small.
+  // Both call the model themselves (not one the other) so that the CPU
+  // check (CpuFeatures.h) comes first in each.
+  Type *sizeType = module.getDataLayout().getIntPtrType(context);
   SmallVector<Type *> pointers(tensorCount + 1, ptr);
-  Function *runWithScratch = Function::Create(
-      FunctionType::get(i32, pointers, false), GlobalValue::ExternalLinkage,
-      signature.name + "_run_with_scratch", module);
-  {
-    SmallVector<Value *> args = arguments(runWithScratch);
+  auto makeRunWithScratch = [&](StringRef suffix, bool withSize) {
+    SmallVector<Type *> parameters = pointers;
+    if (withSize)
+      parameters.push_back(sizeType);
+    Function *function = Function::Create(
+        FunctionType::get(i32, parameters, false), GlobalValue::ExternalLinkage,
+        signature.name + suffix, module);
+    SmallVector<Value *> args = arguments(function);
+    Value *size = withSize ? args.pop_back_val() : nullptr;
     Value *scratch = args.back();
-    auto *entry = BasicBlock::Create(context, "entry", runWithScratch);
+    auto *entry = BasicBlock::Create(context, "entry", function);
+    auto *checkSize = BasicBlock::Create(context, "check_size", function);
     auto *checkAlignment =
-        BasicBlock::Create(context, "check_alignment", runWithScratch);
-    auto *call = BasicBlock::Create(context, "call", runWithScratch);
-    auto *nullPointer =
-        BasicBlock::Create(context, "null_pointer", runWithScratch);
-    auto *misaligned =
-        BasicBlock::Create(context, "misaligned", runWithScratch);
+        BasicBlock::Create(context, "check_alignment", function);
+    auto *call = BasicBlock::Create(context, "call", function);
+    auto *nullPointer = BasicBlock::Create(context, "null_pointer", function);
+    auto *misaligned = BasicBlock::Create(context, "misaligned", function);
     IRBuilder<> b(entry);
     Value *invalid = anyNull(b, ArrayRef(args).drop_back());
     if (scratchBytes)
       invalid = b.CreateOr(invalid, b.CreateIsNull(scratch));
-    b.CreateCondBr(invalid, nullPointer, checkAlignment);
+    b.CreateCondBr(invalid, nullPointer, checkSize);
+    b.SetInsertPoint(checkSize);
+    if (withSize) {
+      auto *tooSmall = BasicBlock::Create(context, "too_small", function);
+      b.CreateCondBr(
+          b.CreateICmpULT(size, ConstantInt::get(sizeType, scratchBytes)),
+          tooSmall, checkAlignment);
+      b.SetInsertPoint(tooSmall);
+      b.CreateRet(status(CStatus::ScratchTooSmall));
+    } else {
+      b.CreateBr(checkAlignment);
+    }
     b.SetInsertPoint(checkAlignment);
     Value *offset = b.CreateAnd(b.CreatePtrToInt(scratch, i64),
                                 ConstantInt::get(i64, kScratchAlignment - 1));
@@ -153,7 +186,11 @@ Error cnnc::addCInterface(Module &module, const ModelSignature &signature,
     b.CreateRet(status(CStatus::NullPointer));
     b.SetInsertPoint(misaligned);
     b.CreateRet(status(CStatus::MisalignedScratch));
-  }
+    return function;
+  };
+  Function *runWithScratch = makeRunWithScratch("_run_with_scratch", false);
+  Function *runWithScratchSize =
+      makeRunWithScratch("_run_with_scratch_size", true);
 
   // int <model>_run(inputs..., outputs...): allocates the arena per call.
   FunctionCallee alignedAlloc =
@@ -189,16 +226,16 @@ Error cnnc::addCInterface(Module &module, const ModelSignature &signature,
     b.CreateRet(status(CStatus::OutOfMemory));
   }
 
-  // The same two through arrays of pointers, for tools that drive any model
+  // The same through arrays of pointers, for tools that drive any model
   // through cnnc_model_info.
   // (The context, when there is one, comes first, then the two arrays, then
-  // the scratch.) A NULL array is a null pointer too: the status, as from
-  // the entry points above, not a crash.
-  auto generic = [&](StringRef name, Function *target, bool withScratch,
-                     bool withContext) {
+  // `trailing`: the scratch and its size, passed on as they are.) A NULL
+  // array is a null pointer too: the status, as from the entry points
+  // above, not a crash.
+  auto generic = [&](StringRef name, Function *target,
+                     ArrayRef<Type *> trailing, bool withContext) {
     SmallVector<Type *> parameters = {ptr, ptr};
-    if (withScratch)
-      parameters.push_back(ptr);
+    parameters.append(trailing.begin(), trailing.end());
     if (withContext)
       parameters.insert(parameters.begin(), ptr);
     Function *function =
@@ -227,8 +264,8 @@ Error cnnc::addCInterface(Module &module, const ModelSignature &signature,
     };
     load(function->getArg(first), signature.inputs.size());
     load(function->getArg(first + 1), signature.outputs.size());
-    if (withScratch)
-      args.push_back(function->getArg(first + 2));
+    for (size_t i = 0; i < trailing.size(); ++i)
+      args.push_back(function->getArg(first + 2 + i));
     b.CreateRet(b.CreateCall(target, args));
     return function;
   };
@@ -236,13 +273,16 @@ Error cnnc::addCInterface(Module &module, const ModelSignature &signature,
   auto internal = [&](StringRef suffix) {
     return (signature.name + "." + suffix).str();
   };
-  Function *genericRun = generic(internal("generic_run"), run, false, false);
+  Function *genericRun = generic(internal("generic_run"), run, {}, false);
   Function *genericRunWithScratch = generic(
-      internal("generic_run_with_scratch"), runWithScratch, true, false);
+      internal("generic_run_with_scratch"), runWithScratch, {ptr}, false);
+  Function *genericRunWithScratchSize =
+      generic(internal("generic_run_with_scratch_size"), runWithScratchSize,
+              {ptr, sizeType}, false);
   ContextFunctions contexts =
       addContextInterface(module, signature, model, scratchBytes);
   Function *genericRunInContext =
-      generic(internal("generic_run_in_context"), contexts.run, false, true);
+      generic(internal("generic_run_in_context"), contexts.run, {}, true);
 
   // const char *status_message(int status)
   Function *statusMessage = Function::Create(
@@ -293,19 +333,20 @@ Error cnnc::addCInterface(Module &module, const ModelSignature &signature,
   StructType *modelInfo =
       StructType::create(context,
                          {i32, i32, i32, i32, ptr, ptr, ptr, i64, ptr, ptr, ptr,
-                          ptr, ptr, ptr, ptr},
+                          ptr, ptr, ptr, ptr, ptr},
                          "cnnc_model_info");
   Constant *info = ConstantStruct::get(
-      modelInfo, {ConstantInt::get(i32, kCInterfaceVersion),
-                  ConstantInt::get(i32, signature.inputs.size()),
-                  ConstantInt::get(i32, signature.outputs.size()),
-                  ConstantInt::get(i32, kScratchAlignment),
-                  string(signature.name, "cnnc.model_name"),
-                  tensors(signature.inputs, "inputs"),
-                  tensors(signature.outputs, "outputs"),
-                  ConstantInt::get(i64, scratchBytes), genericRun,
-                  genericRunWithScratch, statusMessage, contexts.create,
-                  contexts.destroy, genericRunInContext, contexts.numThreads});
+      modelInfo,
+      {ConstantInt::get(i32, kCInterfaceVersion),
+       ConstantInt::get(i32, signature.inputs.size()),
+       ConstantInt::get(i32, signature.outputs.size()),
+       ConstantInt::get(i32, kScratchAlignment),
+       string(signature.name, "cnnc.model_name"),
+       tensors(signature.inputs, "inputs"),
+       tensors(signature.outputs, "outputs"),
+       ConstantInt::get(i64, scratchBytes), genericRun, genericRunWithScratch,
+       statusMessage, contexts.create, contexts.destroy, genericRunInContext,
+       contexts.numThreads, genericRunWithScratchSize});
   auto *infoGlobal =
       new GlobalVariable(module, modelInfo, true, GlobalValue::PrivateLinkage,
                          info, "cnnc.model_info");
@@ -360,6 +401,7 @@ std::string cnnc::generateHeader(const ModelSignature &signature,
 #ifndef {guard}
 #define {guard}
 
+#include <stddef.h>
 #include <stdint.h>
 
 {target}#ifdef __cplusplus
@@ -378,6 +420,12 @@ int {model}_run({parameters});
  * scratch_bytes is 0); never allocates. Threads that run at once need
  * separate scratch memory. */
 int {model}_run_with_scratch({parameters}, void *scratch);
+
+/* The same, told the size of the scratch memory: returns
+ * CNNC_ERROR_SCRATCH_TOO_SMALL when scratch_size is less than
+ * {model}_model()->scratch_bytes, rather than write past its end. */
+int {model}_run_with_scratch_size({parameters}, void *scratch,
+                                  size_t scratch_size);
 
 /* Running one inference on several cores: a context owns a thread pool of
  * num_threads threads (the calling thread included; 0: every CPU this
@@ -426,6 +474,10 @@ typedef struct cnnc_model_info {{
   int (*run_in_context)(void *context, const void *const *inputs,
                         void *const *outputs);
   int (*context_num_threads)(const void *context);
+  /* Version 4: run_with_scratch, told the scratch memory's size. */
+  int (*run_with_scratch_size)(const void *const *inputs,
+                               void *const *outputs, void *scratch,
+                               size_t scratch_size);
 }} cnnc_model_info;
 #endif
 

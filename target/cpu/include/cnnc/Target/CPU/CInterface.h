@@ -19,7 +19,7 @@
 namespace cnnc {
 
 /// The version of the introspection structures; bumped on any change.
-constexpr unsigned kCInterfaceVersion = 3;
+constexpr unsigned kCInterfaceVersion = 4;
 
 /// The alignment, in bytes, that caller-provided scratch memory must have.
 constexpr unsigned kScratchAlignment = 64;
@@ -34,6 +34,9 @@ enum class CStatus {
   ContextBusy = 4,
   /// This CPU lacks a feature the code was compiled for (CpuFeatures.h).
   UnsupportedCpu = 5,
+  /// The caller's scratch memory is smaller than the arena
+  /// (`<model>_run_with_scratch_size`).
+  ScratchTooSmall = 6,
 };
 
 /// The message that `status_message` of a library returns for `status`.
@@ -52,7 +55,8 @@ struct ModelSignature {
 
 /// Adds the C API to a translated module whose model function takes a bare
 /// pointer per input, then per output, then the scratch arena of
-/// `scratchBytes` bytes: `<model>_run_with_scratch`, `<model>_run` (which
+/// `scratchBytes` bytes: `<model>_run_with_scratch`,
+/// `<model>_run_with_scratch_size`, `<model>_run` (which
 /// allocates the arena), generic entry points, and `<model>_model`. The model
 /// function itself becomes internal.
 llvm::Error addCInterface(llvm::Module &module, const ModelSignature &signature,

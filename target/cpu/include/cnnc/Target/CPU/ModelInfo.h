@@ -1,21 +1,26 @@
 //===- ModelInfo.h - the introspection structures of generated libraries -===//
 //
 // What `<model>_model()` returns in a library built by cnnc (docs/c-api.md,
-// version 3), as tools that load libraries with dlopen read it: cnnc-run and
-// cnnc-bench (ModelLoader.h finds it). Header-only and free of MLIR, so that
-// any loader can use it.
+// version 4), as tools that load libraries with dlopen read it: cnnc-run and
+// cnnc-bench (ModelLoader.h finds it). A version only appends fields, so a
+// reader of version N reads the start of any later one. Header-only and free of
+// MLIR, so that any loader can use it.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef CNNC_TARGET_CPU_MODELINFO_H
 #define CNNC_TARGET_CPU_MODELINFO_H
 
+#include <cstddef>
 #include <cstdint>
 
 namespace cnnc {
 
 /// The C API version these structures describe.
-constexpr uint32_t kModelInfoVersion = 3;
+constexpr uint32_t kModelInfoVersion = 4;
+/// The oldest version the tools read: one without the fields after it
+/// (runWithScratchSize) but with the context API they need.
+constexpr uint32_t kModelInfoMinVersion = 3;
 
 struct TensorInfo {
   const char *name;
@@ -43,6 +48,10 @@ struct ModelInfo {
   int (*runInContext)(void *context, const void *const *inputs,
                       void *const *outputs);
   int (*contextNumThreads)(const void *context);
+  // Version 4: runWithScratch, checking the scratch memory's size; absent
+  // (not to be read) in a version 3 structure.
+  int (*runWithScratchSize)(const void *const *inputs, void *const *outputs,
+                            void *scratch, size_t scratchSize);
 };
 
 } // namespace cnnc

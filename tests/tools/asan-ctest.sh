@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs the test suite of the AddressSanitizer + UndefinedBehaviorSanitizer
+# build (-DCNNC_SANITIZE=address,undefined) and fails on any sanitizer
+# report: its lit suite (every tool on every test input, the generated
+# libraries' C programs) and the Catch2 unit and numeric tests. Complements
+# sanitizer-sweep.sh, which feeds the tools malformed input.
+# Usage: asan-ctest.sh ASAN_BUILD_DIR [extra ctest arguments]
+#
+# Left out (ctest -E): the PyTorch and ONNX end-to-end checks
+# (torchvision-*, onnx-*, pytorch-shapes, fused-vs-unfused) each take
+# minutes in the plain build and several times that under ASan, and add
+# nothing the lit suite does not run through the same code: the same
+# passes on smaller models. python-api and cmake-install test the Python
+# package and the installed CMake package, not cnnc's own code;
+# clang-format is no program of ours; runtime-bench is a benchmark. The
+# runtime's ThreadSanitizer and valgrind tests are not even defined in
+# this build (tests/runtime/CMakeLists.txt), and lit skips valgrind.test
+# (UNSUPPORTED: asan).
+# Two numeric tests, conv2d (6 minutes under ASan on 2 cores) and the
+# element-wise activations (1.7 minutes), compile dozens of random
+# configurations of one operation through the same passes: what they add is
+# the generated code's numbers, and that code is not instrumented here (a
+# library is built with ASan only by cnnc --sanitize); the plain build's
+# ctest runs them. Without them the run took 7.5 minutes, not 10, on 2
+# cores shared with another build (lit about 6 of them).
+# runtime-link: LeakSanitizer reports the two default thread pools that
+# dlclose retires, which cnnc_rt_pool_retire keeps allocated on purpose (a
+# thread may still be in the model), with no stack to suppress them by
+# (their library is unloaded); runtime-test checks the pools under ASan.
+set -uo pipefail
+build=$1
+shift
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+# As sanitizer-sweep.sh sets them (see there for allow_user_poisoning=0),
+# and every report also goes to a file of $logs: a report from a program
+# whose failure a test expects (`not cnnc ...`) or whose exit status a
+# pipe hides still fails the run. halt_on_error: the first undefined
+# behaviour ends the program, as a failure. Programs that the tests build
+# with sanitizers of their own set their own options (lit passes these
+# variables through).
+export ASAN_OPTIONS=exitcode=86:detect_leaks=1:allow_user_poisoning=0:log_path=$logs/asan
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$logs/ubsan
+ctest --test-dir "$build" --output-on-failure -j "$(nproc)" \
+  -E '^(torchvision-|onnx-|pytorch-shapes$|fused-vs-unfused$|python-api$|cmake-install$|clang-format$|runtime-bench$|runtime-link$|numeric: ?conv2d matches|numeric: ?element-wise activations)' \
+  "$@"
+status=$?
+reports=0
+for log in "$logs"/*; do
+  [ -e "$log" ] || continue
+  if grep -qE "Sanitizer|runtime error:" "$log"; then
+    reports=$((reports + 1))
+    echo "SANITIZER REPORT ($(basename "$log")):"
+    head -40 "$log"
+  fi
+done
+echo "asan-ctest: ctest status $status, $reports sanitizer report(s)"
+[ "$status" -eq 0 ] && [ "$reports" -eq 0 ]
