@@ -185,8 +185,12 @@ void printStats(const cnnc::Artifacts &artifacts) {
               "(--emit=llvm-dialect or later)\n";
   else
     errs() << fmt::format("memory: arena {} bytes for the intermediate tensors "
-                          "(without reuse: {} bytes)\n",
-                          artifacts.arenaBytes, artifacts.unplannedBytes);
+                          "(without reuse: {}{} bytes)\n",
+                          artifacts.arenaBytes,
+                          // cnn-plan-memory saturates this sum.
+                          artifacts.unplannedBytes == INT64_MAX ? "at least "
+                                                                : "",
+                          artifacts.unplannedBytes);
 }
 
 /// --fusion-report, to stderr or --fusion-report-file.
