@@ -172,6 +172,8 @@ void fillOptions(cnnc::CompileOptions &options) {
   options.minParallelWork = minParallelWork.getValue();
   options.batch = batchSize.getValue();
   options.sanitize = sanitize.getValue();
+  // cnnc compiles one module in its context: weights may go once used.
+  options.releaseWeights = true;
   // The loops show the arena argument too; code for the machine has it
   // anyway.
   options.scratchArgument = emit == EmitKind::Loops;
