@@ -24,6 +24,10 @@
 namespace cnnc::onnx_import {
 namespace {
 
+constexpr const char *kUnparsable =
+    "not an ONNX model: its protobuf does not parse (a truncated or corrupt "
+    "file?)";
+
 std::string typeName(int type) {
   return onnx::TensorProto_DataType_Name(
       static_cast<onnx::TensorProto_DataType>(type));
@@ -70,10 +74,11 @@ bool decodeRaw(int type, const char *bytes, size_t size, ConstTensor &out) {
   }
 }
 
-/// A TensorProto's values (inline, raw or in an external file).
-std::shared_ptr<ConstTensor> readTensor(const onnx::TensorProto &proto,
-                                        const std::string &modelDir,
-                                        std::string &error) {
+/// A TensorProto's values (inline, raw or in an external file next to the
+/// model: `modelDir`, or nowhere for a model read from memory).
+std::shared_ptr<ConstTensor>
+readTensor(const onnx::TensorProto &proto,
+           const std::optional<std::string> &modelDir, std::string &error) {
   auto tensor = std::make_shared<ConstTensor>();
   for (int64_t d : proto.dims())
     tensor->shape.push_back(d);
@@ -85,6 +90,11 @@ std::shared_ptr<ConstTensor> readTensor(const onnx::TensorProto &proto,
   std::string what = "tensor '" + proto.name() + "'";
   int64_t expected = tensor->numElements();
   if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
+    if (!modelDir) {
+      error = what + " keeps its data in an external file, which a model "
+                     "read from memory cannot have";
+      return nullptr;
+    }
     std::string location;
     int64_t offset = 0, length = -1;
     for (const auto &entry : proto.external_data()) {
@@ -97,7 +107,7 @@ std::shared_ptr<ConstTensor> readTensor(const onnx::TensorProto &proto,
     }
     std::string file = location.empty() || location[0] == '/'
                            ? location
-                           : modelDir + "/" + location;
+                           : *modelDir + "/" + location;
     std::ifstream in(file, std::ios::binary);
     if (location.empty() || !in) {
       error = what + " keeps its data in an external file, '" + file +
@@ -192,7 +202,7 @@ ValueInfo readValueInfo(const onnx::ValueInfoProto &proto) {
 }
 
 bool readAttribute(const onnx::AttributeProto &proto,
-                   const std::string &modelDir, Attribute &out,
+                   const std::optional<std::string> &modelDir, Attribute &out,
                    std::string &error) {
   switch (proto.type()) {
   case onnx::AttributeProto::INT:
@@ -226,23 +236,50 @@ bool readAttribute(const onnx::AttributeProto &proto,
   return true;
 }
 
-std::optional<Graph> load(const std::string &path, const InputShapes &shapes,
-                          std::string &error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = "cannot read the file";
-    return std::nullopt;
-  }
-  onnx::ModelProto model;
-  if (!model.ParseFromIstream(&in)) {
-    error = "not an ONNX model: its protobuf does not parse (a truncated or "
-            "corrupt file?)";
-    return std::nullopt;
-  }
+/// Attributes that ONNX defines as positive and that ONNX 1.12's shape
+/// inference divides by (convPoolShapeInference divides by the strides)
+/// without checking: 0 there is a division by zero, a crash, not an error.
+/// Checked on every node first, whatever its operator, and in subgraphs.
+bool checkPositiveAttributes(const onnx::GraphProto &graph,
+                             std::string &error) {
+  for (const auto &node : graph.node())
+    for (const auto &attr : node.attribute()) {
+      // Subgraphs (If, Loop, Scan) are inferred too.
+      if (attr.has_g() && !checkPositiveAttributes(attr.g(), error))
+        return false;
+      for (const auto &subgraph : attr.graphs())
+        if (!checkPositiveAttributes(subgraph, error))
+          return false;
+      const std::string &name = attr.name();
+      if (name != "strides" && name != "dilations" && name != "group" &&
+          name != "blocksize")
+        continue;
+      std::vector<int64_t> values(attr.ints().begin(), attr.ints().end());
+      if (attr.type() == onnx::AttributeProto::INT)
+        values.push_back(attr.i());
+      for (int64_t value : values)
+        if (value <= 0) {
+          error = "node '" + node.name() + "' (" + node.op_type() +
+                  "): attribute '" + name + "' must be positive, got " +
+                  std::to_string(value);
+          return false;
+        }
+    }
+  return true;
+}
+
+/// The graph of a parsed `model`, checked; `path` names it in messages and
+/// `modelDir` is where its external data are (none from memory).
+std::optional<Graph> load(onnx::ModelProto &model, const std::string &path,
+                          const std::optional<std::string> &modelDir,
+                          const InputShapes &shapes, std::string &error) {
   try {
     // The file's overload checks external data next to the model, not in
     // the working directory.
-    onnx::checker::check_model(path);
+    if (modelDir)
+      onnx::checker::check_model(path);
+    else
+      onnx::checker::check_model(model);
   } catch (const std::exception &e) {
     error = std::string("ONNX's checker rejects the model: ") + e.what();
     return std::nullopt;
@@ -289,6 +326,8 @@ std::optional<Graph> load(const std::string &path, const InputShapes &shapes,
       return std::nullopt;
     }
 
+  if (!checkPositiveAttributes(*proto, error))
+    return std::nullopt;
   try {
     onnx::shape_inference::InferShapes(
         model, onnx::OpSchemaRegistry::Instance(),
@@ -299,7 +338,7 @@ std::optional<Graph> load(const std::string &path, const InputShapes &shapes,
     return std::nullopt;
   }
 
-  std::string dir = directoryOf(path);
+  const std::optional<std::string> &dir = modelDir;
   for (const auto &init : proto->initializer()) {
     std::shared_ptr<ConstTensor> tensor = readTensor(init, dir, error);
     if (!tensor) {
@@ -341,8 +380,35 @@ std::optional<Graph> load(const std::string &path, const InputShapes &shapes,
 
 std::optional<Graph> loadGraph(const std::string &path,
                                const InputShapes &shapes, std::string &error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot read the file";
+    return std::nullopt;
+  }
+  onnx::ModelProto model;
+  if (!model.ParseFromIstream(&in)) {
+    error = kUnparsable;
+    return std::nullopt;
+  }
   try {
-    return load(path, shapes, error);
+    return load(model, path, directoryOf(path), shapes, error);
+  } catch (const std::exception &e) {
+    error = e.what();
+    return std::nullopt;
+  }
+}
+
+std::optional<Graph> loadGraphFromBuffer(const std::string &bytes,
+                                         const std::string &name,
+                                         const InputShapes &shapes,
+                                         std::string &error) {
+  onnx::ModelProto model;
+  if (!model.ParseFromString(bytes)) {
+    error = kUnparsable;
+    return std::nullopt;
+  }
+  try {
+    return load(model, name, std::nullopt, shapes, error);
   } catch (const std::exception &e) {
     error = e.what();
     return std::nullopt;
