@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cnnc/Compiler/Compiler.h"
+#include "cnnc/Compiler/IRDumps.h"
 #include "cnnc/Compiler/Pipelines.h"
 #include "cnnc/Dialect/CNNOps.h"
 #include "cnnc/Frontend/Emitter.h"
@@ -243,7 +244,7 @@ bool emitOutput(mlir::ModuleOp module) {
       return fail(std::move(error));
   Expected<cnnc::Artifacts> artifacts =
       cnnc::compile(module, options, [](mlir::PassManager &pm) {
-        if (failed(mlir::applyPassManagerCLOptions(pm)))
+        if (failed(cnnc::applyPassManagerCLOptionsEliding(pm)))
           return mlir::failure();
         mlir::applyDefaultTimingPassManagerCLOptions(pm);
         return mlir::success();
