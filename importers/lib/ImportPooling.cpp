@@ -33,6 +33,12 @@ FailureOr<Value> padConstant(Importer &im, Value x, const Shape &pads,
     int64_t before = pads[d], after = pads[rank + d];
     Shape current = Importer::shapeOf(y);
     if (before < 0 || after < 0) {
+      // A crop of the whole dimension (checked first: negating a pad of
+      // INT64_MIN would overflow).
+      if (before <= -current[d] || after <= -current[d]) {
+        (void)im.fail("the pads crop everything");
+        return failure();
+      }
       int64_t start = std::max<int64_t>(0, -before);
       int64_t size = current[d] - start - std::max<int64_t>(0, -after);
       if (size <= 0) {
