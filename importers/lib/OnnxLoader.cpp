@@ -17,7 +17,9 @@
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 
+#include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -105,20 +107,36 @@ readTensor(const onnx::TensorProto &proto,
       else if (entry.key() == "length")
         length = std::stoll(entry.value());
     }
-    std::string file = location.empty() || location[0] == '/'
-                           ? location
-                           : *modelDir + "/" + location;
-    std::ifstream in(file, std::ios::binary);
+    // As ONNX specifies (and its later checkers enforce): a path relative
+    // to the model's directory, inside it. Anything else would let a model
+    // copy any file it names (a key, /etc/shadow) into the library as
+    // weights, or read a device forever.
+    std::filesystem::path relative(location);
+    if (relative.is_absolute() ||
+        std::any_of(
+            relative.begin(), relative.end(),
+            [](const std::filesystem::path &part) { return part == ".."; })) {
+      error = what + " keeps its data in '" + location +
+              "', which is not a path inside the model's directory";
+      return nullptr;
+    }
+    std::string file = *modelDir + "/" + location;
+    std::error_code status;
+    std::ifstream in;
+    if (std::filesystem::is_regular_file(file, status))
+      in.open(file, std::ios::binary);
     if (location.empty() || !in) {
       error = what + " keeps its data in an external file, '" + file +
-              "', which cannot be read";
+              "', which cannot be read (or is not a regular file)";
       return nullptr;
     }
     in.seekg(0, std::ios::end);
     int64_t fileSize = in.tellg();
-    if (length < 0)
+    // The offset first: `fileSize - offset` must not overflow.
+    bool inside = offset >= 0 && offset <= fileSize;
+    if (inside && length < 0)
       length = fileSize - offset;
-    if (offset < 0 || offset + length > fileSize) {
+    if (!inside || length > fileSize - offset) {
       error = what + ": its external data (offset " + std::to_string(offset) +
               ", length " + std::to_string(length) +
               ") lies beyond the end of '" + file + "' (" +

@@ -19,6 +19,8 @@ KIND is one of:
   dynamic         an input whose batch size is a dim_param ("N")
   external        the Conv weight stored in OUT.onnx.data (external data)
   external-missing  the same, the data file removed
+  external-absolute  the same, its location /etc/hostname
+  external-outside   the same, its location "../NAME.data"
   bad-data        an initializer whose raw data is shorter than its shape
   bad-shape       a BatchNormalization whose mean has 3 values for 4 channels
   unsupported-op  an Elu node named "/act/Elu"
@@ -157,6 +159,24 @@ def main():
         if kind == "external-missing":
             os.remove(path + ".data")
         return
+    elif kind in ("external-absolute", "external-outside"):
+        # External data outside the model's directory: /etc/hostname, or
+        # reached with "..".
+        m = tiny()
+        onnx.save_model(m, path, save_as_external_data=True,
+                        all_tensors_to_one_file=True,
+                        location=os.path.basename(path) + ".data",
+                        size_threshold=0)
+        m = onnx.load(path, load_external_data=False)
+        if kind == "external-outside":  # The data where ".." leads.
+            data = os.path.basename(path) + ".data"
+            os.replace(path + ".data", os.path.join(
+                os.path.dirname(os.path.abspath(path)), "..", data))
+        for init in m.graph.initializer:
+            for entry in init.external_data:
+                if entry.key == "location":
+                    entry.value = ("/etc/hostname" if kind == "external-absolute"
+                                   else "../" + entry.value)
     elif kind == "bad-data":
         m = tiny()
         weight = m.graph.initializer[0]
