@@ -6,8 +6,9 @@
 // string is longer than kDumpResourceLimit characters (about 30 bytes:
 // `dense_resource<fc.weight>` stays, its entry in `dialect_resources`
 // goes), unless the command line says how long a string to print
-// (--mlir-elide-resource-strings-if-larger=N; a large N prints them all). What cnnc emits (--emit=cnn, linalg, loops,
-// llvm-dialect) is not a dump: it keeps every weight, to be read back.
+// (--mlir-elide-resource-strings-if-larger=N; a large N prints them all). What
+// cnnc emits (--emit=cnn, linalg, loops, llvm-dialect) is not a dump: it keeps
+// every weight, to be read back.
 //
 //===----------------------------------------------------------------------===//
 
