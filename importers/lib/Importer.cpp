@@ -130,6 +130,10 @@ FailureOr<Value> Importer::weight(const ConstTensor &tensor,
     return fail("a " + tensor.typeName +
                 " tensor is used as data: cnnc computes on float tensors");
   Shape dims = shape.empty() ? tensor.shape : shape;
+  if (tensor.values.empty())
+    return fail("parameter '" + name +
+                "' has no values (a dimension of 0): "
+                "cnnc has no empty tensors");
   std::vector<float> data(tensor.values.begin(), tensor.values.end());
   auto type = RankedTensorType::get(dims, builder.getF32Type());
   if (type.getNumElements() != static_cast<int64_t>(data.size()))
