@@ -10,6 +10,8 @@
 #include "cnnc/Target/CPU/CNames.h"
 #include "cnnc/Target/CPU/CpuFeatures.h"
 
+#include "WeightResources.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
@@ -278,8 +280,18 @@ Expected<cnnc::Artifacts> cnnc::compile(ModuleOp module,
     return llvm::make_error<DiagnosedFailure>();
   if (Error error = buildPipeline(pm, resolved))
     return std::move(error);
+  bool release = options.releaseWeights && isMachineCode(options.emit);
+  ResourceSet weights;
+  if (release)
+    weights = resourcesOf(module);
   if (failed(pm.run(module)))
     return llvm::make_error<DiagnosedFailure>();
+  ResourceSet lowered;
+  if (release) {
+    // The weights that passes replaced (repacked, folded) are garbage now.
+    lowered = resourcesOf(module);
+    releaseResources(weights, lowered);
+  }
   if (options.emit == EmitKind::Dot || options.emit == EmitKind::SVG) {
     llvm::raw_string_ostream graph(artifacts.graph);
     printModelGraph(module, artifacts.signature, graph);
@@ -300,6 +312,9 @@ Expected<cnnc::Artifacts> cnnc::compile(ModuleOp module,
       });
   if (!llvmModule)
     return llvmModule.takeError();
+  // LLVM IR has its own copy of every weight.
+  if (release)
+    releaseResources(lowered);
   artifacts.llvmModule = std::move(*llvmModule);
   return std::move(artifacts);
 }

@@ -150,6 +150,29 @@ std::optional<std::string> closestName(llvm::StringRef name,
 
 } // namespace
 
+namespace {
+/// A resource blob of `tensor`'s bytes. The checkpoint is mapped, not read:
+/// the blob is a view into the mapping, which it keeps alive, so a model's
+/// weights are in memory once (the pages of the file), not twice. A tensor
+/// the file leaves misaligned for its element type (safetensors aligns
+/// nothing) is copied.
+AsmResourceBlob viewOrCopy(const cnnc::SafetensorsFile &checkpoint,
+                           const cnnc::SafetensorsTensor &tensor) {
+  size_t align =
+      std::max<int64_t>(cnnc::SafetensorsFile::dtypeSize(tensor.dtype), 1);
+  if (reinterpret_cast<uintptr_t>(tensor.data.data()) % align != 0)
+    return HeapAsmResourceBlob::allocateAndCopyWithAlign(tensor.data,
+                                                         alignof(double));
+  std::shared_ptr<const llvm::MemoryBuffer> mapping = checkpoint.sharedBuffer();
+  return AsmResourceBlob(
+      tensor.data, align,
+      [mapping = std::move(mapping)](void *, size_t, size_t) mutable {
+        mapping.reset();
+      },
+      /*dataIsMutable=*/false);
+}
+} // namespace
+
 LogicalResult cnnc::frontend::bindCheckpoint(EmittedModel &model,
                                              const SafetensorsFile &checkpoint,
                                              llvm::StringRef path,
@@ -198,10 +221,8 @@ LogicalResult cnnc::frontend::bindCheckpoint(EmittedModel &model,
                             formatShape(type.getShape()));
       continue;
     }
-    AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-        tensor->data, alignof(double));
-    op.setValueAttr(cast<ElementsAttr>(
-        DenseResourceElementsAttr::get(type, parameter.name, std::move(blob))));
+    op.setValueAttr(cast<ElementsAttr>(DenseResourceElementsAttr::get(
+        type, parameter.name, viewOrCopy(checkpoint, *tensor))));
   }
   if (errors)
     return failure();

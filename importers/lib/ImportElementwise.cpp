@@ -38,6 +38,15 @@ FailureOr<ConstTensor> broadcastConstants(Importer &im, const ConstTensor &a,
   out.isFloat = a.isFloat;
   out.typeName = a.typeName;
   int64_t count = out.numElements();
+  if (count > kMaxConstantElements) {
+    (void)im.fail("the constant operands broadcast to " +
+                  (count == INT64_MAX ? std::string("2^63 or more")
+                                      : std::to_string(count)) +
+                  " elements, more than the " +
+                  std::to_string(kMaxConstantElements) +
+                  " (2^24) that the importer folds");
+    return failure();
+  }
   out.values.resize(count);
   std::vector<int64_t> index(rank, 0);
   for (int64_t i = 0; i < count; ++i) {

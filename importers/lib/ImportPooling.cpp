@@ -16,6 +16,12 @@ using namespace cnnc::onnx_import;
 
 namespace {
 
+/// `count` elements, or "more than 2^63 elements" where it saturated.
+std::string describeElements(int64_t count) {
+  return count == INT64_MAX ? "2^63 elements or more"
+                            : std::to_string(count) + " elements";
+}
+
 /// `x` with `pads` (begin of every dimension, then end) elements of
 /// `value` added: each padded axis a concatenation with constant blocks,
 /// each negative pad a slice.
@@ -27,6 +33,12 @@ FailureOr<Value> padConstant(Importer &im, Value x, const Shape &pads,
     int64_t before = pads[d], after = pads[rank + d];
     Shape current = Importer::shapeOf(y);
     if (before < 0 || after < 0) {
+      // A crop of the whole dimension (checked first: negating a pad of
+      // INT64_MIN would overflow).
+      if (before <= -current[d] || after <= -current[d]) {
+        (void)im.fail("the pads crop everything");
+        return failure();
+      }
       int64_t start = std::max<int64_t>(0, -before);
       int64_t size = current[d] - start - std::max<int64_t>(0, -after);
       if (size <= 0) {
@@ -52,6 +64,14 @@ FailureOr<Value> padConstant(Importer &im, Value x, const Shape &pads,
       ConstTensor block;
       block.shape = current;
       block.shape[d] = amount;
+      if (block.numElements() > kMaxConstantElements) {
+        (void)im.fail(
+            "the padding of dimension " + std::to_string(d) +
+            " is a block of " + describeElements(block.numElements()) +
+            ", more than the " + std::to_string(kMaxConstantElements) +
+            " (2^24) that the importer makes a constant of");
+        return failure();
+      }
       block.values.assign(block.numElements(), value);
       FailureOr<Value> w =
           im.weight(block, im.layer + ".pad" + std::to_string(parts.size()) +
@@ -280,7 +300,7 @@ LogicalResult padOp(Importer &im) {
       return failure();
     pads.clear();
     for (double v : (*p)->values)
-      pads.push_back(static_cast<int64_t>(v));
+      pads.push_back(toInt64(v));
     if (im.hasInput(2)) {
       auto v = im.constantInput(2, "constant_value");
       if (failed(v))

@@ -17,11 +17,11 @@ using namespace cnnc::onnx_import;
 
 namespace {
 
+/// The product of `shape`'s dimensions [begin, end); INT64_MAX where it
+/// overflows.
 int64_t product(const Shape &shape, size_t begin, size_t end) {
-  int64_t n = 1;
-  for (size_t d = begin; d < end; ++d)
-    n *= shape[d];
-  return n;
+  return ConstTensor::elementsOf(
+      std::vector<int64_t>(shape.begin() + begin, shape.begin() + end));
 }
 
 /// Elements [start, start + size) along `axis` of a constant.
@@ -53,7 +53,7 @@ LogicalResult reshapeOp(Importer &im) {
   Shape shape;
   int64_t inferred = -1, known = 1;
   for (auto [index, value] : llvm::enumerate((*target)->values)) {
-    int64_t size = static_cast<int64_t>(value);
+    int64_t size = toInt64(value);
     if (size == 0 && !allowZero) {
       if (index >= in.size())
         return im.fail("shape entry 0 at " + std::to_string(index) +
@@ -68,7 +68,8 @@ LogicalResult reshapeOp(Importer &im) {
       return im.fail("shape entry " + std::to_string(size) +
                      " is not supported (sizes must be positive)");
     }
-    known *= size;
+    if (__builtin_mul_overflow(known, size, &known))
+      return im.fail("the shape has 2^63 elements or more");
     shape.push_back(size);
   }
   int64_t total = product(in, 0, in.size());
@@ -120,7 +121,7 @@ FailureOr<std::vector<int64_t>> axesOf(Importer &im, bool required) {
     return failure();
   std::vector<int64_t> out;
   for (double a : (*axes)->values)
-    out.push_back(static_cast<int64_t>(a));
+    out.push_back(toInt64(a));
   return out;
 }
 
@@ -253,7 +254,7 @@ LogicalResult splitOp(Importer &im) {
     if (failed(split))
       return failure();
     for (double s : (*split)->values)
-      sizes.push_back(static_cast<int64_t>(s));
+      sizes.push_back(toInt64(s));
   }
   size_t parts = im.node->outputs.size();
   if (sizes.empty()) {
@@ -303,7 +304,7 @@ LogicalResult sliceOp(Importer &im) {
       if (failed(c))
         return failure();
       for (double v : (*c)->values)
-        lists[i - 1]->push_back(static_cast<int64_t>(v));
+        lists[i - 1]->push_back(toInt64(v));
     }
   }
   Shape shape = x->tensor ? Importer::shapeOf(x->tensor) : x->constant->shape;
@@ -377,7 +378,7 @@ LogicalResult gatherOp(Importer &im) {
     return failure();
   std::vector<int64_t> picked;
   for (double v : (*indices)->values) {
-    int64_t i = static_cast<int64_t>(v);
+    int64_t i = toInt64(v);
     if (i < -shape[*axis] || i >= shape[*axis])
       return im.fail("index " + std::to_string(i) + " is out of range");
     picked.push_back(i < 0 ? i + shape[*axis] : i);

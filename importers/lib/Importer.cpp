@@ -61,13 +61,14 @@ std::string cnnc::onnx_import::sanitizeName(const std::string &name) {
 }
 
 Importer::Importer(const Graph &graph, MLIRContext &context,
-                   std::string modelName, std::string tool)
+                   std::string modelName, std::string tool,
+                   llvm::raw_ostream &errors)
     : graph(graph), context(context), builder(&context),
       loc(FileLineColLoc::get(&context, graph.path, 0, 0)), opset(graph.opset),
-      modelName(std::move(modelName)), tool(std::move(tool)) {}
+      modelName(std::move(modelName)), tool(std::move(tool)), errors(errors) {}
 
 LogicalResult Importer::fail(const std::string &message) {
-  auto &os = llvm::WithColor::error(llvm::errs(), tool) << graph.path << ": ";
+  auto &os = llvm::WithColor::error(errors, tool) << graph.path << ": ";
   if (node)
     os << "node '" << node->name << "' (" << node->opType << "): ";
   os << message << "\n";
@@ -129,6 +130,10 @@ FailureOr<Value> Importer::weight(const ConstTensor &tensor,
     return fail("a " + tensor.typeName +
                 " tensor is used as data: cnnc computes on float tensors");
   Shape dims = shape.empty() ? tensor.shape : shape;
+  if (tensor.values.empty())
+    return fail("parameter '" + name +
+                "' has no values (a dimension of 0): "
+                "cnnc has no empty tensors");
   std::vector<float> data(tensor.values.begin(), tensor.values.end());
   auto type = RankedTensorType::get(dims, builder.getF32Type());
   if (type.getNumElements() != static_cast<int64_t>(data.size()))
@@ -429,6 +434,30 @@ std::string cnnc::parseInputShape(llvm::StringRef spec,
   return "";
 }
 
+namespace {
+/// The module of a graph that `graph` loaded, or the error that it set.
+OwningOpRef<ModuleOp> importGraph(const std::optional<Graph> &graph,
+                                  const std::string &error,
+                                  llvm::StringRef path, MLIRContext &context,
+                                  const cnnc::OnnxImportOptions &options) {
+  llvm::raw_ostream &errors = options.errors ? *options.errors : llvm::errs();
+  if (!graph) {
+    // The ONNX library's messages run over several lines; one is enough.
+    std::string message;
+    for (llvm::StringRef line : llvm::split(error, '\n'))
+      if (!line.trim().empty())
+        message += (message.empty() ? "" : "; ") + line.trim().str();
+    llvm::WithColor::error(errors, options.tool)
+        << path << ": " << message << "\n";
+    return nullptr;
+  }
+  std::string name = options.modelName;
+  if (name.empty())
+    name = identifier(llvm::sys::path::stem(path).str());
+  return Importer(*graph, context, name, options.tool, errors).run();
+}
+} // namespace
+
 OwningOpRef<ModuleOp> cnnc::importOnnxModel(llvm::StringRef path,
                                             MLIRContext &context,
                                             const OnnxImportOptions &options) {
@@ -436,18 +465,16 @@ OwningOpRef<ModuleOp> cnnc::importOnnxModel(llvm::StringRef path,
   std::string error;
   std::optional<Graph> graph =
       loadGraph(path.str(), options.inputShapes, error);
-  if (!graph) {
-    // The ONNX library's messages run over several lines; one is enough.
-    std::string message;
-    for (llvm::StringRef line : llvm::split(error, '\n'))
-      if (!line.trim().empty())
-        message += (message.empty() ? "" : "; ") + line.trim().str();
-    llvm::WithColor::error(llvm::errs(), options.tool)
-        << path << ": " << message << "\n";
-    return nullptr;
-  }
-  std::string name = options.modelName;
-  if (name.empty())
-    name = identifier(llvm::sys::path::stem(path).str());
-  return Importer(*graph, context, name, options.tool).run();
+  return importGraph(graph, error, path, context, options);
+}
+
+OwningOpRef<ModuleOp>
+cnnc::importOnnxModelFromBuffer(llvm::StringRef bytes, llvm::StringRef name,
+                                MLIRContext &context,
+                                const OnnxImportOptions &options) {
+  context.loadDialect<cnn::CNNDialect, func::FuncDialect>();
+  std::string error;
+  std::optional<Graph> graph =
+      loadGraphFromBuffer(bytes.str(), name.str(), options.inputShapes, error);
+  return importGraph(graph, error, name, context, options);
 }

@@ -40,7 +40,7 @@ struct Val {
 class Importer {
 public:
   Importer(const Graph &graph, mlir::MLIRContext &context,
-           std::string modelName, std::string tool);
+           std::string modelName, std::string tool, llvm::raw_ostream &errors);
 
   mlir::OwningOpRef<mlir::ModuleOp> run();
 
@@ -163,6 +163,7 @@ private:
   mlir::LogicalResult recognizeChannelShuffle(mlir::Value result);
 
   std::string modelName, tool;
+  llvm::raw_ostream &errors;
   std::map<std::string, Val> values;
   std::map<std::string, int> layerNames;
   std::map<const ConstTensor *, mlir::Value> materialized;

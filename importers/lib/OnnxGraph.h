@@ -28,13 +28,37 @@ struct ConstTensor {
   /// The ONNX element type's name (FLOAT, INT64, ...), for messages.
   std::string typeName = "FLOAT";
 
-  int64_t numElements() const {
+  /// The product of the shape; INT64_MAX where it overflows (a file may
+  /// declare any dimensions).
+  int64_t numElements() const { return elementsOf(shape); }
+
+  static int64_t elementsOf(const std::vector<int64_t> &shape) {
     int64_t n = 1;
     for (int64_t d : shape)
-      n *= d;
+      if (__builtin_mul_overflow(n, d, &n))
+        return INT64_MAX;
     return n;
   }
 };
+
+/// An integer constant's value (held as a double) as int64, saturated: an
+/// INT64 initializer of INT64_MAX (a Slice's "to the end") is 2^63 as a
+/// double, one past int64, and converting that is undefined behaviour.
+inline int64_t toInt64(double value) {
+  if (value != value)
+    return 0;
+  if (value >= 0x1p63)
+    return INT64_MAX;
+  if (value < -0x1p63)
+    return INT64_MIN;
+  return static_cast<int64_t>(value);
+}
+
+/// Elements of a constant that the importer computes itself (a Pad's block
+/// of padding, two constants broadcast and folded): 2^24, 64 MiB of f32
+/// in the library. A file that asks for more is an error, not an
+/// allocation of whatever size it names.
+inline constexpr int64_t kMaxConstantElements = int64_t(1) << 24;
 
 /// An attribute of a node, of any of the kinds cnnc reads.
 struct Attribute {
@@ -87,6 +111,14 @@ using InputShapes = std::map<std::string, std::vector<int64_t>>;
 /// file (and the node, where one is at fault).
 std::optional<Graph> loadGraph(const std::string &path,
                                const InputShapes &shapes, std::string &error);
+
+/// The same from the bytes of a model file in memory; `name` stands for the
+/// file in messages. A tensor whose data is in an external file is refused:
+/// there is no directory to look for it in.
+std::optional<Graph> loadGraphFromBuffer(const std::string &bytes,
+                                         const std::string &name,
+                                         const InputShapes &shapes,
+                                         std::string &error);
 
 } // namespace cnnc::onnx_import
 

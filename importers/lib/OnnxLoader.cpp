@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "OnnxChecks.h"
 #include "OnnxGraph.h"
 
 #include <onnx/checker.h>
@@ -17,12 +18,19 @@
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 
+#include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 namespace cnnc::onnx_import {
 namespace {
+
+constexpr const char *kUnparsable =
+    "not an ONNX model: its protobuf does not parse (a truncated or corrupt "
+    "file?)";
 
 std::string typeName(int type) {
   return onnx::TensorProto_DataType_Name(
@@ -70,10 +78,11 @@ bool decodeRaw(int type, const char *bytes, size_t size, ConstTensor &out) {
   }
 }
 
-/// A TensorProto's values (inline, raw or in an external file).
-std::shared_ptr<ConstTensor> readTensor(const onnx::TensorProto &proto,
-                                        const std::string &modelDir,
-                                        std::string &error) {
+/// A TensorProto's values (inline, raw or in an external file next to the
+/// model: `modelDir`, or nowhere for a model read from memory).
+std::shared_ptr<ConstTensor>
+readTensor(const onnx::TensorProto &proto,
+           const std::optional<std::string> &modelDir, std::string &error) {
   auto tensor = std::make_shared<ConstTensor>();
   for (int64_t d : proto.dims())
     tensor->shape.push_back(d);
@@ -85,6 +94,11 @@ std::shared_ptr<ConstTensor> readTensor(const onnx::TensorProto &proto,
   std::string what = "tensor '" + proto.name() + "'";
   int64_t expected = tensor->numElements();
   if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
+    if (!modelDir) {
+      error = what + " keeps its data in an external file, which a model "
+                     "read from memory cannot have";
+      return nullptr;
+    }
     std::string location;
     int64_t offset = 0, length = -1;
     for (const auto &entry : proto.external_data()) {
@@ -95,20 +109,36 @@ std::shared_ptr<ConstTensor> readTensor(const onnx::TensorProto &proto,
       else if (entry.key() == "length")
         length = std::stoll(entry.value());
     }
-    std::string file = location.empty() || location[0] == '/'
-                           ? location
-                           : modelDir + "/" + location;
-    std::ifstream in(file, std::ios::binary);
+    // As ONNX specifies (and its later checkers enforce): a path relative
+    // to the model's directory, inside it. Anything else would let a model
+    // copy any file it names (a key, /etc/shadow) into the library as
+    // weights, or read a device forever.
+    std::filesystem::path relative(location);
+    if (relative.is_absolute() ||
+        std::any_of(
+            relative.begin(), relative.end(),
+            [](const std::filesystem::path &part) { return part == ".."; })) {
+      error = what + " keeps its data in '" + location +
+              "', which is not a path inside the model's directory";
+      return nullptr;
+    }
+    std::string file = *modelDir + "/" + location;
+    std::error_code status;
+    std::ifstream in;
+    if (std::filesystem::is_regular_file(file, status))
+      in.open(file, std::ios::binary);
     if (location.empty() || !in) {
       error = what + " keeps its data in an external file, '" + file +
-              "', which cannot be read";
+              "', which cannot be read (or is not a regular file)";
       return nullptr;
     }
     in.seekg(0, std::ios::end);
     int64_t fileSize = in.tellg();
-    if (length < 0)
+    // The offset first: `fileSize - offset` must not overflow.
+    bool inside = offset >= 0 && offset <= fileSize;
+    if (inside && length < 0)
       length = fileSize - offset;
-    if (offset < 0 || offset + length > fileSize) {
+    if (!inside || length > fileSize - offset) {
       error = what + ": its external data (offset " + std::to_string(offset) +
               ", length " + std::to_string(length) +
               ") lies beyond the end of '" + file + "' (" +
@@ -192,7 +222,7 @@ ValueInfo readValueInfo(const onnx::ValueInfoProto &proto) {
 }
 
 bool readAttribute(const onnx::AttributeProto &proto,
-                   const std::string &modelDir, Attribute &out,
+                   const std::optional<std::string> &modelDir, Attribute &out,
                    std::string &error) {
   switch (proto.type()) {
   case onnx::AttributeProto::INT:
@@ -226,23 +256,18 @@ bool readAttribute(const onnx::AttributeProto &proto,
   return true;
 }
 
-std::optional<Graph> load(const std::string &path, const InputShapes &shapes,
-                          std::string &error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = "cannot read the file";
-    return std::nullopt;
-  }
-  onnx::ModelProto model;
-  if (!model.ParseFromIstream(&in)) {
-    error = "not an ONNX model: its protobuf does not parse (a truncated or "
-            "corrupt file?)";
-    return std::nullopt;
-  }
+/// The graph of a parsed `model`, checked; `path` names it in messages and
+/// `modelDir` is where its external data are (none from memory).
+std::optional<Graph> load(onnx::ModelProto &model, const std::string &path,
+                          const std::optional<std::string> &modelDir,
+                          const InputShapes &shapes, std::string &error) {
   try {
     // The file's overload checks external data next to the model, not in
     // the working directory.
-    onnx::checker::check_model(path);
+    if (modelDir)
+      onnx::checker::check_model(path);
+    else
+      onnx::checker::check_model(model);
   } catch (const std::exception &e) {
     error = std::string("ONNX's checker rejects the model: ") + e.what();
     return std::nullopt;
@@ -289,6 +314,8 @@ std::optional<Graph> load(const std::string &path, const InputShapes &shapes,
       return std::nullopt;
     }
 
+  if (!checkBeforeInference(*proto, error))
+    return std::nullopt;
   try {
     onnx::shape_inference::InferShapes(
         model, onnx::OpSchemaRegistry::Instance(),
@@ -299,7 +326,7 @@ std::optional<Graph> load(const std::string &path, const InputShapes &shapes,
     return std::nullopt;
   }
 
-  std::string dir = directoryOf(path);
+  const std::optional<std::string> &dir = modelDir;
   for (const auto &init : proto->initializer()) {
     std::shared_ptr<ConstTensor> tensor = readTensor(init, dir, error);
     if (!tensor) {
@@ -341,8 +368,35 @@ std::optional<Graph> load(const std::string &path, const InputShapes &shapes,
 
 std::optional<Graph> loadGraph(const std::string &path,
                                const InputShapes &shapes, std::string &error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot read the file";
+    return std::nullopt;
+  }
+  onnx::ModelProto model;
+  if (!model.ParseFromIstream(&in)) {
+    error = kUnparsable;
+    return std::nullopt;
+  }
   try {
-    return load(path, shapes, error);
+    return load(model, path, directoryOf(path), shapes, error);
+  } catch (const std::exception &e) {
+    error = e.what();
+    return std::nullopt;
+  }
+}
+
+std::optional<Graph> loadGraphFromBuffer(const std::string &bytes,
+                                         const std::string &name,
+                                         const InputShapes &shapes,
+                                         std::string &error) {
+  onnx::ModelProto model;
+  if (!model.ParseFromString(bytes)) {
+    error = kUnparsable;
+    return std::nullopt;
+  }
+  try {
+    return load(model, name, std::nullopt, shapes, error);
   } catch (const std::exception &e) {
     error = e.what();
     return std::nullopt;

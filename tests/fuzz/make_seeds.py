@@ -11,7 +11,13 @@ OUT_DIR/<target>/ gets, for
                      well-formed and broken in each way it knows;
   fuzz-npy           .npy files as numpy writes them (every version, element
                      type, byte order and memory order cnnc-run reads, and
-                     some it refuses), when numpy is there.
+                     some it refuses), when numpy is there;
+  fuzz-onnx          the models of tests/onnx/make_model.py (each kind it
+                     knows, good and bad, but external data), and the
+                     models of Debian's libonnx-testdata
+                     (/usr/share/libonnx-testdata/data) whose operators the
+                     importer supports (tests/onnx/onnx_conformance.py's
+                     SUPPORTED), when the onnx module is there.
 Seeds larger than 64 KiB are left out: the fuzzers cap inputs at that size.
 """
 import hashlib
@@ -111,6 +117,33 @@ def npy_seeds(out, scratch):
               + padded.encode() + data)
 
 
+ONNX_TESTDATA = pathlib.Path("/usr/share/libonnx-testdata/data")
+
+
+def onnx_seeds(root, out, scratch):
+    try:
+        import onnx
+    except ImportError:
+        print("make_seeds.py: no onnx module, no ONNX seeds", file=sys.stderr)
+        return
+    make = root / "tests" / "onnx" / "make_model.py"
+    for kind in ["tiny", "shuffle", "sub", "pad-conv", "dynamic", "bad-data",
+                 "bad-shape", "unsupported-op", "unsupported-attr",
+                 "old-opset"]:
+        file = scratch / f"{kind}.onnx"
+        subprocess.run([sys.executable, str(make), kind, str(file)], check=True)
+        write(out, "fuzz-onnx", file.read_bytes())
+    sys.path.insert(0, str(root / "tests" / "onnx"))
+    from onnx_conformance import SUPPORTED
+    for path in sorted(ONNX_TESTDATA.glob("*/*/model.onnx")):
+        data = path.read_bytes()
+        if len(data) > MAX_SEED:
+            continue
+        ops = {node.op_type for node in onnx.load_from_string(data).graph.node}
+        if ops and ops <= SUPPORTED:
+            write(out, "fuzz-onnx", data)
+
+
 def main():
     root, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
     scratch = out / ".scratch"
@@ -119,6 +152,7 @@ def main():
     ir_seeds(root, out)
     safetensors_seeds(root, out, scratch)
     npy_seeds(out, scratch)
+    onnx_seeds(root, out, scratch)
     for path in scratch.iterdir():
         path.unlink()
     scratch.rmdir()

@@ -10,12 +10,17 @@ KIND is one of:
   shuffle         Reshape -> Transpose -> Reshape: a channel shuffle, with
                   its shapes computed by Shape -> Gather -> Unsqueeze ->
                   Concat chains
+  slice-to-end    a Slice from 1 to INT64_MAX, as torch exports x[:, 1:]
+  huge-pad        a Pad that adds 2^57 rows: too large a constant block
+  huge-broadcast  two constants that broadcast to 2^25 elements, folded
   sub             x - c: valid ONNX, but the .cnn language has no '-'
   pad-conv        a zero Pad of H and W (opset 11: pads as an input) before
                   a Conv
   dynamic         an input whose batch size is a dim_param ("N")
   external        the Conv weight stored in OUT.onnx.data (external data)
   external-missing  the same, the data file removed
+  external-absolute  the same, its location /etc/hostname
+  external-outside   the same, its location "../NAME.data"
   bad-data        an initializer whose raw data is shorter than its shape
   bad-shape       a BatchNormalization whose mean has 3 values for 4 channels
   unsupported-op  an Elu node named "/act/Elu"
@@ -115,6 +120,27 @@ def main():
                   [image()], [out("y", (1, 4, 9, 9))],
                   [ints("pads", [0, 0, 0, 2, 0, 0, 1, 1]),
                    tensor("w", 4, 3, 3, 3)])
+    elif kind == "slice-to-end":
+        # x[:, 1:] as torch exports it: the end is INT64_MAX.
+        m = model([helper.make_node("Slice", ["image", "s", "e", "a"], ["y"],
+                                    name="/slice")],
+                  [image()], [out("y", (1, 2, 8, 8))],
+                  [ints("s", [1]), ints("e", [2**63 - 1]), ints("a", [1])])
+    elif kind == "huge-pad":
+        # pad-conv's Pad with 2^57 rows of padding: a constant block of 2^61
+        # elements, which the importer once tried to allocate.
+        m = model([helper.make_node("Pad", ["image", "pads"], ["y"],
+                                    name="/pad/Pad")],
+                  [image()], [out("y", (1, 3, 2**57 + 8, 8))],
+                  [ints("pads", [0, 0, 2**57, 0, 0, 0, 0, 0])])
+    elif kind == "huge-broadcast":
+        # Two constants that broadcast to 4096 x 8192 (2^25) elements.
+        m = model([helper.make_node("Add", ["a", "b"], ["c"], name="/fold"),
+                   helper.make_node("Add", ["image", "c"], ["y"],
+                                    name="/add")],
+                  [image(shape=(1, 1, 4096, 8192))],
+                  [out("y", (1, 1, 4096, 8192))],
+                  [tensor("a", 4096, 1), tensor("b", 1, 8192)])
     elif kind == "sub":
         m = model([helper.make_node("Sub", ["image", "c"], ["y"], name="/sub")],
                   [image()], [out("y", (1, 3, 8, 8))], [tensor("c", 3, 1, 1)])
@@ -133,6 +159,24 @@ def main():
         if kind == "external-missing":
             os.remove(path + ".data")
         return
+    elif kind in ("external-absolute", "external-outside"):
+        # External data outside the model's directory: /etc/hostname, or
+        # reached with "..".
+        m = tiny()
+        onnx.save_model(m, path, save_as_external_data=True,
+                        all_tensors_to_one_file=True,
+                        location=os.path.basename(path) + ".data",
+                        size_threshold=0)
+        m = onnx.load(path, load_external_data=False)
+        if kind == "external-outside":  # The data where ".." leads.
+            data = os.path.basename(path) + ".data"
+            os.replace(path + ".data", os.path.join(
+                os.path.dirname(os.path.abspath(path)), "..", data))
+        for init in m.graph.initializer:
+            for entry in init.external_data:
+                if entry.key == "location":
+                    entry.value = ("/etc/hostname" if kind == "external-absolute"
+                                   else "../" + entry.value)
     elif kind == "bad-data":
         m = tiny()
         weight = m.graph.initializer[0]

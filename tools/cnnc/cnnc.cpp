@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cnnc/Compiler/Compiler.h"
+#include "cnnc/Compiler/IRDumps.h"
 #include "cnnc/Compiler/Pipelines.h"
 #include "cnnc/Dialect/CNNOps.h"
 #include "cnnc/Frontend/Emitter.h"
@@ -192,6 +193,8 @@ void fillOptions(cnnc::CompileOptions &options) {
   options.batch = batchSize.getValue();
   options.sanitize = sanitize.getValue();
   options.name = modelName.getValue();
+  // cnnc compiles one module in its context: weights may go once used.
+  options.releaseWeights = true;
   // The loops show the arena argument too; code for the machine has it
   // anyway.
   options.scratchArgument = emit == EmitKind::Loops;
@@ -205,8 +208,12 @@ void printStats(const cnnc::Artifacts &artifacts) {
               "(--emit=llvm-dialect or later)\n";
   else
     errs() << fmt::format("memory: arena {} bytes for the intermediate tensors "
-                          "(without reuse: {} bytes)\n",
-                          artifacts.arenaBytes, artifacts.unplannedBytes);
+                          "(without reuse: {}{} bytes)\n",
+                          artifacts.arenaBytes,
+                          // cnn-plan-memory saturates this sum.
+                          artifacts.unplannedBytes == INT64_MAX ? "at least "
+                                                                : "",
+                          artifacts.unplannedBytes);
 }
 
 /// --fusion-report, to stderr or --fusion-report-file.
@@ -259,7 +266,7 @@ bool emitOutput(mlir::ModuleOp module) {
       return fail(std::move(error));
   Expected<cnnc::Artifacts> artifacts =
       cnnc::compile(module, options, [](mlir::PassManager &pm) {
-        if (failed(mlir::applyPassManagerCLOptions(pm)))
+        if (failed(cnnc::applyPassManagerCLOptionsEliding(pm)))
           return mlir::failure();
         mlir::applyDefaultTimingPassManagerCLOptions(pm);
         return mlir::success();

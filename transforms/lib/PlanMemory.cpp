@@ -6,6 +6,11 @@
 // a greedy placement (largest first, lowest free offset) packs them into one
 // arena, which is allocated once.
 //
+// Every size is computed with checked arithmetic: a buffer or an arena past
+// kMaxBytes (2^62 bytes, as for cnnc-run's .npy data) is an error at the
+// buffer's location, not a size that wraps around to a small or negative
+// arena.
+//
 //===----------------------------------------------------------------------===//
 
 #include "cnnc/Dialect/CnncDialect.h"
@@ -14,6 +19,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/Support/CheckedArithmetic.h"
+#include "llvm/Support/MathExtras.h"
 
 namespace cnnc {
 #define GEN_PASS_DEF_CNNPLANMEMORY
@@ -26,6 +33,11 @@ using cnnc::CnncDialect;
 namespace {
 
 constexpr int64_t kAlignment = 64;
+
+/// The largest buffer and the largest arena, in bytes. Far beyond any
+/// machine's memory, yet small enough that an offset plus a size (each at
+/// most this) never overflows the int64 of an MLIR index or an LLVM i64.
+constexpr int64_t kMaxBytes = int64_t(1) << 62;
 
 struct Buffer {
   memref::AllocOp alloc;
@@ -102,8 +114,28 @@ lastUse(Value value, Block &block,
   return last;
 }
 
+/// `bytes` rounded up to the alignment; `bytes` is at most kMaxBytes.
 int64_t alignUp(int64_t bytes) {
   return (bytes + kAlignment - 1) / kAlignment * kAlignment;
+}
+
+/// The bytes of a statically shaped `type`, or std::nullopt when they
+/// overflow int64 (MLIR's getNumElements would wrap around).
+std::optional<int64_t> bytesOf(MemRefType type) {
+  std::optional<int64_t> bytes = (type.getElementTypeBitWidth() + 7) / 8;
+  for (int64_t dim : type.getShape())
+    if (bytes)
+      bytes = llvm::checkedMul<int64_t>(*bytes, dim);
+  return bytes;
+}
+
+/// Prints `bytes` as the error messages do: the number, and 2^k for the
+/// powers of two that a limit is.
+std::string describeBytes(int64_t bytes) {
+  std::string text = std::to_string(bytes) + " bytes";
+  if (bytes > 0 && llvm::isPowerOf2_64(bytes))
+    text += " (2^" + std::to_string(llvm::Log2_64(bytes)) + ")";
+  return text;
 }
 
 struct PlanMemoryPass : cnnc::impl::CNNPlanMemoryBase<PlanMemoryPass> {
@@ -115,9 +147,21 @@ struct PlanMemoryPass : cnnc::impl::CNNPlanMemoryBase<PlanMemoryPass> {
     for (func::FuncOp func : module.getOps<func::FuncOp>()) {
       if (func.isExternal())
         continue;
-      auto [arena, unplanned] = plan(func);
-      arenaTotal += arena;
-      unplannedTotal += unplanned;
+      FailureOr<std::pair<int64_t, int64_t>> planned = plan(func);
+      if (failed(planned))
+        return signalPassFailure();
+      // Each arena is at most kMaxBytes, but a module may have many
+      // functions; the bytes without reuse are a report only: they
+      // saturate at INT64_MAX.
+      std::optional<int64_t> total =
+          llvm::checkedAdd<int64_t>(arenaTotal, planned->first);
+      if (!total) {
+        func.emitError("the arenas of the module's functions take more than ")
+            << describeBytes(INT64_MAX) << " together";
+        return signalPassFailure();
+      }
+      arenaTotal = *total;
+      unplannedTotal = saturatingAdd(unplannedTotal, planned->second);
       if (scratchArgument && failed(checkNoAllocation(func)))
         return signalPassFailure();
     }
@@ -129,9 +173,14 @@ struct PlanMemoryPass : cnnc::impl::CNNPlanMemoryBase<PlanMemoryPass> {
         module, b.getI64IntegerAttr(unplannedTotal));
   }
 
+  static int64_t saturatingAdd(int64_t a, int64_t b) {
+    return llvm::checkedAdd<int64_t>(a, b).value_or(INT64_MAX);
+  }
+
   /// Plans one function; returns the arena's bytes and the bytes the
-  /// planned buffers would take separately.
-  std::pair<int64_t, int64_t> plan(func::FuncOp func) {
+  /// planned buffers would take separately (saturated at INT64_MAX), or
+  /// fails (with an error) when a buffer or the arena is past kMaxBytes.
+  FailureOr<std::pair<int64_t, int64_t>> plan(func::FuncOp func) {
     Block &block = func.getBody().front();
     DenseMap<Operation *, unsigned> positions;
     for (auto [index, op] : llvm::enumerate(block))
@@ -154,14 +203,23 @@ struct PlanMemoryPass : cnnc::impl::CNNPlanMemoryBase<PlanMemoryPass> {
       std::optional<unsigned> last = lastUse(alloc, block, positions);
       if (!first || !last)
         continue;
-      int64_t bytes =
-          type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
-      buffers.push_back({alloc, bytes, *first, std::max(*first, *last)});
+      std::optional<int64_t> bytes = bytesOf(type);
+      if (!bytes || *bytes > kMaxBytes) {
+        InFlightDiagnostic diag = alloc.emitError("this buffer, ") << type;
+        if (bytes)
+          diag << ", takes " << describeBytes(*bytes);
+        else
+          diag << ", takes 2^63 bytes or more";
+        diag << ", more than the " << describeBytes(kMaxBytes)
+             << " that cnnc allows for one tensor";
+        return failure();
+      }
+      buffers.push_back({alloc, *bytes, *first, std::max(*first, *last)});
     }
     if (buffers.empty()) {
       if (scratchArgument)
         addScratchArgument(func, 0);
-      return {0, 0};
+      return std::pair<int64_t, int64_t>(0, 0);
     }
 
     // Largest first; each at the lowest offset free during its lifetime.
@@ -174,21 +232,31 @@ struct PlanMemoryPass : cnnc::impl::CNNPlanMemoryBase<PlanMemoryPass> {
     std::vector<Buffer *> placed;
     int64_t arenaBytes = 0, unplannedBytes = 0;
     for (Buffer *buffer : order) {
-      unplannedBytes += alignUp(buffer->bytes);
+      int64_t size = alignUp(buffer->bytes);
+      unplannedBytes = saturatingAdd(unplannedBytes, size);
       std::vector<std::pair<int64_t, int64_t>> busy;
       for (Buffer *other : placed)
         if (other->first <= buffer->last && buffer->first <= other->last)
           busy.push_back(
               {other->offset, other->offset + alignUp(other->bytes)});
       llvm::sort(busy);
+      // Every placed buffer ends within the arena, at most kMaxBytes: the
+      // subtraction cannot overflow, where `offset + size` could.
       int64_t offset = 0;
       for (auto [start, end] : busy) {
-        if (offset + alignUp(buffer->bytes) <= start)
+        if (size <= start - offset)
           break;
         offset = std::max(offset, end);
       }
       buffer->offset = offset;
-      arenaBytes = std::max(arenaBytes, offset + alignUp(buffer->bytes));
+      std::optional<int64_t> end = llvm::checkedAdd<int64_t>(offset, size);
+      if (!end || *end > kMaxBytes) {
+        buffer->alloc.emitError("with this buffer, the arena of @")
+            << func.getSymName() << " takes more than the "
+            << describeBytes(kMaxBytes) << " that cnnc allows for it";
+        return failure();
+      }
+      arenaBytes = std::max(arenaBytes, *end);
       placed.push_back(buffer);
     }
 
@@ -210,7 +278,7 @@ struct PlanMemoryPass : cnnc::impl::CNNPlanMemoryBase<PlanMemoryPass> {
       buffer.alloc.replaceAllUsesWith(view);
       buffer.alloc.erase();
     }
-    return {arenaBytes, unplannedBytes};
+    return std::pair<int64_t, int64_t>(arenaBytes, unplannedBytes);
   }
 
   /// Appends the caller-provided arena to the function's arguments.

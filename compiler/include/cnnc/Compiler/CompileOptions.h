@@ -148,6 +148,14 @@ struct CompileOptions : PipelineOptions {
                      "test it (the program that loads the library carries "
                      "the sanitizer's runtime)"),
       llvm::cl::init(Sanitizer::None), sanitizerValues()};
+
+  /// For code for the machine: compile() may free the data of the module's
+  /// weights (their resource blobs) as soon as it is done with each, the
+  /// originals that passes repacked after the MLIR pipeline and the rest
+  /// once LLVM IR holds them: the lowered module then reads them as empty.
+  /// Only for a caller whose context holds no other module that uses the
+  /// same weights (a clone made before compile()). Not a pipeline option.
+  bool releaseWeights = false;
 };
 
 } // namespace cnnc

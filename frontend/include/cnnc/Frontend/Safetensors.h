@@ -46,8 +46,8 @@ struct SafetensorsTensor {
   int64_t numElements() const;
 };
 
-/// A validated safetensors file. Move-only: it owns the buffer that the
-/// tensors' data point into.
+/// A validated safetensors file. Move-only: it owns (shares, through
+/// sharedBuffer()) the buffer that the tensors' data point into.
 class SafetensorsFile {
 public:
   /// A header longer than this is rejected (the limit of the reference
@@ -81,13 +81,19 @@ public:
     return metadataMap;
   }
 
+  /// The buffer the tensors' data point into, shared: a view held past the
+  /// SafetensorsFile (a weight's resource blob) keeps it alive with this.
+  std::shared_ptr<const llvm::MemoryBuffer> sharedBuffer() const {
+    return buffer;
+  }
+
   /// Bytes per element of a safetensors dtype, 0 if unknown.
   static int64_t dtypeSize(llvm::StringRef dtype);
 
 private:
   SafetensorsFile() = default;
 
-  std::unique_ptr<llvm::MemoryBuffer> buffer;
+  std::shared_ptr<const llvm::MemoryBuffer> buffer;
   std::vector<SafetensorsTensor> tensorList;
   std::map<std::string, std::string> metadataMap;
 };

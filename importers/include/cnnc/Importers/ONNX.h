@@ -13,6 +13,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <cstdint>
 #include <map>
@@ -30,6 +31,8 @@ struct OnnxImportOptions {
   std::string modelName;
   /// The tool that reports errors (`cnnc`, `cnnc-import`).
   std::string tool = "cnnc";
+  /// Where errors go (nullptr: stderr).
+  llvm::raw_ostream *errors = nullptr;
 };
 
 /// Parses one --input-shape value, `NAME=1,3,224,224`, into `options`;
@@ -41,6 +44,14 @@ std::string parseInputShape(llvm::StringRef spec, OnnxImportOptions &options);
 mlir::OwningOpRef<mlir::ModuleOp>
 importOnnxModel(llvm::StringRef path, mlir::MLIRContext &context,
                 const OnnxImportOptions &options);
+
+/// The same from the bytes of an .onnx file in memory (for tests and
+/// fuzzing); `name` stands for the file in messages. A tensor whose data is
+/// in an external file is an error: there is no directory to read it from.
+mlir::OwningOpRef<mlir::ModuleOp>
+importOnnxModelFromBuffer(llvm::StringRef bytes, llvm::StringRef name,
+                          mlir::MLIRContext &context,
+                          const OnnxImportOptions &options);
 
 } // namespace cnnc
 

@@ -41,6 +41,9 @@ def CNNPlanMemory : Pass<"cnn-plan-memory", "mlir::ModuleOp"> {
     `memref.alloc` of the arena. The arena's size and the bytes the separate
     allocations would need are recorded on the module as
     `cnnc.arena_bytes` and `cnnc.unplanned_bytes` (per function, summed).
+    A buffer or an arena of more than 2^62 bytes is an error at the buffer
+    (sizes are computed with checked arithmetic, never wrapped around); the
+    bytes without reuse, a report only, saturate at INT64_MAX.
 
     With `scratch-argument`, the arena is not allocated: it becomes a new
     last argument of the function, `memref<NxI8>` with the attribute
