@@ -229,9 +229,12 @@ Expected<cnnc::ModelSignature> cnnc::getModelSignature(ModuleOp module) {
   return signature;
 }
 
-Expected<cnnc::Artifacts> cnnc::compile(ModuleOp module,
-                                        const CompileOptions &options,
-                                        PassManagerHook configure) {
+namespace {
+/// compile(), which clears the progress line when it returns.
+Expected<cnnc::Artifacts> compileModule(ModuleOp module,
+                                        const cnnc::CompileOptions &options,
+                                        cnnc::PassManagerHook configure) {
+  using namespace cnnc;
   if (options.optLevel > 3)
     return createStringError(inconvertibleErrorCode(),
                              "opt-level takes 0, 1, 2 or 3");
@@ -280,6 +283,10 @@ Expected<cnnc::Artifacts> cnnc::compile(ModuleOp module,
     return llvm::make_error<DiagnosedFailure>();
   if (Error error = buildPipeline(pm, resolved))
     return std::move(error);
+  llvm::SmallVector<llvm::StringRef> stages = progressStages(options.emit);
+  if (options.progress && !stages.empty())
+    addProgressInstrumentation(pm, options.progress, 1, stages.size(),
+                               stages[0]);
   bool release = options.releaseWeights && isMachineCode(options.emit);
   ResourceSet weights;
   if (release)
@@ -304,6 +311,8 @@ Expected<cnnc::Artifacts> cnnc::compile(ModuleOp module,
   if (!isMachineCode(options.emit))
     return std::move(artifacts);
 
+  if (options.progress)
+    options.progress({2, static_cast<unsigned>(stages.size()), stages[1]});
   artifacts.llvmContext = std::make_unique<llvm::LLVMContext>();
   Expected<std::unique_ptr<llvm::Module>> llvmModule = translateToLLVMIR(
       module, *artifacts.llvmContext, artifacts.target,
@@ -318,8 +327,26 @@ Expected<cnnc::Artifacts> cnnc::compile(ModuleOp module,
   artifacts.llvmModule = std::move(*llvmModule);
   return std::move(artifacts);
 }
+} // namespace
 
-Error cnnc::writeArtifacts(const Artifacts &artifacts, llvm::StringRef path) {
+Expected<cnnc::Artifacts> cnnc::compile(ModuleOp module,
+                                        const CompileOptions &options,
+                                        PassManagerHook configure) {
+  Expected<Artifacts> artifacts = compileModule(module, options, configure);
+  // Code generation, if any, reports on the same line; else it is done.
+  bool more =
+      artifacts && options.progress && progressStages(options.emit).size() > 2;
+  if (more)
+    artifacts->progress = options.progress;
+  else if (options.progress)
+    options.progress({});
+  return artifacts;
+}
+
+namespace {
+/// writeArtifacts(), without the progress.
+Error writeArtifactsTo(const cnnc::Artifacts &artifacts, llvm::StringRef path) {
+  using namespace cnnc;
   if (artifacts.emit == EmitKind::SharedLib)
     return writeSharedLibraryTo(artifacts, path);
   if (artifacts.emit == EmitKind::SVG)
@@ -358,6 +385,17 @@ Error cnnc::writeArtifacts(const Artifacts &artifacts, llvm::StringRef path) {
     }
     llvm_unreachable("a shared library and a picture are written above");
   });
+}
+} // namespace
+
+Error cnnc::writeArtifacts(const Artifacts &artifacts, llvm::StringRef path) {
+  if (!artifacts.progress)
+    return writeArtifactsTo(artifacts, path);
+  llvm::SmallVector<llvm::StringRef> stages = progressStages(artifacts.emit);
+  artifacts.progress({3, static_cast<unsigned>(stages.size()), stages[2]});
+  Error error = writeArtifactsTo(artifacts, path);
+  artifacts.progress({});
+  return error;
 }
 
 Error cnnc::reportFusion(ModuleOp module, const CompileOptions &options,

@@ -33,6 +33,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
 
@@ -162,6 +163,21 @@ cl::opt<std::string> fusionPasses(
              "pass pipeline (a plugin's pass, or an in-tree one with "
              "options)"),
     cl::value_desc("pipeline"), cl::cat(category));
+cl::opt<bool> quiet(
+    "quiet",
+    cl::desc("Print no stage progress (which cnnc prints to stderr when it "
+             "is a terminal)"),
+    cl::cat(category));
+enum class ProgressRequest { Auto, Always, Never };
+// Hidden: for tests, whose stderr is no terminal.
+cl::opt<ProgressRequest> progressRequest(
+    "progress", cl::desc("When to print stage progress"),
+    cl::init(ProgressRequest::Auto),
+    cl::values(clEnumValN(ProgressRequest::Auto, "auto",
+                          "when stderr is a terminal, without --quiet"),
+               clEnumValN(ProgressRequest::Always, "always", "always"),
+               clEnumValN(ProgressRequest::Never, "never", "never")),
+    cl::Hidden, cl::cat(category));
 } // namespace
 
 namespace {
@@ -198,6 +214,11 @@ void fillOptions(cnnc::CompileOptions &options) {
   // The loops show the arena argument too; code for the machine has it
   // anyway.
   options.scratchArgument = emit == EmitKind::Loops;
+  bool progress = progressRequest == ProgressRequest::Always ||
+                  (progressRequest == ProgressRequest::Auto && !quiet &&
+                   sys::Process::StandardErrIsDisplayed());
+  if (progress)
+    options.progress = cnnc::ProgressPrinter(errs());
 }
 
 /// --stats: the arena's size, from the memory plan.
