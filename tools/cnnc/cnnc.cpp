@@ -292,6 +292,7 @@ bool emitOutput(mlir::ModuleOp module) {
         mlir::applyDefaultTimingPassManagerCLOptions(pm);
         return mlir::success();
       });
+  cnnc::warnIfIRFunctionUnprinted();
   if (!artifacts)
     return fail(artifacts.takeError());
   if (showStats && lowers)
@@ -350,6 +351,7 @@ int main(int argc, char **argv) {
   // Show cnnc's own options and the few MLIR printing options that matter for
   // its output, not the hundreds that libLLVM and libMLIR register.
   static cl::OptionCategory printing("IR printing options");
+  cnnc::registerIRDumpOptions(printing);
   cl::HideUnrelatedOptions({&category, &printing});
   // LLVM registers a -stats of its own (its statistics) by now; cnnc's
   // --stats reports memory instead.
@@ -397,6 +399,8 @@ int main(int argc, char **argv) {
                                    "a static archive exporting net_run, "
                                    "net_model...\n",
                                    &errs()))
+    return 1;
+  if (!cnnc::forwardIRDumpOptions())
     return 1;
   if (!emit.getNumOccurrences())
     emit = StringRef(outputFile).ends_with(".cnn")
