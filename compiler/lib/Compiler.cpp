@@ -169,15 +169,16 @@ Expected<int64_t> scratchBytesOf(ModuleOp module,
 /// the linker's own messages about a path it cannot write (/dev/full, a
 /// missing directory) name no file of ours and say "LLVM ERROR".
 Error writeSharedLibraryTo(const cnnc::Artifacts &artifacts,
-                           llvm::StringRef path) {
+                           llvm::StringRef path,
+                           cnnc::CodegenProgress progress) {
   llvm::SmallString<128> linked;
   if (std::error_code error =
           llvm::sys::fs::createTemporaryFile("cnnc", "so", linked))
     return createStringError(error, "cannot create a temporary file: " +
                                         error.message());
   llvm::FileRemover removeLinked(linked);
-  if (Error error = cnnc::writeSharedLibrary(*artifacts.llvmModule,
-                                             artifacts.target, linked))
+  if (Error error = cnnc::writeSharedLibrary(
+          *artifacts.llvmModule, artifacts.target, linked, std::move(progress)))
     return error;
   return cnnc::copyToOutputFile(linked, path);
 }
@@ -345,10 +346,11 @@ Expected<cnnc::Artifacts> cnnc::compile(ModuleOp module,
 
 namespace {
 /// writeArtifacts(), without the progress.
-Error writeArtifactsTo(const cnnc::Artifacts &artifacts, llvm::StringRef path) {
+Error writeArtifactsTo(const cnnc::Artifacts &artifacts, llvm::StringRef path,
+                       cnnc::CodegenProgress progress) {
   using namespace cnnc;
   if (artifacts.emit == EmitKind::SharedLib)
-    return writeSharedLibraryTo(artifacts, path);
+    return writeSharedLibraryTo(artifacts, path, std::move(progress));
   if (artifacts.emit == EmitKind::SVG)
     return renderSVG(artifacts.graph, path);
   return writeOutputFile(path, [&](llvm::raw_pwrite_stream &os) -> Error {
@@ -375,10 +377,11 @@ Error writeArtifactsTo(const cnnc::Artifacts &artifacts, llvm::StringRef path) {
                              artifacts.emit == EmitKind::Asm
                                  ? llvm::CodeGenFileType::AssemblyFile
                                  : llvm::CodeGenFileType::ObjectFile,
-                             os);
+                             os, std::move(progress));
     case EmitKind::Archive:
       return writeStaticArchive(*artifacts.llvmModule, artifacts.target,
-                                artifacts.signature.name + ".o", os);
+                                artifacts.signature.name + ".o", os,
+                                std::move(progress));
     case EmitKind::SharedLib:
     case EmitKind::SVG:
       break;
@@ -390,10 +393,17 @@ Error writeArtifactsTo(const cnnc::Artifacts &artifacts, llvm::StringRef path) {
 
 Error cnnc::writeArtifacts(const Artifacts &artifacts, llvm::StringRef path) {
   if (!artifacts.progress)
-    return writeArtifactsTo(artifacts, path);
+    return writeArtifactsTo(artifacts, path, nullptr);
   llvm::SmallVector<llvm::StringRef> stages = progressStages(artifacts.emit);
-  artifacts.progress({3, static_cast<unsigned>(stages.size()), stages[2]});
-  Error error = writeArtifactsTo(artifacts, path);
+  ProgressEvent event{3, static_cast<unsigned>(stages.size()), stages[2]};
+  artifacts.progress(event);
+  Error error =
+      writeArtifactsTo(artifacts, path, [&](unsigned done, unsigned total) {
+        event.done = done;
+        event.total = total;
+        event.detail = "functions";
+        artifacts.progress(event);
+      });
   artifacts.progress({});
   return error;
 }
