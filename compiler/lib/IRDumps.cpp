@@ -192,6 +192,18 @@ LogicalResult cnnc::applyPassManagerCLOptionsEliding(PassManager &pm) {
   return result;
 }
 
+bool cnnc::irDumpsRequested() {
+  return llvm::any_of(
+      llvm::ArrayRef<llvm::StringRef>{
+          "mlir-print-ir-before", "mlir-print-ir-after",
+          "mlir-print-ir-before-all", "mlir-print-ir-after-all",
+          "mlir-print-ir-after-change", "mlir-print-ir-after-failure"},
+      [](llvm::StringRef name) {
+        cl::Option *option = cl::getRegisteredOptions().lookup(name);
+        return option && option->getNumOccurrences();
+      });
+}
+
 void cnnc::warnIfIRFunctionUnprinted() {
   if (!dumpOptions || dumpOptions->function.empty() || dumpOptions->printed)
     return;

@@ -214,9 +214,11 @@ void fillOptions(cnnc::CompileOptions &options) {
   // The loops show the arena argument too; code for the machine has it
   // anyway.
   options.scratchArgument = emit == EmitKind::Loops;
-  bool progress = progressRequest == ProgressRequest::Always ||
-                  (progressRequest == ProgressRequest::Auto && !quiet &&
-                   sys::Process::StandardErrIsDisplayed());
+  // IR dumps on stderr are what the user reads: no line in between.
+  bool progress =
+      progressRequest == ProgressRequest::Always ||
+      (progressRequest == ProgressRequest::Auto && !quiet &&
+       !cnnc::irDumpsRequested() && sys::Process::StandardErrIsDisplayed());
   if (progress)
     options.progress = cnnc::ProgressPrinter(errs());
 }

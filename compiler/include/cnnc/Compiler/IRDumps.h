@@ -45,6 +45,9 @@ bool forwardIRDumpOptions();
 /// print only the function that --print-ir-function names.
 mlir::LogicalResult applyPassManagerCLOptionsEliding(mlir::PassManager &pm);
 
+/// Whether the command line asks for IR dumps on stderr.
+bool irDumpsRequested();
+
 /// Warns if --print-ir-function named a function that no dump printed.
 void warnIfIRFunctionUnprinted();
 
