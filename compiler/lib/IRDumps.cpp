@@ -155,15 +155,26 @@ bool cnnc::forwardIRDumpOptions() {
   return true;
 }
 
+bool cnnc::setDumpResourceLimit() {
+  cl::Option *elide = cl::getRegisteredOptions().lookup(
+      "mlir-elide-resource-strings-if-larger");
+  if (!elide || elide->getNumOccurrences())
+    return false;
+  elide->addOccurrence(0, elide->ArgStr, std::to_string(kDumpResourceLimit));
+  return true;
+}
+
+void cnnc::resetDumpResourceLimit() {
+  cl::getRegisteredOptions()
+      .lookup("mlir-elide-resource-strings-if-larger")
+      ->reset();
+}
+
 LogicalResult cnnc::applyPassManagerCLOptionsEliding(PassManager &pm) {
   // MLIR's IR printing takes its OpPrintingFlags when it is enabled, from
   // the printing options given on the command line. The limit is given for
   // that moment only, so that what cnnc emits later keeps every weight.
-  cl::Option *elide = cl::getRegisteredOptions().lookup(
-      "mlir-elide-resource-strings-if-larger");
-  bool defaulted = elide && elide->getNumOccurrences() == 0;
-  if (defaulted)
-    elide->addOccurrence(0, elide->ArgStr, std::to_string(kDumpResourceLimit));
+  bool defaulted = setDumpResourceLimit();
   LogicalResult result = success();
   if (dumpOptions && !dumpOptions->function.empty()) {
     // MLIR's dumps would print every function: its options are off while
@@ -188,7 +199,7 @@ LogicalResult cnnc::applyPassManagerCLOptionsEliding(PassManager &pm) {
     result = applyPassManagerCLOptions(pm);
   }
   if (defaulted)
-    elide->reset();
+    resetDumpResourceLimit();
   return result;
 }
 

@@ -29,6 +29,12 @@ namespace cnnc {
 /// Resource blobs whose hex string is longer than this are elided in dumps.
 inline constexpr int64_t kDumpResourceLimit = 64;
 
+/// For a driver that applies the pass manager's options itself (cnnc-opt,
+/// through MlirOptMain): gives the command line the dumps' limit where it
+/// has none, until resetDumpResourceLimit(); false where it has one.
+bool setDumpResourceLimit();
+void resetDumpResourceLimit();
+
 /// Registers --print-ir-function in `category`, and takes over MLIR's
 /// --mlir-print-ir-before and --mlir-print-ir-after, whose pass lists a
 /// dump of one function needs and MLIR keeps to itself. Call it after
