@@ -169,15 +169,16 @@ Expected<int64_t> scratchBytesOf(ModuleOp module,
 /// the linker's own messages about a path it cannot write (/dev/full, a
 /// missing directory) name no file of ours and say "LLVM ERROR".
 Error writeSharedLibraryTo(const cnnc::Artifacts &artifacts,
-                           llvm::StringRef path) {
+                           llvm::StringRef path,
+                           cnnc::CodegenProgress progress) {
   llvm::SmallString<128> linked;
   if (std::error_code error =
           llvm::sys::fs::createTemporaryFile("cnnc", "so", linked))
     return createStringError(error, "cannot create a temporary file: " +
                                         error.message());
   llvm::FileRemover removeLinked(linked);
-  if (Error error = cnnc::writeSharedLibrary(*artifacts.llvmModule,
-                                             artifacts.target, linked))
+  if (Error error = cnnc::writeSharedLibrary(
+          *artifacts.llvmModule, artifacts.target, linked, std::move(progress)))
     return error;
   return cnnc::copyToOutputFile(linked, path);
 }
@@ -229,9 +230,12 @@ Expected<cnnc::ModelSignature> cnnc::getModelSignature(ModuleOp module) {
   return signature;
 }
 
-Expected<cnnc::Artifacts> cnnc::compile(ModuleOp module,
-                                        const CompileOptions &options,
-                                        PassManagerHook configure) {
+namespace {
+/// compile(), which clears the progress line when it returns.
+Expected<cnnc::Artifacts> compileModule(ModuleOp module,
+                                        const cnnc::CompileOptions &options,
+                                        cnnc::PassManagerHook configure) {
+  using namespace cnnc;
   if (options.optLevel > 3)
     return createStringError(inconvertibleErrorCode(),
                              "opt-level takes 0, 1, 2 or 3");
@@ -280,6 +284,10 @@ Expected<cnnc::Artifacts> cnnc::compile(ModuleOp module,
     return llvm::make_error<DiagnosedFailure>();
   if (Error error = buildPipeline(pm, resolved))
     return std::move(error);
+  llvm::SmallVector<llvm::StringRef> stages = progressStages(options.emit);
+  if (options.progress && !stages.empty())
+    addProgressInstrumentation(pm, options.progress, 1, stages.size(),
+                               stages[0]);
   bool release = options.releaseWeights && isMachineCode(options.emit);
   ResourceSet weights;
   if (release)
@@ -304,6 +312,8 @@ Expected<cnnc::Artifacts> cnnc::compile(ModuleOp module,
   if (!isMachineCode(options.emit))
     return std::move(artifacts);
 
+  if (options.progress)
+    options.progress({2, static_cast<unsigned>(stages.size()), stages[1]});
   artifacts.llvmContext = std::make_unique<llvm::LLVMContext>();
   Expected<std::unique_ptr<llvm::Module>> llvmModule = translateToLLVMIR(
       module, *artifacts.llvmContext, artifacts.target,
@@ -318,10 +328,29 @@ Expected<cnnc::Artifacts> cnnc::compile(ModuleOp module,
   artifacts.llvmModule = std::move(*llvmModule);
   return std::move(artifacts);
 }
+} // namespace
 
-Error cnnc::writeArtifacts(const Artifacts &artifacts, llvm::StringRef path) {
+Expected<cnnc::Artifacts> cnnc::compile(ModuleOp module,
+                                        const CompileOptions &options,
+                                        PassManagerHook configure) {
+  Expected<Artifacts> artifacts = compileModule(module, options, configure);
+  // Code generation, if any, reports on the same line; else it is done.
+  bool more =
+      artifacts && options.progress && progressStages(options.emit).size() > 2;
+  if (more)
+    artifacts->progress = options.progress;
+  else if (options.progress)
+    options.progress({});
+  return artifacts;
+}
+
+namespace {
+/// writeArtifacts(), without the progress.
+Error writeArtifactsTo(const cnnc::Artifacts &artifacts, llvm::StringRef path,
+                       cnnc::CodegenProgress progress) {
+  using namespace cnnc;
   if (artifacts.emit == EmitKind::SharedLib)
-    return writeSharedLibraryTo(artifacts, path);
+    return writeSharedLibraryTo(artifacts, path, std::move(progress));
   if (artifacts.emit == EmitKind::SVG)
     return renderSVG(artifacts.graph, path);
   return writeOutputFile(path, [&](llvm::raw_pwrite_stream &os) -> Error {
@@ -348,16 +377,35 @@ Error cnnc::writeArtifacts(const Artifacts &artifacts, llvm::StringRef path) {
                              artifacts.emit == EmitKind::Asm
                                  ? llvm::CodeGenFileType::AssemblyFile
                                  : llvm::CodeGenFileType::ObjectFile,
-                             os);
+                             os, std::move(progress));
     case EmitKind::Archive:
       return writeStaticArchive(*artifacts.llvmModule, artifacts.target,
-                                artifacts.signature.name + ".o", os);
+                                artifacts.signature.name + ".o", os,
+                                std::move(progress));
     case EmitKind::SharedLib:
     case EmitKind::SVG:
       break;
     }
     llvm_unreachable("a shared library and a picture are written above");
   });
+}
+} // namespace
+
+Error cnnc::writeArtifacts(const Artifacts &artifacts, llvm::StringRef path) {
+  if (!artifacts.progress)
+    return writeArtifactsTo(artifacts, path, nullptr);
+  llvm::SmallVector<llvm::StringRef> stages = progressStages(artifacts.emit);
+  ProgressEvent event{3, static_cast<unsigned>(stages.size()), stages[2]};
+  artifacts.progress(event);
+  Error error =
+      writeArtifactsTo(artifacts, path, [&](unsigned done, unsigned total) {
+        event.done = done;
+        event.total = total;
+        event.detail = "functions";
+        artifacts.progress(event);
+      });
+  artifacts.progress({});
+  return error;
 }
 
 Error cnnc::reportFusion(ModuleOp module, const CompileOptions &options,

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cnnc/Compiler/IRDumps.h"
 #include "cnnc/Compiler/Pipelines.h"
 #include "cnnc/Dialect/CNNDialect.h"
 #include "cnnc/Dialect/CnncDialect.h"
@@ -67,6 +68,19 @@ int main(int argc, char **argv) {
     llvm::interleaveComma(registry.getDialectNames(), llvm::outs());
     llvm::outs() << "\n";
     return 0;
+  }
+
+  // IR dumps elide weights, as cnnc's (IRDumps.h): MlirOptMain enables the
+  // dumps with the command line's printing flags just before it sets up
+  // the pipeline, and prints its output with them after the run, which keeps
+  // every weight. (With --split-input-file, the dumps of the first part
+  // only: nothing runs between one part's output and the next one's dumps.)
+  if (cnnc::setDumpResourceLimit()) {
+    mlir::MlirOptMainConfig original = config;
+    config.setPassPipelineSetupFn([original](mlir::PassManager &pm) {
+      cnnc::resetDumpResourceLimit();
+      return original.setupPassPipeline(pm);
+    });
   }
 
   llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> input =

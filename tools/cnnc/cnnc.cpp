@@ -33,6 +33,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
 
@@ -162,6 +163,21 @@ cl::opt<std::string> fusionPasses(
              "pass pipeline (a plugin's pass, or an in-tree one with "
              "options)"),
     cl::value_desc("pipeline"), cl::cat(category));
+cl::opt<bool> quiet(
+    "quiet",
+    cl::desc("Print no stage progress (which cnnc prints to stderr when it "
+             "is a terminal)"),
+    cl::cat(category));
+enum class ProgressRequest { Auto, Always, Never };
+// Hidden: for tests, whose stderr is no terminal.
+cl::opt<ProgressRequest> progressRequest(
+    "progress", cl::desc("When to print stage progress"),
+    cl::init(ProgressRequest::Auto),
+    cl::values(clEnumValN(ProgressRequest::Auto, "auto",
+                          "when stderr is a terminal, without --quiet"),
+               clEnumValN(ProgressRequest::Always, "always", "always"),
+               clEnumValN(ProgressRequest::Never, "never", "never")),
+    cl::Hidden, cl::cat(category));
 } // namespace
 
 namespace {
@@ -198,6 +214,13 @@ void fillOptions(cnnc::CompileOptions &options) {
   // The loops show the arena argument too; code for the machine has it
   // anyway.
   options.scratchArgument = emit == EmitKind::Loops;
+  // IR dumps on stderr are what the user reads: no line in between.
+  bool progress =
+      progressRequest == ProgressRequest::Always ||
+      (progressRequest == ProgressRequest::Auto && !quiet &&
+       !cnnc::irDumpsRequested() && sys::Process::StandardErrIsDisplayed());
+  if (progress)
+    options.progress = cnnc::ProgressPrinter(errs());
 }
 
 /// --stats: the arena's size, from the memory plan.
@@ -271,6 +294,7 @@ bool emitOutput(mlir::ModuleOp module) {
         mlir::applyDefaultTimingPassManagerCLOptions(pm);
         return mlir::success();
       });
+  cnnc::warnIfIRFunctionUnprinted();
   if (!artifacts)
     return fail(artifacts.takeError());
   if (showStats && lowers)
@@ -329,6 +353,7 @@ int main(int argc, char **argv) {
   // Show cnnc's own options and the few MLIR printing options that matter for
   // its output, not the hundreds that libLLVM and libMLIR register.
   static cl::OptionCategory printing("IR printing options");
+  cnnc::registerIRDumpOptions(printing);
   cl::HideUnrelatedOptions({&category, &printing});
   // LLVM registers a -stats of its own (its statistics) by now; cnnc's
   // --stats reports memory instead.
@@ -376,6 +401,8 @@ int main(int argc, char **argv) {
                                    "a static archive exporting net_run, "
                                    "net_model...\n",
                                    &errs()))
+    return 1;
+  if (!cnnc::forwardIRDumpOptions())
     return 1;
   if (!emit.getNumOccurrences())
     emit = StringRef(outputFile).ends_with(".cnn")

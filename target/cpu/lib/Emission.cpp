@@ -18,6 +18,7 @@
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Object/ArchiveWriter.h"
+#include "llvm/Pass.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Program.h"
@@ -156,8 +157,34 @@ cnnc::translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
   return llvmModule;
 }
 
+namespace {
+/// Counts the functions that code generation is done with: run after the
+/// AsmPrinter in its function pass manager, it sees each in turn.
+class CountFunctions : public FunctionPass {
+public:
+  static char ID;
+  CountFunctions(cnnc::CodegenProgress progress, unsigned total)
+      : FunctionPass(ID), progress(std::move(progress)), total(total) {}
+  StringRef getPassName() const override { return "cnnc progress"; }
+  void getAnalysisUsage(AnalysisUsage &usage) const override {
+    usage.setPreservesAll();
+  }
+  bool runOnFunction(Function &function) override {
+    if (!function.isDeclaration())
+      progress(++done, total);
+    return false;
+  }
+
+private:
+  cnnc::CodegenProgress progress;
+  unsigned total, done = 0;
+};
+char CountFunctions::ID = 0;
+} // namespace
+
 Error cnnc::emitMachineCode(Module &module, const TargetSpec &target,
-                            CodeGenFileType kind, raw_pwrite_stream &os) {
+                            CodeGenFileType kind, raw_pwrite_stream &os,
+                            CodegenProgress progress) {
   Expected<std::unique_ptr<TargetMachine>> machine =
       cnnc::createTargetMachine(target);
   if (!machine)
@@ -166,16 +193,24 @@ Error cnnc::emitMachineCode(Module &module, const TargetSpec &target,
   if ((*machine)->addPassesToEmitFile(passes, os, nullptr, kind))
     return createStringError(inconvertibleErrorCode(),
                              "the target cannot emit this kind of file");
+  if (progress) {
+    unsigned total = llvm::count_if(module, [](const Function &function) {
+      return !function.isDeclaration();
+    });
+    progress(0, total);
+    passes.add(new CountFunctions(std::move(progress), total));
+  }
   passes.run(module);
   return Error::success();
 }
 
 Error cnnc::writeStaticArchive(Module &module, const TargetSpec &target,
-                               StringRef member, raw_ostream &os) {
+                               StringRef member, raw_ostream &os,
+                               CodegenProgress progress) {
   SmallVector<char, 0> object;
   raw_svector_ostream objectStream(object);
   if (Error error = emitMachineCode(module, target, CodeGenFileType::ObjectFile,
-                                    objectStream))
+                                    objectStream, std::move(progress)))
     return error;
   NewArchiveMember entry(
       MemoryBufferRef(StringRef(object.data(), object.size()), member));
@@ -243,7 +278,7 @@ Error cnnc::linkSharedLibrary(ArrayRef<std::string> objects, StringRef output,
 }
 
 Error cnnc::writeSharedLibrary(Module &module, const TargetSpec &target,
-                               StringRef output) {
+                               StringRef output, CodegenProgress progress) {
   SmallString<128> object;
   int fd;
   if (std::error_code error =
@@ -255,7 +290,8 @@ Error cnnc::writeSharedLibrary(Module &module, const TargetSpec &target,
   {
     raw_fd_ostream os(fd, /*shouldClose=*/true);
     if (Error error =
-            emitMachineCode(module, target, CodeGenFileType::ObjectFile, os))
+            emitMachineCode(module, target, CodeGenFileType::ObjectFile, os,
+                            std::move(progress)))
       return error;
   }
   return linkSharedLibrary({std::string(object)}, output,

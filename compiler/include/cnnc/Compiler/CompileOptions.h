@@ -9,6 +9,7 @@
 #ifndef CNNC_COMPILER_COMPILEOPTIONS_H
 #define CNNC_COMPILER_COMPILEOPTIONS_H
 
+#include "cnnc/Compiler/Progress.h"
 #include "cnnc/Target/CPU/Emission.h"
 #include "cnnc/Target/CPU/LowerToLLVM.h"
 
@@ -156,6 +157,9 @@ struct CompileOptions : PipelineOptions {
   /// Only for a caller whose context holds no other module that uses the
   /// same weights (a clone made before compile()). Not a pipeline option.
   bool releaseWeights = false;
+  /// Told where the compile is (Progress.h): compile() and writeArtifacts()
+  /// report their stages here when it is set. Not a pipeline option.
+  ProgressCallback progress;
 };
 
 } // namespace cnnc

@@ -52,6 +52,8 @@ struct Artifacts {
   /// LLVM IR with the C API, optimized (LLVMIR, Asm, Obj, SharedLib).
   std::unique_ptr<llvm::LLVMContext> llvmContext;
   std::unique_ptr<llvm::Module> llvmModule;
+  /// CompileOptions::progress, for the stages that writeArtifacts() runs.
+  ProgressCallback progress;
 };
 
 /// compile()'s error when a pass failed: the pass reported why through the

@@ -13,6 +13,7 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Triple.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -62,16 +63,22 @@ llvm::Expected<std::unique_ptr<llvm::Module>> translateToLLVMIR(
     mlir::ModuleOp module, llvm::LLVMContext &context, const TargetSpec &target,
     llvm::function_ref<llvm::Error(llvm::Module &)> extend = nullptr);
 
+/// Told after code generation of each function: how many functions with a
+/// body are done, of how many.
+using CodegenProgress = std::function<void(unsigned done, unsigned total)>;
+
 /// Writes `module` as an object file or as assembly.
 llvm::Error emitMachineCode(llvm::Module &module, const TargetSpec &target,
                             llvm::CodeGenFileType kind,
-                            llvm::raw_pwrite_stream &os);
+                            llvm::raw_pwrite_stream &os,
+                            CodegenProgress progress = nullptr);
 
 /// Writes `module` as a static archive (the GNU format, with a symbol
 /// table) that holds its object file as `member`: what `ar rcs` makes, for
 /// programs that link the model statically.
 llvm::Error writeStaticArchive(llvm::Module &module, const TargetSpec &target,
-                               llvm::StringRef member, llvm::raw_ostream &os);
+                               llvm::StringRef member, llvm::raw_ostream &os,
+                               CodegenProgress progress = nullptr);
 
 /// Links object files for `triple` (Linux, ELF) into a shared library with
 /// lld, against libc and libm only: the host's, or a cross libc for another
@@ -83,7 +90,8 @@ llvm::Error linkSharedLibrary(llvm::ArrayRef<std::string> objects,
 /// Writes `module` as a shared library at `output`: an object file in a
 /// temporary file, linked with linkSharedLibrary.
 llvm::Error writeSharedLibrary(llvm::Module &module, const TargetSpec &target,
-                               llvm::StringRef output);
+                               llvm::StringRef output,
+                               CodegenProgress progress = nullptr);
 
 } // namespace cnnc
 
