@@ -16,8 +16,9 @@ packages=(
   clang-format-19 libclang-rt-19-dev valgrind
   # PyTorch, the reference the shape rules are checked against (/usr/bin/python3).
   python3-torch python3-torchvision python3-numpy
-  # pytest, for the Python package's tests (tests/python).
-  python3-pytest
+  # pytest, pip and setuptools, for the Python package's tests
+  # (tests/python, test_pip_install.py installs python/ with pip offline).
+  python3-pytest python3-pip python3-setuptools
   # Graphviz's dot, which draws cnnc --emit=svg's picture of a model.
   graphviz
   # ONNX import: the ONNX library (protobuf model, checker, shape inference),

@@ -13,7 +13,7 @@ from conftest import SOURCE_DIR
 def test_pip_install(tmp_path, ew_library):
     if subprocess.run([sys.executable, "-m", "pip", "--version"],
                       capture_output=True).returncode != 0:
-        pytest.skip("no pip (Debian: python3-pip)")
+        pytest.fail("no pip: scripts/install-deps.sh installs python3-pip")
     # A copy: setuptools writes build/ and *.egg-info next to the sources.
     source = shutil.copytree(os.path.join(SOURCE_DIR, "python"), tmp_path / "src",
                              ignore=shutil.ignore_patterns("__pycache__", "build", "*.egg-info"))
