@@ -27,14 +27,6 @@
 namespace {
 
 using cnnc::ModelInfo;
-using cnnc::TensorInfo;
-
-size_t elements(const TensorInfo &tensor) {
-  size_t count = 1;
-  for (int32_t i = 0; i < tensor.rank; ++i)
-    count *= static_cast<size_t>(tensor.shape[i]);
-  return count;
-}
 
 /// An inference's tensors and a context, for one application thread.
 struct Inference {
@@ -43,13 +35,13 @@ struct Inference {
     std::mt19937 random(seed);
     std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
     for (uint32_t i = 0; i < model.numInputs; ++i) {
-      inputs.emplace_back(elements(model.inputs[i]));
+      inputs.emplace_back(cnnc::elementCount(model.inputs[i]));
       for (float &value : inputs.back())
         value = uniform(random);
       inputPointers.push_back(inputs.back().data());
     }
     for (uint32_t i = 0; i < model.numOutputs; ++i) {
-      outputs.emplace_back(elements(model.outputs[i]));
+      outputs.emplace_back(cnnc::elementCount(model.outputs[i]));
       outputPointers.push_back(outputs.back().data());
     }
   }

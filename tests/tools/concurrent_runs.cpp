@@ -29,21 +29,13 @@
 namespace {
 
 using cnnc::ModelInfo;
-using cnnc::TensorInfo;
-
-size_t elements(const TensorInfo &tensor) {
-  size_t count = 1;
-  for (int32_t i = 0; i < tensor.rank; ++i)
-    count *= static_cast<size_t>(tensor.shape[i]);
-  return count;
-}
 
 using Tensors = std::vector<std::vector<float>>;
 
 Tensors allocateOutputs(const ModelInfo &model) {
   Tensors outputs;
   for (uint32_t i = 0; i < model.numOutputs; ++i)
-    outputs.emplace_back(elements(model.outputs[i]));
+    outputs.emplace_back(cnnc::elementCount(model.outputs[i]));
   return outputs;
 }
 
@@ -113,7 +105,7 @@ int main(int argc, char **argv) {
   std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
   Tensors inputs;
   for (uint32_t i = 0; i < model.numInputs; ++i) {
-    inputs.emplace_back(elements(model.inputs[i]));
+    inputs.emplace_back(cnnc::elementCount(model.inputs[i]));
     for (float &value : inputs.back())
       value = uniform(random);
   }

@@ -75,13 +75,6 @@ cl::opt<unsigned> topK("top",
   exit(1);
 }
 
-int64_t numElements(const TensorInfo &tensor) {
-  int64_t count = 1;
-  for (int i = 0; i < tensor.rank; ++i)
-    count *= tensor.shape[i];
-  return count;
-}
-
 std::string shapeText(ArrayRef<int64_t> shape) {
   std::string text = "[";
   for (auto [index, size] : enumerate(shape))
@@ -182,7 +175,7 @@ int main(int argc, char **argv) {
       inputs.push_back(readNpy(it->second, tensor.name, shape));
       given.erase(it);
     } else {
-      std::vector<float> values(numElements(tensor));
+      std::vector<float> values(cnnc::elementCount(tensor));
       for (float &value : values)
         value = uniform(random);
       inputs.push_back(std::move(values));
@@ -194,7 +187,7 @@ int main(int argc, char **argv) {
   std::vector<std::vector<float>> outputs;
   for (unsigned i = 0; i < model.numOutputs; ++i) {
     check(model.outputs[i]);
-    outputs.emplace_back(numElements(model.outputs[i]));
+    outputs.emplace_back(cnnc::elementCount(model.outputs[i]));
   }
   std::vector<const void *> inputPointers;
   for (auto &values : inputs)

@@ -29,6 +29,14 @@ struct TensorInfo {
   const int64_t *shape;
 };
 
+/// The number of elements of `tensor` (the product of its shape).
+inline size_t elementCount(const TensorInfo &tensor) {
+  size_t count = 1;
+  for (int32_t i = 0; i < tensor.rank; ++i)
+    count *= static_cast<size_t>(tensor.shape[i]);
+  return count;
+}
+
 struct ModelInfo {
   uint32_t version;
   uint32_t numInputs;
