@@ -17,6 +17,7 @@
 #ifndef CNNC_FRONTEND_LIB_INTERPRETER_H
 #define CNNC_FRONTEND_LIB_INTERPRETER_H
 
+#include "cnnc/Dialect/InferredBuild.h"
 #include "cnnc/Frontend/AST.h"
 #include "cnnc/Frontend/Diagnostics.h"
 #include "cnnc/Frontend/Emitter.h"
@@ -258,22 +259,15 @@ public:
       return mlir::failure();
     mlir::Location loc = layerLocation(at);
     mlir::OperationState state(loc, OpTy::getOperationName());
-    mlir::Type placeholder[] = {builder.getNoneType()};
-    OpTy::build(builder, state, mlir::TypeRange(placeholder),
-                std::forward<Args>(args)...);
-    llvm::SmallVector<mlir::Type> types;
-    if (mlir::failed(OpTy::inferReturnTypes(
-            &context, loc, state.operands,
-            state.attributes.getDictionary(&context), state.getRawProperties(),
-            state.regions, types)))
+    if (mlir::failed(cnnc::cnn::buildInferred<OpTy>(
+            builder, state, std::forward<Args>(args)...)))
       return mlir::failure();
-    for (mlir::Type type : types)
+    for (mlir::Type type : state.types)
       if (auto tensor = mlir::dyn_cast<mlir::RankedTensorType>(type))
         if (mlir::failed(checkTensorSize(
                 at, "the result of '" + OpTy::getOperationName() + "'",
                 tensor.getShape())))
           return mlir::failure();
-    state.types.assign(types.begin(), types.end());
     return builder.create(state)->getResult(0);
   }
 

@@ -14,6 +14,7 @@
 #include "OnnxGraph.h"
 
 #include "cnnc/Dialect/CNNOps.h"
+#include "cnnc/Dialect/InferredBuild.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -106,16 +107,9 @@ public:
   template <typename OpTy, typename... Args>
   mlir::FailureOr<mlir::Value> create(Args &&...args) {
     mlir::OperationState state(loc, OpTy::getOperationName());
-    mlir::Type none[] = {builder.getNoneType()};
-    OpTy::build(builder, state, mlir::TypeRange(none),
-                std::forward<Args>(args)...);
-    llvm::SmallVector<mlir::Type> types;
-    if (mlir::failed(OpTy::inferReturnTypes(
-            &context, loc, state.operands,
-            state.attributes.getDictionary(&context), state.getRawProperties(),
-            state.regions, types)))
+    if (mlir::failed(cnnc::cnn::buildInferred<OpTy>(
+            builder, state, std::forward<Args>(args)...)))
       return mlir::failure();
-    state.types.assign(types.begin(), types.end());
     return builder.create(state)->getResult(0);
   }
 
