@@ -1,11 +1,13 @@
 //===- LibraryBenchmark.cpp - Google Benchmark for cnnc libraries ---------===//
 //
-// cnnc-bench [benchmark flags] [--threads=1,2] lib1.so [lib2.so ...]: for
-// each library (named after the file), one inference on each thread count
+// cnnc-bench [benchmark flags] [--threads=1,2] [--name=NAME] lib1.so
+// [lib2.so ...]: for each library (its model found as ModelLoader.h says,
+// or named by the last --name before it), one inference on each thread count
 // of --threads (a context with that many threads: `lib.so/threads:2`), and
 // two inferences at once on two application threads, each with its own
 // one-thread context (throughput: `lib.so/concurrent/threads:2`). Inputs are
-// random and non-zero; the libraries keep no mutable global state.
+// random and non-zero, in the model's element type (f32, f16, bf16, f64);
+// the libraries keep no mutable global state.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +21,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <random>
 #include <string>
@@ -28,20 +31,66 @@ namespace {
 
 using cnnc::ModelInfo;
 
+/// The bytes of one element of the C API's dtype (enum cnnc_dtype), or 0
+/// for a dtype this tool does not know.
+size_t elementBytes(int32_t dtype) {
+  switch (dtype) {
+  case 0: // f32
+    return 4;
+  case 1: // f16
+  case 2: // bf16
+    return 2;
+  case 3: // f64
+    return 8;
+  }
+  return 0;
+}
+
+/// `count` random values in [-1, -1/64] and [1/64, 1) of `dtype`, as bytes.
+std::vector<uint64_t> randomValues(int32_t dtype, size_t count,
+                                   std::mt19937 &random) {
+  // 64-bit words: aligned for every element type.
+  std::vector<uint64_t> words((count * elementBytes(dtype) + 7) / 8);
+  std::uniform_real_distribution<float> magnitude(1.0f / 64, 1.0f);
+  std::bernoulli_distribution negative(0.5);
+  char *bytes = reinterpret_cast<char *>(words.data());
+  for (size_t i = 0; i < count; ++i) {
+    float value = negative(random) ? -magnitude(random) : magnitude(random);
+    uint32_t bits;
+    std::memcpy(&bits, &value, 4);
+    if (dtype == 0) {
+      std::memcpy(bytes + 4 * i, &value, 4);
+    } else if (dtype == 3) {
+      double wide = value;
+      std::memcpy(bytes + 8 * i, &wide, 8);
+    } else if (dtype == 2) { // bf16: the upper half of the float
+      uint16_t half = static_cast<uint16_t>(bits >> 16);
+      std::memcpy(bytes + 2 * i, &half, 2);
+    } else { // f16: |value| in [2^-6, 1) is a normal half; truncate
+      uint32_t exponent = ((bits >> 23) & 0xff) - 127 + 15;
+      uint16_t half = static_cast<uint16_t>(
+          ((bits >> 16) & 0x8000) | (exponent << 10) | ((bits >> 13) & 0x3ff));
+      std::memcpy(bytes + 2 * i, &half, 2);
+    }
+  }
+  return words;
+}
+
 /// An inference's tensors and a context, for one application thread.
 struct Inference {
   Inference(const ModelInfo &model, int threads, unsigned seed)
       : model(model), context(model.contextCreate(threads)) {
     std::mt19937 random(seed);
-    std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
     for (uint32_t i = 0; i < model.numInputs; ++i) {
-      inputs.emplace_back(cnnc::elementCount(model.inputs[i]));
-      for (float &value : inputs.back())
-        value = uniform(random);
+      const cnnc::TensorInfo &tensor = model.inputs[i];
+      inputs.push_back(
+          randomValues(tensor.dtype, cnnc::elementCount(tensor), random));
       inputPointers.push_back(inputs.back().data());
     }
     for (uint32_t i = 0; i < model.numOutputs; ++i) {
-      outputs.emplace_back(cnnc::elementCount(model.outputs[i]));
+      const cnnc::TensorInfo &tensor = model.outputs[i];
+      outputs.emplace_back(
+          (cnnc::elementCount(tensor) * elementBytes(tensor.dtype) + 7) / 8);
       outputPointers.push_back(outputs.back().data());
     }
   }
@@ -74,7 +123,7 @@ struct Inference {
 
   const ModelInfo &model;
   void *context;
-  std::vector<std::vector<float>> inputs, outputs;
+  std::vector<std::vector<uint64_t>> inputs, outputs;
   std::vector<const void *> inputPointers;
   std::vector<void *> outputPointers;
 };
@@ -119,7 +168,9 @@ bool parseThreadCounts(const std::string &list, std::vector<int> &counts) {
 int main(int argc, char **argv) {
   benchmark::Initialize(&argc, argv);
   std::vector<int> threadCounts = {1, 2};
-  std::vector<const char *> libraries;
+  // Each library with the model name of the last --name before it.
+  std::vector<std::pair<const char *, std::string>> libraries;
+  std::string modelName;
   for (int i = 1; i < argc; ++i) {
     std::string argument = argv[i];
     if (argument.rfind("--threads=", 0) == 0) {
@@ -127,15 +178,25 @@ int main(int argc, char **argv) {
         return 1;
       continue;
     }
-    libraries.push_back(argv[i]);
+    if (argument.rfind("--name=", 0) == 0) {
+      modelName = argument.substr(7);
+      continue;
+    }
+    if (argument.rfind("--", 0) == 0) {
+      std::fprintf(stderr, "cnnc-bench: unknown option '%s'\n", argv[i]);
+      return 1;
+    }
+    libraries.emplace_back(argv[i], modelName);
   }
   if (libraries.empty()) {
     std::fprintf(stderr, "usage: cnnc-bench [benchmark flags] [--threads=1,2] "
-                         "lib.so...\n");
+                         "[--name=NAME] lib.so...\n");
     return 1;
   }
-  for (const char *path : libraries) {
-    void *library = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  for (const auto &[path, name] : libraries) {
+    // A bare file name is a file here, not one for dlopen to search for.
+    std::string file = std::strchr(path, '/') ? path : std::string("./") + path;
+    void *library = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!library) {
       std::fprintf(stderr, "cnnc-bench: cannot load '%s': %s\n", path,
                    dlerror());
@@ -143,7 +204,7 @@ int main(int argc, char **argv) {
     }
     cnnc::FoundModel found;
     std::string error;
-    if (!cnnc::findModel(library, path, "", found, error)) {
+    if (!cnnc::findModel(library, path, name, found, error)) {
       std::fprintf(stderr, "cnnc-bench: %s\n", error.c_str());
       return 1;
     }
@@ -155,16 +216,30 @@ int main(int argc, char **argv) {
                    path, cnnc::kModelInfoMinVersion);
       return 1;
     }
-    std::string name = path;
-    name = name.substr(name.find_last_of('/') + 1);
+    for (uint32_t i = 0; i < model->numInputs + model->numOutputs; ++i) {
+      const cnnc::TensorInfo &tensor =
+          i < model->numInputs ? model->inputs[i]
+                               : model->outputs[i - model->numInputs];
+      if (!elementBytes(tensor.dtype)) {
+        std::fprintf(stderr,
+                     "cnnc-bench: tensor '%s' of '%s' has an unknown element "
+                     "type (%d)\n",
+                     tensor.name, path, tensor.dtype);
+        return 1;
+      }
+    }
+    std::string label = path;
+    label = label.substr(label.find_last_of('/') + 1);
+    if (!name.empty())
+      label += ":" + name;
     auto *onThreads =
-        benchmark::RegisterBenchmark(name.c_str(), runOnThreads, model)
+        benchmark::RegisterBenchmark(label.c_str(), runOnThreads, model)
             ->ArgName("threads")
             ->Unit(benchmark::kMillisecond)
             ->UseRealTime();
     for (int count : threadCounts)
       onThreads->Arg(count);
-    benchmark::RegisterBenchmark((name + "/concurrent").c_str(),
+    benchmark::RegisterBenchmark((label + "/concurrent").c_str(),
                                  runConcurrently, model)
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime()

@@ -72,6 +72,37 @@ def test_f16_inputs(cnnc_exe, tmp_path):
         m(x.astype(np.float32))
 
 
+def test_bf16_inputs_travel_as_bit_patterns(cnnc_exe, tmp_path):
+    """bf16, which numpy lacks, goes in and out as uint16 bit patterns."""
+    (tmp_path / "brain.cnn").write_text(
+        "model brain(x: bf16[1, 4, 3, 3]) {\n  return relu(x) + x\n}\n")
+    m = cnnc.compile(tmp_path / "brain.cnn", cnnc=cnnc_exe)
+    assert m.inputs[0].dtype == np.uint16 and m.outputs[0].dtype == np.uint16
+    values = np.random.default_rng(5).uniform(-4, 4, (1, 4, 3, 3)).astype(np.float32)
+    # bf16 is the upper half of a float32: truncate to exact bf16 values.
+    bits = (values.view(np.uint32) >> 16).astype(np.uint16)
+    exact = (bits.astype(np.uint32) << 16).view(np.float32)
+    out = m(bits)
+    assert out.dtype == np.uint16 and out.shape == (1, 4, 3, 3)
+    got = (out.astype(np.uint32) << 16).view(np.float32)
+    # x + relu(x) is 2x or x: exact in bf16.
+    assert np.array_equal(got, np.maximum(exact, 0) + exact)
+    assert np.count_nonzero(got) > 0
+    with pytest.raises(cnnc.DtypeError, match="must have dtype uint16, got float32"):
+        m(values)
+
+
+def test_f64_inputs(cnnc_exe, tmp_path):
+    (tmp_path / "wide.cnn").write_text(
+        "model wide(x: f64[1, 4, 3, 3]) {\n  return sigmoid(x)\n}\n")
+    m = cnnc.compile(tmp_path / "wide.cnn", cnnc=cnnc_exe)
+    assert m.inputs[0].dtype == np.float64 and m.outputs[0].dtype == np.float64
+    x = np.random.default_rng(6).uniform(-3, 3, (1, 4, 3, 3))
+    assert relative_l2(m(x), 1 / (1 + np.exp(-x))) <= 1e-12
+    with pytest.raises(cnnc.DtypeError, match="must have dtype float64, got float32"):
+        m(x.astype(np.float32))
+
+
 def test_close_and_context_manager(ew_library):
     with cnnc.load(ew_library, threads=2) as m:
         m(**random_inputs(m))
