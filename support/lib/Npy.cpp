@@ -3,6 +3,7 @@
 #include "cnnc/Support/Npy.h"
 #include "cnnc/Support/OutputFile.h"
 
+#include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/ADT/bit.h"
 #include "llvm/Support/Endian.h"
@@ -47,8 +48,17 @@ float halfToFloat(uint16_t half) {
   return value;
 }
 
-/// Element `index` of `data`, converted to float32.
-float elementAt(StringRef data, uint64_t index, const NpyHeader &header) {
+/// `value` as a float16's bits, rounded to nearest, ties to even.
+uint16_t roundToHalf(double value) {
+  llvm::APFloat half(value);
+  bool lost;
+  half.convert(llvm::APFloat::IEEEhalf(), llvm::APFloat::rmNearestTiesToEven,
+               &lost);
+  return static_cast<uint16_t>(half.bitcastToAPInt().getZExtValue());
+}
+
+/// Element `index` of `data`, exactly.
+double elementAt(StringRef data, uint64_t index, const NpyHeader &header) {
   llvm::endianness endian =
       header.bigEndian ? llvm::endianness::big : llvm::endianness::little;
   using llvm::support::endian::read;
@@ -65,10 +75,55 @@ float elementAt(StringRef data, uint64_t index, const NpyHeader &header) {
     uint64_t bits = read<uint64_t>(data.data() + 8 * index, endian);
     double value;
     std::memcpy(&value, &bits, sizeof(value));
-    return static_cast<float>(value);
+    return value;
   }
   }
   return 0;
+}
+
+/// Reads the data `header` announces and calls `store(i, value)` for the
+/// values in C order.
+template <typename T>
+llvm::Expected<std::vector<T>> readElements(InputStream &stream,
+                                            const NpyHeader &header) {
+  llvm::Expected<StringRef> data = stream.readUpTo(header.dataBytes);
+  if (!data)
+    return data.takeError();
+  if (data->size() < header.dataBytes)
+    return fail(stream, "is truncated: " + Twine(data->size()) +
+                            " bytes of data for " + Twine(header.numElements) +
+                            " " + npyTypeName(header.elementType) + " values");
+  llvm::Expected<bool> atEnd = stream.atEnd();
+  if (!atEnd)
+    return atEnd.takeError();
+  if (!*atEnd)
+    return fail(stream, "has more bytes after the " + Twine(header.dataBytes) +
+                            " bytes of data its header announces");
+
+  std::vector<T> values(header.numElements);
+  if (!header.fortranOrder || header.shape.size() < 2) {
+    for (uint64_t i = 0; i < header.numElements; ++i)
+      values[i] = static_cast<T>(elementAt(*data, i, header));
+    return values;
+  }
+  // Column-major: element (i0, ..., in) is at i0 + d0 * (i1 + d1 * (...)).
+  // Walk the C-order indices and keep the column-major offset in step.
+  size_t rank = header.shape.size();
+  llvm::SmallVector<uint64_t> index(rank, 0), stride(rank, 1);
+  for (size_t d = 1; d < rank; ++d)
+    stride[d] = stride[d - 1] * header.shape[d - 1];
+  uint64_t source = 0;
+  for (uint64_t i = 0; i < header.numElements; ++i) {
+    values[i] = static_cast<T>(elementAt(*data, source, header));
+    for (size_t d = rank; d-- > 0;) {
+      source += stride[d];
+      if (++index[d] < static_cast<uint64_t>(header.shape[d]))
+        break;
+      source -= stride[d] * index[d];
+      index[d] = 0;
+    }
+  }
+  return values;
 }
 
 } // namespace
@@ -123,56 +178,33 @@ llvm::Expected<NpyHeader> cnnc::readNpyHeader(InputStream &stream) {
 
 llvm::Expected<std::vector<float>>
 cnnc::readNpyValues(InputStream &stream, const NpyHeader &header) {
-  llvm::Expected<StringRef> data = stream.readUpTo(header.dataBytes);
-  if (!data)
-    return data.takeError();
-  if (data->size() < header.dataBytes)
-    return fail(stream, "is truncated: " + Twine(data->size()) +
-                            " bytes of data for " + Twine(header.numElements) +
-                            " " + npyTypeName(header.elementType) + " values");
-  llvm::Expected<bool> atEnd = stream.atEnd();
-  if (!atEnd)
-    return atEnd.takeError();
-  if (!*atEnd)
-    return fail(stream, "has more bytes after the " + Twine(header.dataBytes) +
-                            " bytes of data its header announces");
+  return readElements<float>(stream, header);
+}
 
-  std::vector<float> values(header.numElements);
-  if (!header.fortranOrder || header.shape.size() < 2) {
-    for (uint64_t i = 0; i < header.numElements; ++i)
-      values[i] = elementAt(*data, i, header);
-    return values;
-  }
-  // Column-major: element (i0, ..., in) is at i0 + d0 * (i1 + d1 * (...)).
-  // Walk the C-order indices and keep the column-major offset in step.
-  size_t rank = header.shape.size();
-  llvm::SmallVector<uint64_t> index(rank, 0), stride(rank, 1);
-  for (size_t d = 1; d < rank; ++d)
-    stride[d] = stride[d - 1] * header.shape[d - 1];
-  uint64_t source = 0;
-  for (uint64_t i = 0; i < header.numElements; ++i) {
-    values[i] = elementAt(*data, source, header);
-    for (size_t d = rank; d-- > 0;) {
-      source += stride[d];
-      if (++index[d] < static_cast<uint64_t>(header.shape[d]))
-        break;
-      source -= stride[d] * index[d];
-      index[d] = 0;
-    }
-  }
-  return values;
+llvm::Expected<std::vector<double>>
+cnnc::readNpyDoubles(InputStream &stream, const NpyHeader &header) {
+  return readElements<double>(stream, header);
 }
 
 llvm::Error cnnc::writeNpy(StringRef path, llvm::ArrayRef<int64_t> shape,
                            llvm::ArrayRef<float> values) {
+  std::vector<double> wide(values.begin(), values.end());
+  return writeNpy(path, shape, wide, NpyElementType::Float32);
+}
+
+llvm::Error cnnc::writeNpy(StringRef path, llvm::ArrayRef<int64_t> shape,
+                           llvm::ArrayRef<double> values, NpyElementType type) {
   // A tuple: `(3,)` with one element, `(1,3)` with more.
   std::string dims;
   for (int64_t size : shape)
     dims += std::to_string(size) + ",";
   if (shape.size() > 1)
     dims.pop_back();
-  std::string header =
-      "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
+  const char *descr = type == NpyElementType::Float16   ? "<f2"
+                      : type == NpyElementType::Float32 ? "<f4"
+                                                        : "<f8";
+  std::string header = std::string("{'descr': '") + descr +
+                       "', 'fortran_order': False, 'shape': (" + dims + "), }";
   // Padded so that the data starts on a 64-byte boundary, ending in '\n'.
   size_t total = kMagic.size() + 4 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
@@ -181,10 +213,24 @@ llvm::Error cnnc::writeNpy(StringRef path, llvm::ArrayRef<int64_t> shape,
     os << kMagic << '\x01' << '\x00';
     os << static_cast<char>(header.size() & 0xff)
        << static_cast<char>(header.size() >> 8) << header;
-    for (float value : values) {
-      char bytes[4];
-      llvm::support::endian::write32le(bytes, llvm::bit_cast<uint32_t>(value));
-      os.write(bytes, sizeof(bytes));
+    for (double value : values) {
+      char bytes[8];
+      switch (type) {
+      case NpyElementType::Float16:
+        llvm::support::endian::write16le(bytes, roundToHalf(value));
+        os.write(bytes, 2);
+        break;
+      case NpyElementType::Float32:
+        llvm::support::endian::write32le(
+            bytes, llvm::bit_cast<uint32_t>(static_cast<float>(value)));
+        os.write(bytes, 4);
+        break;
+      case NpyElementType::Float64:
+        llvm::support::endian::write64le(bytes,
+                                         llvm::bit_cast<uint64_t>(value));
+        os.write(bytes, 8);
+        break;
+      }
     }
     return llvm::Error::success();
   });

@@ -391,3 +391,33 @@ TEST_CASE("writes what numpy writes, and reads it back", "[npy]") {
   CHECK(llvm::toString(std::move(full)) ==
         "cannot write '/dev/full': No space left on device");
 }
+
+TEST_CASE("writes float16 and float64 files, rounding to nearest even",
+          "[npy]") {
+  llvm::SmallString<128> path;
+  REQUIRE(!llvm::sys::fs::createTemporaryFile("npy-test", "npy", path));
+  llvm::FileRemover remove(path);
+  // 1 + 2^-11 is a tie between 1 and 1 + 2^-10 (to even: 1); 1 + 3 * 2^-11
+  // one between 1 + 2^-10 and 1 + 2^-9 (to even: 1 + 2^-9).
+  std::vector<double> values = {0.1, 1 + 0x1p-11, 1 + 3 * 0x1p-11, -2.5};
+  for (NpyElementType type :
+       {NpyElementType::Float16, NpyElementType::Float64}) {
+    REQUIRE(!writeNpy(path, {4}, values, type));
+    llvm::Expected<InputStream> stream = InputStream::open(path);
+    REQUIRE(static_cast<bool>(stream));
+    llvm::Expected<NpyHeader> header = readNpyHeader(*stream);
+    REQUIRE(static_cast<bool>(header));
+    CHECK(header->elementType == type);
+    llvm::Expected<std::vector<double>> read = readNpyDoubles(*stream, *header);
+    REQUIRE(static_cast<bool>(read));
+    if (type == NpyElementType::Float64) {
+      CHECK(*read == values);
+    } else {
+      // 0.1 as the nearest float16, 0x2e66.
+      CHECK((*read)[0] == 0x1.998p-4);
+      CHECK((*read)[1] == 1.0);
+      CHECK((*read)[2] == 1 + 0x1p-9);
+      CHECK((*read)[3] == -2.5);
+    }
+  }
+}

@@ -10,6 +10,7 @@
 #include "cnnc/Target/CPU/ModelInfo.h"
 #include "cnnc/Target/CPU/ModelLoader.h"
 
+#include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
@@ -53,8 +54,8 @@ cl::opt<std::string>
 cl::list<std::string>
     inputFiles("input",
                cl::desc("An input's values from a .npy file (float16, 32 "
-                        "or 64, C or Fortran order); inputs not given are "
-                        "random"),
+                        "or 64, C or Fortran order), rounded to the input's "
+                        "element type; inputs not given are random"),
                cl::value_desc("NAME=file.npy"), cl::cat(category));
 cl::opt<uint64_t> seed("seed", cl::desc("Seed of the random inputs"),
                        cl::init(0), cl::cat(category));
@@ -82,10 +83,80 @@ std::string shapeText(ArrayRef<int64_t> shape) {
   return text + "]";
 }
 
-/// Reads a .npy file of exactly `expected` shape as float32 (the reader
-/// converts float16 and float64, big-endian values and Fortran order).
-std::vector<float> readNpy(StringRef path, StringRef name,
-                           ArrayRef<int64_t> expected) {
+/// The element types of the C API (enum cnnc_dtype).
+enum Dtype : int32_t { F32 = 0, F16 = 1, BF16 = 2, F64 = 3 };
+
+size_t elementBytes(int32_t dtype) {
+  return dtype == F64 ? 8 : dtype == F32 ? 4 : 2;
+}
+
+const fltSemantics &semantics(int32_t dtype) {
+  return dtype == F16    ? APFloat::IEEEhalf()
+         : dtype == BF16 ? APFloat::BFloat()
+         : dtype == F32  ? APFloat::IEEEsingle()
+                         : APFloat::IEEEdouble();
+}
+
+/// A tensor's values in its element type, in 8-byte words (aligned for any).
+struct Buffer {
+  Buffer(int32_t dtype, size_t count)
+      : dtype(dtype), count(count),
+        words((count * elementBytes(dtype) + 7) / 8) {}
+
+  /// Stores `values`, rounded to the element type (to nearest, ties to
+  /// even).
+  void store(ArrayRef<double> values) {
+    char *bytes = reinterpret_cast<char *>(words.data());
+    for (size_t i = 0; i < count; ++i) {
+      if (dtype == F64) {
+        std::memcpy(bytes + 8 * i, &values[i], 8);
+      } else if (dtype == F32) {
+        float value = static_cast<float>(values[i]);
+        std::memcpy(bytes + 4 * i, &value, 4);
+      } else {
+        APFloat value(values[i]);
+        bool lost;
+        value.convert(semantics(dtype), APFloat::rmNearestTiesToEven, &lost);
+        uint16_t bits =
+            static_cast<uint16_t>(value.bitcastToAPInt().getZExtValue());
+        std::memcpy(bytes + 2 * i, &bits, 2);
+      }
+    }
+  }
+
+  /// The values, exactly.
+  std::vector<double> load() const {
+    std::vector<double> values(count);
+    const char *bytes = reinterpret_cast<const char *>(words.data());
+    for (size_t i = 0; i < count; ++i) {
+      if (dtype == F64) {
+        std::memcpy(&values[i], bytes + 8 * i, 8);
+      } else if (dtype == F32) {
+        float value;
+        std::memcpy(&value, bytes + 4 * i, 4);
+        values[i] = value;
+      } else {
+        uint16_t bits;
+        std::memcpy(&bits, bytes + 2 * i, 2);
+        APFloat value(semantics(dtype), APInt(16, bits));
+        bool lost;
+        value.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven,
+                      &lost);
+        values[i] = value.convertToDouble();
+      }
+    }
+    return values;
+  }
+
+  int32_t dtype;
+  size_t count;
+  std::vector<uint64_t> words;
+};
+
+/// Reads a .npy file of exactly `expected` shape, exactly (the reader
+/// converts float16 and float32, big-endian values and Fortran order).
+std::vector<double> readNpy(StringRef path, StringRef name,
+                            ArrayRef<int64_t> expected) {
   Expected<cnnc::InputStream> stream = cnnc::InputStream::open(path);
   if (!stream)
     fail(toString(stream.takeError()));
@@ -97,14 +168,20 @@ std::vector<float> readNpy(StringRef path, StringRef name,
   if (ArrayRef<int64_t>(header->shape) != expected)
     fail("'" + path + "' has shape " + shapeText(header->shape) +
          ", but input '" + name + "' takes " + shapeText(expected));
-  Expected<std::vector<float>> values = cnnc::readNpyValues(*stream, *header);
+  Expected<std::vector<double>> values = cnnc::readNpyDoubles(*stream, *header);
   if (!values)
     fail(toString(values.takeError()));
   return std::move(*values);
 }
 
-void writeNpy(StringRef path, ArrayRef<int64_t> shape, ArrayRef<float> values) {
-  if (Error error = cnnc::writeNpy(path, shape, values))
+/// Writes an output in its element type; bfloat16, which numpy lacks, as
+/// float32 (every bfloat16 is one).
+void writeNpy(StringRef path, ArrayRef<int64_t> shape, const Buffer &output) {
+  cnnc::NpyElementType type =
+      output.dtype == F16   ? cnnc::NpyElementType::Float16
+      : output.dtype == F64 ? cnnc::NpyElementType::Float64
+                            : cnnc::NpyElementType::Float32;
+  if (Error error = cnnc::writeNpy(path, shape, output.load(), type))
     fail(toString(std::move(error)));
 }
 
@@ -151,9 +228,10 @@ int main(int argc, char **argv) {
          "; this cnnc-run reads version " + Twine(cnnc::kModelInfoMinVersion) +
          " and later");
   auto check = [&](const TensorInfo &tensor) {
-    if (tensor.dtype != 0)
-      fail("tensor '" + Twine(tensor.name) +
-           "' is not float32; cnnc-run handles float32 models only");
+    if (tensor.dtype < F32 || tensor.dtype > F64)
+      fail("tensor '" + Twine(tensor.name) + "' has element type " +
+           Twine(tensor.dtype) +
+           ", which this cnnc-run does not know (f32, f16, bf16 or f64)");
   };
 
   std::map<std::string, std::string> given;
@@ -163,7 +241,7 @@ int main(int argc, char **argv) {
       fail("--input takes NAME=file.npy, got '" + spec + "'");
     given[name.str()] = path.str();
   }
-  std::vector<std::vector<float>> inputs;
+  std::vector<Buffer> inputs;
   std::mt19937_64 random(seed);
   std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
   for (unsigned i = 0; i < model.numInputs; ++i) {
@@ -171,30 +249,33 @@ int main(int argc, char **argv) {
     check(tensor);
     ArrayRef<int64_t> shape(tensor.shape, tensor.rank);
     auto it = given.find(tensor.name);
+    std::vector<double> values;
     if (it != given.end()) {
-      inputs.push_back(readNpy(it->second, tensor.name, shape));
+      values = readNpy(it->second, tensor.name, shape);
       given.erase(it);
     } else {
-      std::vector<float> values(cnnc::elementCount(tensor));
-      for (float &value : values)
+      values.resize(cnnc::elementCount(tensor));
+      for (double &value : values)
         value = uniform(random);
-      inputs.push_back(std::move(values));
     }
+    inputs.emplace_back(tensor.dtype, values.size());
+    inputs.back().store(values);
   }
   if (!given.empty())
     fail("model '" + Twine(model.name) + "' has no input '" +
          given.begin()->first + "'");
-  std::vector<std::vector<float>> outputs;
+  std::vector<Buffer> outputs;
   for (unsigned i = 0; i < model.numOutputs; ++i) {
     check(model.outputs[i]);
-    outputs.emplace_back(cnnc::elementCount(model.outputs[i]));
+    outputs.emplace_back(model.outputs[i].dtype,
+                         cnnc::elementCount(model.outputs[i]));
   }
   std::vector<const void *> inputPointers;
-  for (auto &values : inputs)
-    inputPointers.push_back(values.data());
+  for (Buffer &buffer : inputs)
+    inputPointers.push_back(buffer.words.data());
   std::vector<void *> outputPointers;
-  for (auto &values : outputs)
-    outputPointers.push_back(values.data());
+  for (Buffer &buffer : outputs)
+    outputPointers.push_back(buffer.words.data());
 
   // One context for every call: the timed runs neither allocate nor start
   // threads.
@@ -239,8 +320,8 @@ int main(int argc, char **argv) {
   for (unsigned i = 0; i < model.numOutputs; ++i) {
     const TensorInfo &tensor = model.outputs[i];
     ArrayRef<int64_t> shape(tensor.shape, tensor.rank);
-    const std::vector<float> &values = outputs[i];
     if (topK && tensor.rank == 2 && shape[0] == 1) {
+      std::vector<double> values = outputs[i].load();
       std::vector<int64_t> order(values.size());
       for (size_t j = 0; j < order.size(); ++j)
         order[j] = j;
@@ -259,7 +340,7 @@ int main(int argc, char **argv) {
         fail("cannot create '" + outputDir + "': " + ec.message());
       SmallString<128> path(outputDir);
       sys::path::append(path, std::string(tensor.name) + ".npy");
-      writeNpy(path, shape, values);
+      writeNpy(path, shape, outputs[i]);
     }
   }
 

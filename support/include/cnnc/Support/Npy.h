@@ -73,11 +73,18 @@ llvm::Expected<NpyHeader> readNpyHeader(InputStream &stream);
 /// float32 in C order (float64 rounded to nearest, float16 exact).
 llvm::Expected<std::vector<float>> readNpyValues(InputStream &stream,
                                                  const NpyHeader &header);
+/// The same, as float64: every value exact.
+llvm::Expected<std::vector<double>> readNpyDoubles(InputStream &stream,
+                                                   const NpyHeader &header);
 
 /// Writes `values` to `path` as a float32, C-order .npy file (version 1.0,
 /// data aligned to 64 bytes, as numpy writes it).
 llvm::Error writeNpy(llvm::StringRef path, llvm::ArrayRef<int64_t> shape,
                      llvm::ArrayRef<float> values);
+/// The same with `values` stored as `type` (rounded to nearest, ties to
+/// even, for float16 and float32).
+llvm::Error writeNpy(llvm::StringRef path, llvm::ArrayRef<int64_t> shape,
+                     llvm::ArrayRef<double> values, NpyElementType type);
 
 /// The name of an element type as numpy says it ("float32").
 llvm::StringRef npyTypeName(NpyElementType type);
