@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/Threading.h"
 
 #include <fmt/format.h>
 
@@ -178,7 +179,8 @@ Error writeSharedLibraryTo(const cnnc::Artifacts &artifacts,
                                         error.message());
   llvm::FileRemover removeLinked(linked);
   if (Error error = cnnc::writeSharedLibrary(
-          *artifacts.llvmModule, artifacts.target, linked, std::move(progress)))
+          *artifacts.llvmModule, artifacts.target, linked, std::move(progress),
+          artifacts.codegenThreads, artifacts.exactCodegenThreads))
     return error;
   return cnnc::copyToOutputFile(linked, path);
 }
@@ -244,6 +246,12 @@ Expected<cnnc::Artifacts> compileModule(ModuleOp module,
   artifacts.module = module;
   artifacts.target = {options.triple, options.cpu, options.optLevel,
                       options.sanitize, options.features};
+  artifacts.exactCodegenThreads = options.codegenThreads != 0;
+  artifacts.codegenThreads =
+      options.codegenThreads != 0 ? options.codegenThreads
+      : module.getContext()->isMultithreadingEnabled()
+          ? llvm::hardware_concurrency().compute_thread_count()
+          : 1;
   // Another batch first: the signature, the header and every kind of
   // output have it.
   if (options.batch != 0) {

@@ -153,6 +153,12 @@ cl::opt<int64_t> minParallelWork(
              "threads (1: every parallel loop, for tests)"),
     cl::value_desc("ops"), cl::init(cnnc::kDefaultMinParallelWork), cl::Hidden,
     cl::cat(category));
+cl::opt<unsigned> codegenThreads(
+    "codegen-threads",
+    cl::desc("Threads that generate a shared library's machine code, one "
+             "object file each (default 0: up to one per CPU, fewer for a "
+             "small model; 1 with --mlir-disable-threading)"),
+    cl::value_desc("N"), cl::init(0), cl::cat(category));
 cl::list<std::string> passPlugins(
     "load-pass-plugin",
     cl::desc("Load passes from a plugin library (for --fusion-passes)"),
@@ -206,6 +212,7 @@ void fillOptions(cnnc::CompileOptions &options) {
   options.tileBytes = fusionTileBytes.getValue();
   options.block = channelBlock.getValue();
   options.minParallelWork = minParallelWork.getValue();
+  options.codegenThreads = codegenThreads.getValue();
   options.batch = batchSize.getValue();
   options.sanitize = sanitize.getValue();
   options.name = modelName.getValue();

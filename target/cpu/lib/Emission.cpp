@@ -278,22 +278,27 @@ Error cnnc::linkSharedLibrary(ArrayRef<std::string> objects, StringRef output,
 }
 
 Error cnnc::writeSharedLibrary(Module &module, const TargetSpec &target,
-                               StringRef output, CodegenProgress progress) {
-  SmallString<128> object;
-  int fd;
-  if (std::error_code error =
-          sys::fs::createTemporaryFile("cnnc", "o", fd, object))
-    return createStringError(inconvertibleErrorCode(),
-                             "cannot create a temporary file: " +
-                                 error.message());
-  FileRemover removeObject(object);
-  {
-    raw_fd_ostream os(fd, /*shouldClose=*/true);
-    if (Error error =
-            emitMachineCode(module, target, CodeGenFileType::ObjectFile, os,
-                            std::move(progress)))
-      return error;
+                               StringRef output, CodegenProgress progress,
+                               unsigned threads, bool exact) {
+  // A sanitizer's instrumentation registers globals through private
+  // aliases and comdats that must stay in one object.
+  unsigned partitions = target.sanitizer == Sanitizer::None
+                            ? codegenPartitions(module, threads, exact)
+                            : 1;
+  SmallVector<std::string> objects;
+  std::vector<std::unique_ptr<FileRemover>> removers;
+  for (unsigned i = 0; i < partitions; ++i) {
+    SmallString<128> object;
+    if (std::error_code error =
+            sys::fs::createTemporaryFile("cnnc", "o", object))
+      return createStringError(inconvertibleErrorCode(),
+                               "cannot create a temporary file: " +
+                                   error.message());
+    objects.push_back(std::string(object));
+    removers.push_back(std::make_unique<FileRemover>(object));
   }
-  return linkSharedLibrary({std::string(object)}, output,
-                           Triple(module.getTargetTriple()));
+  if (Error error =
+          emitObjectFiles(module, target, objects, std::move(progress)))
+    return error;
+  return linkSharedLibrary(objects, output, Triple(module.getTargetTriple()));
 }

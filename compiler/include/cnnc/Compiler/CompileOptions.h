@@ -138,6 +138,13 @@ struct CompileOptions : PipelineOptions {
       *this, "mattr",
       llvm::cl::desc("Target features to add (+name) or remove (-name), "
                      "separated by commas")};
+  Option<unsigned> codegenThreads{
+      *this, "codegen-threads",
+      llvm::cl::desc("Threads that generate a shared library's machine code, "
+                     "one object file each (0: up to one per CPU, fewer for "
+                     "a small model, 1 when the MLIR context is "
+                     "single-threaded)"),
+      llvm::cl::init(0)};
   Option<std::string> name{
       *this, "name",
       llvm::cl::desc("The model's name in the library: the prefix of its C "

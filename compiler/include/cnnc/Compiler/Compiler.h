@@ -49,6 +49,11 @@ struct Artifacts {
   std::string graph;
   /// The machine the code is for.
   TargetSpec target;
+  /// The threads that generate a shared library's code: at most the CPUs,
+  /// fewer for a small module, 1 when the MLIR context runs single-threaded
+  /// (--mlir-disable-threading); or exactly CompileOptions::codegenThreads.
+  unsigned codegenThreads = 1;
+  bool exactCodegenThreads = false;
   /// LLVM IR with the C API, optimized (LLVMIR, Asm, Obj, SharedLib).
   std::unique_ptr<llvm::LLVMContext> llvmContext;
   std::unique_ptr<llvm::Module> llvmModule;

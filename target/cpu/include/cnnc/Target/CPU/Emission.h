@@ -87,11 +87,30 @@ llvm::Error linkSharedLibrary(llvm::ArrayRef<std::string> objects,
                               llvm::StringRef output,
                               const llvm::Triple &triple);
 
-/// Writes `module` as a shared library at `output`: an object file in a
-/// temporary file, linked with linkSharedLibrary.
+/// How many object files emitObjectFiles should make of `module` on at
+/// most `threads` threads: one per 20,000 instructions or so, at most
+/// `threads`; with `exact`, `threads` (but no more than the functions).
+unsigned codegenPartitions(const llvm::Module &module, unsigned threads,
+                           bool exact = false);
+
+/// Writes `module` as one object file per path, generated at once on one
+/// thread each: the first holds every global variable (the weights) and
+/// the functions of its share, the others the rest of the functions; the
+/// symbols between them are hidden. The objects are for one shared library
+/// (linkSharedLibrary): their hidden symbols would clash with another
+/// model's in a static link. `module` is left split (its moved functions
+/// declared only).
+llvm::Error emitObjectFiles(llvm::Module &module, const TargetSpec &target,
+                            llvm::ArrayRef<std::string> paths,
+                            CodegenProgress progress = nullptr);
+
+/// Writes `module` as a shared library at `output`: object files in
+/// temporary files, generated on codegenPartitions(module, threads, exact)
+/// threads (emitObjectFiles), linked with linkSharedLibrary.
 llvm::Error writeSharedLibrary(llvm::Module &module, const TargetSpec &target,
                                llvm::StringRef output,
-                               CodegenProgress progress = nullptr);
+                               CodegenProgress progress = nullptr,
+                               unsigned threads = 1, bool exact = false);
 
 } // namespace cnnc
 
