@@ -180,7 +180,8 @@ Error writeSharedLibraryTo(const cnnc::Artifacts &artifacts,
   llvm::FileRemover removeLinked(linked);
   if (Error error = cnnc::writeSharedLibrary(
           *artifacts.llvmModule, artifacts.target, linked, std::move(progress),
-          artifacts.codegenThreads, artifacts.exactCodegenThreads))
+          artifacts.codegenThreads, artifacts.exactCodegenThreads,
+          artifacts.optimizeAtCodegen))
     return error;
   return cnnc::copyToOutputFile(linked, path);
 }
@@ -323,11 +324,17 @@ Expected<cnnc::Artifacts> compileModule(ModuleOp module,
   if (options.progress)
     options.progress({2, static_cast<unsigned>(stages.size()), stages[1]});
   artifacts.llvmContext = std::make_unique<llvm::LLVMContext>();
+  // A shared library is optimized part by part as its threads generate
+  // code (ParallelCodegen.cpp), unless a sanitizer instruments it: its
+  // globals' registration must stay in one object.
+  artifacts.optimizeAtCodegen = options.emit == EmitKind::SharedLib &&
+                                options.sanitize == Sanitizer::None;
   Expected<std::unique_ptr<llvm::Module>> llvmModule = translateToLLVMIR(
       module, *artifacts.llvmContext, artifacts.target,
       [&](llvm::Module &llvm) {
         return addCInterface(llvm, artifacts.signature, artifacts.arenaBytes);
-      });
+      },
+      /*optimize=*/!artifacts.optimizeAtCodegen);
   if (!llvmModule)
     return llvmModule.takeError();
   // LLVM IR has its own copy of every weight.

@@ -112,7 +112,7 @@ Expected<cnnc::TargetVectors> cnnc::getTargetVectors(const TargetSpec &target) {
 Expected<std::unique_ptr<Module>>
 cnnc::translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
                         const TargetSpec &target,
-                        function_ref<Error(Module &)> extend) {
+                        function_ref<Error(Module &)> extend, bool optimize) {
   mlir::registerBuiltinDialectTranslation(*module.getContext());
   mlir::registerLLVMDialectTranslation(*module.getContext());
   mlir::DialectRegistry annotations;
@@ -148,13 +148,24 @@ cnnc::translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
   if (Error error = linkRuntime(*llvmModule))
     return std::move(error);
   compileForBaselineCpu(*llvmModule, api);
+  if (optimize)
+    if (Error error = optimizeModule(*llvmModule, target))
+      return std::move(error);
+  return llvmModule;
+}
+
+Error cnnc::optimizeModule(Module &module, const TargetSpec &target) {
+  Expected<std::unique_ptr<TargetMachine>> machine =
+      cnnc::createTargetMachine(target);
+  if (!machine)
+    return machine.takeError();
   auto optimize =
       mlir::makeOptimizingTransformer(target.optLevel,
                                       /*sizeLevel=*/0, machine->get());
-  if (Error error = optimize(llvmModule.get()))
-    return std::move(error);
-  instrumentForSanitizer(*llvmModule, target.sanitizer);
-  return llvmModule;
+  if (Error error = optimize(&module))
+    return error;
+  instrumentForSanitizer(module, target.sanitizer);
+  return Error::success();
 }
 
 namespace {
@@ -279,7 +290,7 @@ Error cnnc::linkSharedLibrary(ArrayRef<std::string> objects, StringRef output,
 
 Error cnnc::writeSharedLibrary(Module &module, const TargetSpec &target,
                                StringRef output, CodegenProgress progress,
-                               unsigned threads, bool exact) {
+                               unsigned threads, bool exact, bool optimize) {
   // A sanitizer's instrumentation registers globals through private
   // aliases and comdats that must stay in one object.
   unsigned partitions = target.sanitizer == Sanitizer::None
@@ -297,8 +308,8 @@ Error cnnc::writeSharedLibrary(Module &module, const TargetSpec &target,
     objects.push_back(std::string(object));
     removers.push_back(std::make_unique<FileRemover>(object));
   }
-  if (Error error =
-          emitObjectFiles(module, target, objects, std::move(progress)))
+  if (Error error = emitObjectFiles(module, target, objects,
+                                    std::move(progress), optimize))
     return error;
   return linkSharedLibrary(objects, output, Triple(module.getTargetTriple()));
 }

@@ -22,6 +22,7 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
+#include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
@@ -76,25 +77,67 @@ DenseMap<const Function *, unsigned> assignPartitions(const Module &module,
   return moved;
 }
 
-/// Gives every local symbol external linkage and hidden visibility (and a
-/// name, if it has none), so that another partition's object can refer to
-/// it and the library still does not export it.
-void hideAcrossPartitions(Module &module) {
-  auto hide = [](GlobalValue &value) {
-    if (!value.hasLocalLinkage())
-      return;
-    if (!value.hasName())
-      value.setName("cnnc.partition.symbol");
-    value.setLinkage(GlobalValue::ExternalLinkage);
-    value.setVisibility(GlobalValue::HiddenVisibility);
+/// Calls `use` with each global value that `root` (an instruction's or an
+/// initializer's operand) refers to, through constant expressions and
+/// aggregates.
+void forEachGlobalIn(Value *root, DenseSet<Constant *> &seen,
+                     function_ref<void(GlobalValue &)> use) {
+  SmallVector<Value *> work = {root};
+  while (!work.empty()) {
+    Value *value = work.pop_back_val();
+    if (auto *global = dyn_cast<GlobalValue>(value)) {
+      use(*global);
+      continue;
+    }
+    auto *constant = dyn_cast<Constant>(value);
+    if (!constant || !seen.insert(constant).second)
+      continue;
+    for (Value *operand : constant->operands())
+      work.push_back(operand);
+  }
+}
+
+/// Gives each local symbol that a partition other than its own refers to
+/// external linkage and hidden visibility (and a name, if it has none), so
+/// that the other partition's object can reach it and the library still
+/// does not export it. Symbols used within one partition stay local, and
+/// LLVM keeps optimizing them as such.
+void hideAcrossPartitions(Module &module,
+                          const DenseMap<const Function *, unsigned> &moved) {
+  auto partitionOf = [&](const GlobalValue &value) -> unsigned {
+    auto *function = dyn_cast<Function>(&value);
+    auto it = function ? moved.find(function) : moved.end();
+    return it == moved.end() ? 0 : it->second;
   };
-  for (Function &function : module)
-    hide(function);
+  auto hideFrom = [&](unsigned user) {
+    return [&, user](GlobalValue &value) {
+      if (!value.hasLocalLinkage() || partitionOf(value) == user)
+        return;
+      if (!value.hasName())
+        value.setName("cnnc.partition.symbol");
+      value.setLinkage(GlobalValue::ExternalLinkage);
+      value.setVisibility(GlobalValue::HiddenVisibility);
+    };
+  };
+  DenseSet<Constant *> seen;
+  for (Function &function : module) {
+    if (function.isDeclaration())
+      continue;
+    auto hide = hideFrom(partitionOf(function));
+    for (Instruction &instruction : instructions(function))
+      for (Value *operand : instruction.operands())
+        forEachGlobalIn(operand, seen, hide);
+    // A constant seen from one partition may be met again from another.
+    seen.clear();
+  }
+  // Global variables (and their initializers' references: the model's
+  // description points to its functions) stay in partition 0.
+  auto hide = hideFrom(0);
   for (GlobalVariable &variable : module.globals())
-    if (!variable.getName().starts_with("llvm."))
-      hide(variable);
+    if (variable.hasInitializer())
+      forEachGlobalIn(variable.getInitializer(), seen, hide);
   for (GlobalAlias &alias : module.aliases())
-    hide(alias);
+    forEachGlobalIn(alias.getAliasee(), seen, hide);
 }
 
 /// The functions of partition `index` as a module of their own: every other
@@ -151,7 +194,10 @@ private:
 };
 
 Error emitToFile(Module &module, const cnnc::TargetSpec &target, StringRef path,
-                 cnnc::CodegenProgress progress) {
+                 cnnc::CodegenProgress progress, bool optimize) {
+  if (optimize)
+    if (Error failure = cnnc::optimizeModule(module, target))
+      return failure;
   std::error_code error;
   raw_fd_ostream os(path, error);
   if (error)
@@ -186,14 +232,15 @@ unsigned cnnc::codegenPartitions(const Module &module, unsigned threads,
 
 Error cnnc::emitObjectFiles(Module &module, const TargetSpec &target,
                             ArrayRef<std::string> paths,
-                            CodegenProgress progress) {
+                            CodegenProgress progress, bool optimize) {
   unsigned partitions = paths.size();
   if (partitions <= 1)
-    return emitToFile(module, target, paths.front(), std::move(progress));
+    return emitToFile(module, target, paths.front(), std::move(progress),
+                      optimize);
 
-  hideAcrossPartitions(module);
   DenseMap<const Function *, unsigned> moved =
       assignPartitions(module, partitions);
+  hideAcrossPartitions(module, moved);
   // Each other partition as bitcode, then its functions out of the module.
   SmallVector<SmallVector<char, 0>> bitcode(partitions);
   for (unsigned index = 1; index < partitions; ++index) {
@@ -219,11 +266,11 @@ Error cnnc::emitObjectFiles(Module &module, const TargetSpec &target,
         errors[index].emplace(part.takeError());
         return;
       }
-      errors[index].emplace(
-          emitToFile(**part, target, paths[index], shared.forPartition(index)));
+      errors[index].emplace(emitToFile(**part, target, paths[index],
+                                       shared.forPartition(index), optimize));
     });
   errors[0].emplace(
-      emitToFile(module, target, paths[0], shared.forPartition(0)));
+      emitToFile(module, target, paths[0], shared.forPartition(0), optimize));
   for (std::thread &thread : threads)
     thread.join();
   Error all = Error::success();

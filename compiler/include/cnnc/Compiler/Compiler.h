@@ -54,6 +54,9 @@ struct Artifacts {
   /// (--mlir-disable-threading); or exactly CompileOptions::codegenThreads.
   unsigned codegenThreads = 1;
   bool exactCodegenThreads = false;
+  /// llvmModule is not optimized yet: writing a shared library optimizes it
+  /// in the parts that its threads generate.
+  bool optimizeAtCodegen = false;
   /// LLVM IR with the C API, optimized (LLVMIR, Asm, Obj, SharedLib).
   std::unique_ptr<llvm::LLVMContext> llvmContext;
   std::unique_ptr<llvm::Module> llvmModule;

@@ -57,11 +57,16 @@ llvm::Expected<TargetVectors> getTargetVectors(const TargetSpec &target);
 void registerAnnotationsTranslation(mlir::DialectRegistry &registry);
 
 /// Translates a module in the LLVM dialect to LLVM IR for `target`, lets
-/// `extend` add to it (the C API), and runs LLVM's optimization pipeline at
-/// the target's level.
+/// `extend` add to it (the C API), and optimizes it (optimizeModule) unless
+/// told not to (writeSharedLibrary can optimize it in parts, at once).
 llvm::Expected<std::unique_ptr<llvm::Module>> translateToLLVMIR(
     mlir::ModuleOp module, llvm::LLVMContext &context, const TargetSpec &target,
-    llvm::function_ref<llvm::Error(llvm::Module &)> extend = nullptr);
+    llvm::function_ref<llvm::Error(llvm::Module &)> extend = nullptr,
+    bool optimize = true);
+
+/// Runs LLVM's optimization pipeline at the target's level, then the
+/// target's sanitizer instrumentation, if any.
+llvm::Error optimizeModule(llvm::Module &module, const TargetSpec &target);
 
 /// Told after code generation of each function: how many functions with a
 /// body are done, of how many.
@@ -94,7 +99,8 @@ unsigned codegenPartitions(const llvm::Module &module, unsigned threads,
                            bool exact = false);
 
 /// Writes `module` as one object file per path, generated at once on one
-/// thread each: the first holds every global variable (the weights) and
+/// thread each (and first optimized, each part on its thread, if
+/// `optimize`): the first holds every global variable (the weights) and
 /// the functions of its share, the others the rest of the functions; the
 /// symbols between them are hidden. The objects are for one shared library
 /// (linkSharedLibrary): their hidden symbols would clash with another
@@ -102,15 +108,18 @@ unsigned codegenPartitions(const llvm::Module &module, unsigned threads,
 /// declared only).
 llvm::Error emitObjectFiles(llvm::Module &module, const TargetSpec &target,
                             llvm::ArrayRef<std::string> paths,
-                            CodegenProgress progress = nullptr);
+                            CodegenProgress progress = nullptr,
+                            bool optimize = false);
 
 /// Writes `module` as a shared library at `output`: object files in
-/// temporary files, generated on codegenPartitions(module, threads, exact)
-/// threads (emitObjectFiles), linked with linkSharedLibrary.
+/// temporary files, generated (and optimized, if `optimize`) on
+/// codegenPartitions(module, threads, exact) threads (emitObjectFiles),
+/// linked with linkSharedLibrary.
 llvm::Error writeSharedLibrary(llvm::Module &module, const TargetSpec &target,
                                llvm::StringRef output,
                                CodegenProgress progress = nullptr,
-                               unsigned threads = 1, bool exact = false);
+                               unsigned threads = 1, bool exact = false,
+                               bool optimize = false);
 
 } // namespace cnnc
 
