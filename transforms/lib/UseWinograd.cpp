@@ -91,11 +91,16 @@ double transformInstructions(ArrayRef<double> matrix, int64_t outRows,
 /// The tile m the cost rule chooses for `c`, if any (see the pass
 /// description).
 std::optional<int64_t> chooseTile(const Candidate &c, int64_t minChannels,
-                                  double maxRatio, double transformCost) {
+                                  double maxRatio, double transformCost,
+                                  double byteCost) {
   if (c.inBlocks * c.lanes < minChannels || c.outBlocks * c.lanes < minChannels)
     return std::nullopt;
+  // The filter's bytes, read once per call (from memory, at batch 1).
+  double filterBytes =
+      double(c.inBlocks) * c.lanes * c.outBlocks * c.lanes * sizeof(float);
   double direct = double(c.batch) * c.rows * c.columns * 9 * c.inBlocks *
-                  c.lanes * c.outBlocks;
+                      c.lanes * c.outBlocks +
+                  byteCost * 9 * filterBytes;
   std::optional<int64_t> best;
   double bestCost = maxRatio * direct;
   for (int64_t m : {2, 4}) {
@@ -106,8 +111,10 @@ std::optional<int64_t> chooseTile(const Candidate &c, int64_t minChannels,
     double in = transformInstructions(w.inputT, a, a * a, a * a, a);
     double out =
         transformInstructions(w.outputT, m, a * a, 2 * m * m, a) + m * m;
-    double cost = products +
-                  transformCost * tiles * (c.inBlocks * in + c.outBlocks * out);
+    double cost =
+        products +
+        transformCost * tiles * (c.inBlocks * in + c.outBlocks * out) +
+        byteCost * a * a * filterBytes;
     if (cost < bestCost) {
       best = m;
       bestCost = cost;
@@ -324,8 +331,9 @@ struct CNNUseWinograd : cnnc::impl::CNNUseWinogradBase<CNNUseWinograd> {
       if (!c)
         return;
       std::optional<int64_t> m =
-          tile != 0 ? std::optional<int64_t>(tile)
-                    : chooseTile(*c, minChannels, maxRatio, transformCost);
+          tile != 0
+              ? std::optional<int64_t>(tile)
+              : chooseTile(*c, minChannels, maxRatio, transformCost, byteCost);
       if (m)
         chosen.push_back({*c, *m});
     });

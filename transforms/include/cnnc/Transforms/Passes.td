@@ -238,12 +238,17 @@ def CNNUseWinograd : Pass<"cnn-use-winograd", "mlir::ModuleOp"> {
 
     Cost rule (`tile=0`): a convolution with at least `min-channels` input
     and output channels (padded to blocks) takes the tile m in {2, 4} with
-    the lowest estimated time, in vector instructions: the products,
+    the lowest estimated time, in vector multiply-adds: the products,
     T alpha^2 Cb Ob L multiply-adds at the direct kernel's speed, plus the
     transforms, T (Cb * in(m) + Ob * out(m)) loads, stores and adds at
-    `transform-cost` each relative to a multiply-add (T tiles, in and out
-    counted per tile and block), if that is below `max-ratio` times the
-    direct convolution's Ho Wo 9 Cb Ob L multiply-adds. `tile=2` or `tile=4`
+    `transform-cost` each (T tiles, in and out counted per tile and block
+    from the matrices' nonzeros), plus the transformed filter's
+    alpha^2 Cin Cout 4 bytes, read from memory once per call at `byte-cost`
+    each, if that is below `max-ratio` times the direct convolution's
+    N Ho Wo 9 Cb Ob L multiply-adds plus its filter's 9 Cin Cout 4 bytes.
+    (So the large-channel layers on small images, whose filters grow from
+    9 to 16 or 36 values per channel pair and are read for few pixels,
+    stay direct: ResNet-50's 512-channel 3x3 layers at 7x7.) `tile=2` or `tile=4`
     forces that tile on every convolution that has the form, for tests and
     measurements. `cnnc --no-winograd` leaves this pass out.
   }];
@@ -255,7 +260,9 @@ def CNNUseWinograd : Pass<"cnn-use-winograd", "mlir::ModuleOp"> {
     Option<"maxRatio", "max-ratio", "double", /*default=*/"0.8",
            "Estimated Winograd time over direct time below which it is used">,
     Option<"transformCost", "transform-cost", "double", /*default=*/"2.0",
-           "Cost of one transform vector instruction in multiply-adds">
+           "Cost of one transform vector instruction in multiply-adds">,
+    Option<"byteCost", "byte-cost", "double", /*default=*/"0.3",
+           "Cost of reading one byte of filter in multiply-adds">
   ];
   let dependentDialects = [
     "cnnc::CnncDialect",
