@@ -322,7 +322,7 @@ struct CNNUseWinograd : cnnc::impl::CNNUseWinogradBase<CNNUseWinograd> {
     if (tile != 0 && !winograd::isSupported(tile)) {
       getOperation().emitError() << "cnn-use-winograd: tile must be 0, 2 or "
                                     "4, got "
-                                 << tile;
+                                 << static_cast<int64_t>(tile);
       return signalPassFailure();
     }
     SmallVector<std::pair<Candidate, int64_t>> chosen;
