@@ -69,23 +69,22 @@ std::optional<Candidate> matchCandidate(linalg::GenericOp conv) {
   return c;
 }
 
-/// Vector instructions per tile and block of one transform: a load and a
-/// store per element, and per output element of each of its two separable
-/// passes one add or multiply-add per nonzero coefficient after the first.
-/// The output transform also adds the initial value of each of its m^2
-/// results.
-double transformInstructions(ArrayRef<double> matrix, int64_t outRows,
+/// Vector instructions per tile and block of one transform by `matrix`
+/// (rows x alpha): a load per input and a store per output, and per output
+/// of each of the two separable passes (over `firstPassColumns` columns,
+/// then over `rows` rows) one add or multiply-add per nonzero coefficient
+/// after the first.
+double transformInstructions(ArrayRef<double> matrix, int64_t rows,
                              int64_t inputs, int64_t outputs,
                              int64_t firstPassColumns) {
-  int64_t ops = 0;
-  for (int64_t r = 0; r < outRows; ++r) {
+  int64_t columns = static_cast<int64_t>(matrix.size()) / rows, ops = 0;
+  for (int64_t r = 0; r < rows; ++r) {
     int64_t nonzero = 0;
-    for (int64_t c = 0; c < static_cast<int64_t>(matrix.size()) / outRows; ++c)
-      nonzero += matrix[r * (matrix.size() / outRows) + c] != 0.0;
+    for (int64_t c = 0; c < columns; ++c)
+      nonzero += matrix[r * columns + c] != 0.0;
     ops += nonzero - 1;
   }
-  // First pass over `firstPassColumns` columns, second over `outRows` rows.
-  return double(ops * (firstPassColumns + outRows) + inputs + outputs);
+  return double(ops * (firstPassColumns + rows) + inputs + outputs);
 }
 
 /// The tile m the cost rule chooses for `c`, if any (see the pass
@@ -109,6 +108,8 @@ std::optional<int64_t> chooseTile(const Candidate &c, int64_t minChannels,
     double tiles = double(c.batch) * ceilDiv(c.rows, m) * ceilDiv(c.columns, m);
     double products = tiles * a * a * c.inBlocks * c.lanes * c.outBlocks;
     double in = transformInstructions(w.inputT, a, a * a, a * a, a);
+    // The output transform also adds each result to its initial value and
+    // applies the epilogue to it.
     double out =
         transformInstructions(w.outputT, m, a * a, 2 * m * m, a) + m * m;
     double cost =
@@ -218,10 +219,6 @@ void rewrite(const Candidate &c, int64_t m) {
   OpBuilder b(conv);
   Location loc = conv.getLoc();
   MLIRContext *context = conv.getContext();
-  auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
-  auto map = [&](unsigned dims, ArrayRef<AffineExpr> results) {
-    return AffineMap::get(dims, 0, results, context);
-  };
   auto parallel = utils::IteratorType::parallel;
   auto reduction = utils::IteratorType::reduction;
   Value inputT = matrixConstant(b, loc, w.inputT, a);
@@ -243,10 +240,7 @@ void rewrite(const Candidate &c, int64_t m) {
   auto inputTransform = b.create<linalg::GenericOp>(
       loc, TypeRange{transformedInit.getType()},
       ValueRange{input, inputT, inputT}, ValueRange{transformedInit},
-      SmallVector<AffineMap>{
-          map(9, {d(0), d(3), d(4) * m + d(7), d(5) * m + d(8), d(6)}),
-          map(9, {d(1), d(7)}), map(9, {d(2), d(8)}),
-          map(9, {d(0), d(1), d(2), d(3), d(4), d(5), d(6)})},
+      winograd::inputTransformMaps(m, context),
       SmallVector<utils::IteratorType>{parallel, parallel, parallel, parallel,
                                        parallel, parallel, parallel, reduction,
                                        reduction},
@@ -294,11 +288,7 @@ void rewrite(const Candidate &c, int64_t m) {
   bool initReadOnce = init.hasOneUse();
   auto outputTransform = b.create<linalg::GenericOp>(
       loc, TypeRange{init.getType()}, ValueRange{expanded, outputT, outputT},
-      ValueRange{init},
-      SmallVector<AffineMap>{map(7, {d(0), d(5), d(6), d(1), d(2).floorDiv(m),
-                                     d(3).floorDiv(m), d(4)}),
-                             map(7, {d(2) % m, d(5)}), map(7, {d(3) % m, d(6)}),
-                             map(7, {d(0), d(1), d(2), d(3), d(4)})},
+      ValueRange{init}, winograd::outputTransformMaps(m, context),
       SmallVector<utils::IteratorType>{parallel, parallel, parallel, parallel,
                                        parallel, reduction, reduction},
       tripleProduct);

@@ -4,6 +4,8 @@
 
 #include <cassert>
 
+using namespace mlir;
+
 namespace cnnc::winograd {
 
 namespace {
@@ -34,6 +36,27 @@ Matrices matricesFor(int64_t m) {
   if (m == 2)
     return {2, 4, kInput2, kFilter2, kOutput2};
   return {4, 6, kInput4, kFilter4, kOutput4};
+}
+
+SmallVector<AffineMap> inputTransformMaps(int64_t m, MLIRContext *context) {
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+  auto map = [&](ArrayRef<AffineExpr> results) {
+    return AffineMap::get(9, 0, results, context);
+  };
+  return {map({d(0), d(3), d(4) * m + d(7), d(5) * m + d(8), d(6)}),
+          map({d(1), d(7)}), map({d(2), d(8)}),
+          map({d(0), d(1), d(2), d(3), d(4), d(5), d(6)})};
+}
+
+SmallVector<AffineMap> outputTransformMaps(int64_t m, MLIRContext *context) {
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+  auto map = [&](ArrayRef<AffineExpr> results) {
+    return AffineMap::get(7, 0, results, context);
+  };
+  return {
+      map({d(0), d(5), d(6), d(1), d(2).floorDiv(m), d(3).floorDiv(m), d(4)}),
+      map({d(2) % m, d(5)}), map({d(3) % m, d(6)}),
+      map({d(0), d(1), d(2), d(3), d(4)})};
 }
 
 } // namespace cnnc::winograd

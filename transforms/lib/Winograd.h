@@ -17,7 +17,9 @@
 #ifndef CNNC_TRANSFORMS_WINOGRAD_H
 #define CNNC_TRANSFORMS_WINOGRAD_H
 
+#include "mlir/IR/AffineMap.h"
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
 
 #include <cstdint>
 
@@ -35,6 +37,18 @@ bool isSupported(int64_t m);
 
 /// The matrices of F(m x m, 3 x 3); m must be supported.
 Matrices matricesFor(int64_t m);
+
+/// The indexing maps of the input transform generic (dimensions n a1 a2 cb
+/// th tw l | i j): in[n, cb, th * m + i, tw * m + j, l], B^T[a1, i],
+/// B^T[a2, j], V[n, a1, a2, cb, th, tw, l].
+llvm::SmallVector<mlir::AffineMap> inputTransformMaps(int64_t m,
+                                                      mlir::MLIRContext *);
+
+/// The indexing maps of the output transform generic (dimensions n ob oh
+/// ow l | a1 a2): M[n, a1, a2, ob, oh / m, ow / m, l], A^T[oh mod m, a1],
+/// A^T[ow mod m, a2], out[n, ob, oh, ow, l].
+llvm::SmallVector<mlir::AffineMap> outputTransformMaps(int64_t m,
+                                                       mlir::MLIRContext *);
 
 } // namespace cnnc::winograd
 

@@ -58,10 +58,10 @@ Value combine(VectorEmitter &e, ArrayRef<double> coefficients,
 }
 
 /// The separable transform X -> T X T^T of a square tile `tile` (side n,
-/// row-major) by the rows x n matrix `t`, keeping `keepRows` x `keepColumns`
-/// of the rows x rows result (row-major).
+/// row-major) by the matrix `t` (n columns), keeping the first `keepRows` x
+/// `keepColumns` of the result (row-major).
 SmallVector<Value> transformTile(VectorEmitter &e, ArrayRef<double> t,
-                                 int64_t rows, int64_t n, ArrayRef<Value> tile,
+                                 int64_t n, ArrayRef<Value> tile,
                                  int64_t keepRows, int64_t keepColumns) {
   // First along the columns of each tile row: half[i][r] = sum_j t[r][j]
   // tile[i][j]; then along the rows: out[q][r] = sum_i t[q][i] half[i][r].
@@ -78,17 +78,26 @@ SmallVector<Value> transformTile(VectorEmitter &e, ArrayRef<double> t,
         column.push_back(half[i * keepColumns + r]);
       out.push_back(combine(e, t.slice(q * n, n), column));
     }
-  (void)rows;
   return out;
 }
 
+/// The tile m of a transform that cnn-use-winograd built: marked, with the
+/// indexing maps it builds.
 std::optional<int64_t> markedTile(linalg::GenericOp op, bool input) {
   auto *dialect = op->getContext()->getLoadedDialect<CnncDialect>();
+  if (!dialect)
+    return std::nullopt;
   IntegerAttr attr = input ? dialect->getWinogradInputAttrHelper().getAttr(op)
                            : dialect->getWinogradOutputAttrHelper().getAttr(op);
   if (!attr || !winograd::isSupported(attr.getInt()))
     return std::nullopt;
-  return attr.getInt();
+  int64_t m = attr.getInt();
+  SmallVector<AffineMap> maps =
+      input ? winograd::inputTransformMaps(m, op.getContext())
+            : winograd::outputTransformMaps(m, op.getContext());
+  if (op.getIndexingMapsArray() != maps)
+    return std::nullopt;
+  return m;
 }
 
 /// The op before `op` with memory effects, if it is a fill of `buffer`.
@@ -138,7 +147,7 @@ struct InputTransformLowering : OpRewritePattern<linalg::GenericOp> {
           for (int64_t j = 0; j < a; ++j)
             tile.push_back(e.loadVector(
                 input, {n, cb, e.add(row, i), e.add(column, j), e.index(0)}));
-        SmallVector<Value> v = transformTile(e, w.inputT, a, a, tile, a, a);
+        SmallVector<Value> v = transformTile(e, w.inputT, a, tile, a, a);
         for (int64_t i = 0; i < a; ++i)
           for (int64_t j = 0; j < a; ++j)
             e.storeVector(v[i * a + j], output,
@@ -193,7 +202,7 @@ struct OutputTransformLowering : OpRewritePattern<linalg::GenericOp> {
           tile.push_back(e.loadVector(
               products, {n, e.index(i), e.index(j), ob, th, tw, e.index(0)}));
       SmallVector<Value> y =
-          transformTile(e, w.outputT, *m, a, tile, validRows, validColumns);
+          transformTile(e, w.outputT, a, tile, validRows, validColumns);
       Value row = e.mul(th, *m);
       Value initial = epilogue.initial(ob);
       for (int64_t r = 0; r < validRows; ++r)
