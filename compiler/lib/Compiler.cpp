@@ -158,6 +158,7 @@ Expected<int64_t> scratchBytesOf(ModuleOp module,
   loops.fusion = fusion;
   loops.winograd = options.winograd;
   loops.winogradTile = options.winogradTile;
+  loops.winogradMaxTile = options.winogradMaxTile;
   loops.scratchArgument = true;
   if (Error error = cnnc::buildCNNToLoopsPipeline(pm, loops))
     return std::move(error);

@@ -117,6 +117,7 @@ Error cnnc::buildCNNToLinalgPipeline(OpPassManager &pm,
     if (options.winograd) {
       CNNUseWinogradOptions winograd;
       winograd.tile = options.winogradTile;
+      winograd.maxTile = options.winogradMaxTile;
       pm.addPass(createCNNUseWinograd(winograd));
     }
   }

@@ -124,6 +124,12 @@ cl::opt<int64_t> winogradTile(
              "per convolution, 2 or 4 forces F(2x2, 3x3) or F(4x4, 3x3) on "
              "every stride-1 3x3 convolution with one group"),
     cl::init(0), cl::cat(category));
+cl::opt<int64_t> winogradMaxTile(
+    "winograd-max-tile",
+    cl::desc("Largest Winograd output tile the cost rule may choose: 2 "
+             "(default), or 4 to let it take F(4x4, 3x3) too (faster on "
+             "large images, with a larger rounding error)"),
+    cl::init(2), cl::cat(category));
 enum class FusionReportRequest { None, Text, JSON };
 cl::opt<FusionReportRequest> fusionReport(
     "fusion-report",
@@ -215,6 +221,7 @@ void fillOptions(cnnc::CompileOptions &options) {
   options.fusion = !noFusion;
   options.winograd = !noWinograd;
   options.winogradTile = winogradTile.getValue();
+  options.winogradMaxTile = winogradMaxTile.getValue();
   options.fusionPasses = fusionPasses.getValue();
   options.tileBytes = fusionTileBytes.getValue();
   options.block = channelBlock.getValue();

@@ -89,9 +89,9 @@ double transformInstructions(ArrayRef<double> matrix, int64_t rows,
 
 /// The tile m the cost rule chooses for `c`, if any (see the pass
 /// description).
-std::optional<int64_t> chooseTile(const Candidate &c, int64_t minChannels,
-                                  double maxRatio, double transformCost,
-                                  double byteCost) {
+std::optional<int64_t> chooseTile(const Candidate &c, int64_t maxTile,
+                                  int64_t minChannels, double maxRatio,
+                                  double transformCost, double byteCost) {
   if (c.inBlocks * c.lanes < minChannels || c.outBlocks * c.lanes < minChannels)
     return std::nullopt;
   // The filter's bytes, read once per call (from memory, at batch 1).
@@ -103,6 +103,8 @@ std::optional<int64_t> chooseTile(const Candidate &c, int64_t minChannels,
   std::optional<int64_t> best;
   double bestCost = maxRatio * direct;
   for (int64_t m : {2, 4}) {
+    if (m > maxTile)
+      continue;
     winograd::Matrices w = winograd::matricesFor(m);
     int64_t a = w.alpha;
     double tiles = double(c.batch) * ceilDiv(c.rows, m) * ceilDiv(c.columns, m);
@@ -309,10 +311,13 @@ void rewrite(const Candidate &c, int64_t m) {
 struct CNNUseWinograd : cnnc::impl::CNNUseWinogradBase<CNNUseWinograd> {
   using Base::Base;
   void runOnOperation() override {
-    if (tile != 0 && !winograd::isSupported(tile)) {
-      getOperation().emitError() << "cnn-use-winograd: tile must be 0, 2 or "
-                                    "4, got "
-                                 << static_cast<int64_t>(tile);
+    if ((tile != 0 && !winograd::isSupported(tile)) ||
+        !winograd::isSupported(maxTile)) {
+      getOperation().emitError()
+          << "cnn-use-winograd: tile must be 0, 2 or 4 and max-tile 2 or 4, "
+             "got "
+          << static_cast<int64_t>(tile) << " and "
+          << static_cast<int64_t>(maxTile);
       return signalPassFailure();
     }
     SmallVector<std::pair<Candidate, int64_t>> chosen;
@@ -321,9 +326,9 @@ struct CNNUseWinograd : cnnc::impl::CNNUseWinogradBase<CNNUseWinograd> {
       if (!c)
         return;
       std::optional<int64_t> m =
-          tile != 0
-              ? std::optional<int64_t>(tile)
-              : chooseTile(*c, minChannels, maxRatio, transformCost, byteCost);
+          tile != 0 ? std::optional<int64_t>(tile)
+                    : chooseTile(*c, maxTile, minChannels, maxRatio,
+                                 transformCost, byteCost);
       if (m)
         chosen.push_back({*c, *m});
     });

@@ -76,6 +76,12 @@ struct PipelineOptions : mlir::PassPipelineOptions<PipelineOptions> {
                      "per convolution, 2 or 4 forces it on every one that "
                      "has the form"),
       llvm::cl::init(0)};
+  Option<int64_t> winogradMaxTile{
+      *this, "winograd-max-tile",
+      llvm::cl::desc("Largest Winograd output tile the cost rule may choose: "
+                     "2 (default), or 4 for F(4x4, 3x3) too (faster, with "
+                     "a larger rounding error)"),
+      llvm::cl::init(2)};
   Option<std::string> fusionPasses{
       *this, "fusion-passes",
       llvm::cl::desc("More fusion passes to run before cnnc's own, as a "
