@@ -157,6 +157,9 @@ Expected<int64_t> scratchBytesOf(ModuleOp module,
   if (Error error = resolveTargetVectors(options, loops))
     return std::move(error);
   loops.fusion = fusion;
+  loops.winograd = options.winograd;
+  loops.winogradTile = options.winogradTile;
+  loops.winogradMaxTile = options.winogradMaxTile;
   loops.scratchArgument = true;
   if (Error error = cnnc::buildCNNToLoopsPipeline(pm, loops))
     return std::move(error);

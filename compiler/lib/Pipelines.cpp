@@ -114,6 +114,12 @@ Error cnnc::buildCNNToLinalgPipeline(OpPassManager &pm,
     CNNAssignLayoutOptions layout;
     layout.block = options.block;
     pm.addPass(createCNNAssignLayout(layout));
+    if (options.winograd) {
+      CNNUseWinogradOptions winograd;
+      winograd.tile = options.winogradTile;
+      winograd.maxTile = options.winogradMaxTile;
+      pm.addPass(createCNNUseWinograd(winograd));
+    }
   }
   pm.addPass(createCanonicalizerPass());
   return Error::success();

@@ -141,7 +141,9 @@ LogicalResult verifyAnnotation(Operation *op, NamedAttribute attribute,
   if (name == CnncDialect::ReorderAttrHelper::getNameStr())
     return expect(isa<cnnc::ReorderAttr>(value), "a #cnnc.reorder");
   if (name == CnncDialect::ArenaBytesAttrHelper::getNameStr() ||
-      name == CnncDialect::UnplannedBytesAttrHelper::getNameStr())
+      name == CnncDialect::UnplannedBytesAttrHelper::getNameStr() ||
+      name == CnncDialect::WinogradInputAttrHelper::getNameStr() ||
+      name == CnncDialect::WinogradOutputAttrHelper::getNameStr())
     return expect(isa<IntegerAttr>(value), "an integer attribute");
   return op->emitError() << "'" << name << "' is not a cnnc attribute";
 }

@@ -113,6 +113,23 @@ cl::opt<bool> noFusion(
     cl::desc("Compile without the fusion passes (each layer its own loop "
              "nest), to compare with the default"),
     cl::cat(category));
+cl::opt<bool>
+    noWinograd("no-winograd",
+               cl::desc("Run every 3x3 convolution directly, without Winograd "
+                        "(cnn-use-winograd), to compare with the default"),
+               cl::cat(category));
+cl::opt<int64_t> winogradTile(
+    "winograd-tile",
+    cl::desc("Winograd output tile: 0 (default) lets the cost rule choose "
+             "per convolution, 2 or 4 forces F(2x2, 3x3) or F(4x4, 3x3) on "
+             "every stride-1 3x3 convolution with one group"),
+    cl::init(0), cl::cat(category));
+cl::opt<int64_t> winogradMaxTile(
+    "winograd-max-tile",
+    cl::desc("Largest Winograd output tile the cost rule may choose: 2 "
+             "(default), or 4 to let it take F(4x4, 3x3) too (faster on "
+             "large images, with a larger rounding error)"),
+    cl::init(2), cl::cat(category));
 enum class FusionReportRequest { None, Text, JSON };
 cl::opt<FusionReportRequest> fusionReport(
     "fusion-report",
@@ -208,6 +225,9 @@ void fillOptions(cnnc::CompileOptions &options) {
   options.cpu = targetCpu.getValue();
   options.features = targetFeatures.getValue();
   options.fusion = !noFusion;
+  options.winograd = !noWinograd;
+  options.winogradTile = winogradTile.getValue();
+  options.winogradMaxTile = winogradMaxTile.getValue();
   options.fusionPasses = fusionPasses.getValue();
   options.tileBytes = fusionTileBytes.getValue();
   options.block = channelBlock.getValue();

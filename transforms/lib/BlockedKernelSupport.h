@@ -54,6 +54,8 @@ public:
   void eraseAbsorbed(mlir::PatternRewriter &rewriter);
   /// Whether the kernel adds its results to channel sums.
   bool sumsChannels() const { return static_cast<bool>(neighbours.channelSum); }
+  /// Leaves the channel sum to run on its own after the kernel.
+  void leaveChannelSum() { neighbours.channelSum = nullptr; }
 
 private:
   VectorEmitter &e;

@@ -21,6 +21,12 @@ void populateReductionKernelPatterns(mlir::RewritePatternSet &patterns,
 void populateDenseKernelPatterns(mlir::RewritePatternSet &patterns,
                                  int64_t lanes, int64_t registers);
 
+/// The input and output transforms of Winograd convolutions (generics
+/// marked `cnnc.winograd_input` and `cnnc.winograd_output`) as vector code
+/// along the channel block; the output transform takes over the
+/// convolution's init and epilogue.
+void populateWinogradKernelPatterns(mlir::RewritePatternSet &patterns);
+
 } // namespace cnnc::blocked
 
 #endif // CNNC_TRANSFORMS_BLOCKEDKERNELS_H

@@ -64,6 +64,24 @@ struct PipelineOptions : mlir::PassPipelineOptions<PipelineOptions> {
                       llvm::cl::desc("Run the fusion passes (off: each layer "
                                      "its own loop nest)"),
                       llvm::cl::init(true)};
+  Option<bool> winograd{
+      *this, "winograd",
+      llvm::cl::desc("Run the stride-1 3x3 convolutions that the cost rule "
+                     "picks as Winograd F(m x m, 3 x 3) (cnn-use-winograd; "
+                     "off: all directly)"),
+      llvm::cl::init(true)};
+  Option<int64_t> winogradTile{
+      *this, "winograd-tile",
+      llvm::cl::desc("Winograd output tile m: 0 lets the cost rule choose "
+                     "per convolution, 2 or 4 forces it on every one that "
+                     "has the form"),
+      llvm::cl::init(0)};
+  Option<int64_t> winogradMaxTile{
+      *this, "winograd-max-tile",
+      llvm::cl::desc("Largest Winograd output tile the cost rule may choose: "
+                     "2 (default), or 4 for F(4x4, 3x3) too (faster, with "
+                     "a larger rounding error)"),
+      llvm::cl::init(2)};
   Option<std::string> fusionPasses{
       *this, "fusion-passes",
       llvm::cl::desc("More fusion passes to run before cnnc's own, as a "

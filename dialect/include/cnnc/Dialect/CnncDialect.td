@@ -47,6 +47,10 @@ def Cnnc_Dialect : Dialect {
       `linalg.generic`): a reorder between NCHW and the blocked layout that
       `cnn-lower-reorders` built, which the blocked kernels transpose in
       registers.
+    - `cnnc.winograd_input`, `cnnc.winograd_output` (integers m, on a
+      `linalg.generic`): the input and output transforms of a Winograd
+      F(m x m, 3 x 3) convolution that `cnn-use-winograd` built, for their
+      vector kernels in `cnn-vectorize-blocked-convolutions`.
 
     A mark is a hint: a pass that does not find what it expects next to a
     marked op leaves the op to run on its own.
@@ -60,7 +64,9 @@ def Cnnc_Dialect : Dialect {
     "::mlir::IntegerAttr":$arena_bytes,
     "::mlir::IntegerAttr":$unplanned_bytes,
     "::cnnc::BlockedConvAttr":$blocked_conv,
-    "::cnnc::ReorderAttr":$reorder
+    "::cnnc::ReorderAttr":$reorder,
+    "::mlir::IntegerAttr":$winograd_input,
+    "::mlir::IntegerAttr":$winograd_output
   );
   let hasOperationAttrVerify = 1;
   let hasRegionArgAttrVerify = 1;

@@ -217,4 +217,65 @@ def CNNPadInPlace : Pass<"cnn-pad-in-place", "mlir::ModuleOp"> {
   ];
 }
 
+def CNNUseWinograd : Pass<"cnn-use-winograd", "mlir::ModuleOp"> {
+  let summary = "Run stride-1 3x3 blocked convolutions as Winograd F(m x m, 3 x 3)";
+  let description = [{
+    Runs on tensors, after `cnn-assign-layout`. A dense blocked convolution
+    (one group) with a 3x3 window, stride 1 and dilation 1 becomes three
+    ops: the input transform B^T d B of each alpha x alpha input tile
+    (alpha = m + 2) of each channel block, a `linalg.generic` marked
+    `cnnc.winograd_input` that writes V [N, alpha, alpha, Cb, TH, TW, L];
+    the alpha^2 matrix products over the channels, one grouped 1x1 blocked
+    convolution (`cnnc.blocked_conv`, alpha^2 groups of whole blocks) with
+    the filter transformed at compile time (G g G^T); and the output
+    transform A^T M A, a `linalg.generic` marked `cnnc.winograd_output`
+    that adds each m x m output tile to the convolution's initial value
+    (its bias), so that its kernel takes over the init and the element-wise
+    epilogue as the convolution's would. The image's border needs no copy:
+    the input's zero padding grows to whole tiles (the padded buffer is
+    written in place, `cnn-pad-in-place`), and the output transform writes
+    only the pixels inside the image.
+
+    Cost rule (`tile=0`): a convolution with at least `min-channels` input
+    and output channels (padded to blocks) takes the tile m in {2, 4} (up
+    to `max-tile`) with the lowest estimated time, in vector multiply-adds: the products,
+    T alpha^2 Cb Ob L multiply-adds at the direct kernel's speed, plus the
+    transforms, T (Cb * in(m) + Ob * out(m)) loads, stores and adds at
+    `transform-cost` each (T tiles, in and out counted per tile and block
+    from the matrices' nonzeros), plus the transformed filter's
+    alpha^2 Cin Cout 4 bytes, read from memory once per call at `byte-cost`
+    each, if that is below `max-ratio` times the direct convolution's
+    N Ho Wo 9 Cb Ob L multiply-adds plus its filter's 9 Cin Cout 4 bytes.
+    (So the large-channel layers on small images, whose filters grow from
+    9 to 16 or 36 values per channel pair and are read for few pixels,
+    stay direct: ResNet-50's 512-channel 3x3 layers at 7x7.) `max-tile`
+    is 2 by default: F(4x4, 3x3) runs ResNet-50's 64- and 128-channel
+    layers faster (the model 3.5% faster than with F(2x2)), but its
+    rounding error, about 1e-6 per layer against F(2x2)'s and the direct
+    convolution's 2e-7, grows through the model: ResNet-50's output
+    differs from PyTorch's by 3.4e-5 instead of 2.1e-5. `tile=2` or `tile=4`
+    forces that tile on every convolution that has the form, for tests and
+    measurements. `cnnc --no-winograd` leaves this pass out.
+  }];
+  let options = [
+    Option<"tile", "tile", "int64_t", /*default=*/"0",
+           "Output tile m: 0 chooses by the cost rule, 2 or 4 forces it">,
+    Option<"maxTile", "max-tile", "int64_t", /*default=*/"2",
+           "Largest tile m the cost rule may choose (2 or 4)">,
+    Option<"minChannels", "min-channels", "int64_t", /*default=*/"32",
+           "Fewest input and output channels (padded to blocks)">,
+    Option<"maxRatio", "max-ratio", "double", /*default=*/"0.8",
+           "Estimated Winograd time over direct time below which it is used">,
+    Option<"transformCost", "transform-cost", "double", /*default=*/"2.0",
+           "Cost of one transform vector instruction in multiply-adds">,
+    Option<"byteCost", "byte-cost", "double", /*default=*/"0.3",
+           "Cost of reading one byte of filter in multiply-adds">
+  ];
+  let dependentDialects = [
+    "cnnc::CnncDialect",
+    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+    "mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // CNNC_TRANSFORMS_PASSES_TD
