@@ -36,13 +36,18 @@ rows = {}
 for b in json.load(open(sys.argv[1]))["benchmarks"]:
     if b.get("aggregate_name") != "median":
         continue
+    # "lib.so/threads:N/real_time" (one inference on N threads) or
+    # "lib.so/concurrent/real_time/threads:2" (two one-thread inferences).
     library, rest = b["run_name"].split("/", 1)
     name, variant = library[:-len(".so")].rsplit(".", 1)
-    threads = int(rest.rsplit(":", 1)[1])
+    parts = rest.split("/")
+    threads = next(p for p in parts if p.startswith("threads:"))[len("threads:"):]
+    if "concurrent" in parts:
+        threads += " (2 inferences)"
     rows.setdefault((name, threads), {})[variant] = (b["real_time"], b["scratch_KB"])
 print("| chain or model | threads | unfused (ms) | fused (ms) | speedup | scratch unfused (KB) | scratch fused (KB) |")
 print("|---|---:|---:|---:|---:|---:|---:|")
-for (name, threads), v in rows.items():
+for (name, threads), v in sorted(rows.items()):
     (tu, su), (tf, sf) = v["unfused"], v["fused"]
     print(f"| {name} | {threads} | {tu:.3f} | {tf:.3f} | {tu / tf:.2f}x | {su:.0f} | {sf:.0f} |")
 PY
