@@ -15,9 +15,10 @@ ctest --test-dir "$build" --output-on-failure -j "$(nproc)"
 asan=${CNNC_ASAN_BUILD_DIR:-$root/build-asan}
 CNNC_BUILD_DIR=$asan "$root/scripts/build.sh" -DCNNC_SANITIZE=address,undefined
 "$root/tests/tools/sanitizer-sweep.sh" "$asan"
-# The ASan build's lit suite and Catch2 tests, failing on any sanitizer
-# report; the long PyTorch/ONNX end-to-end checks are left out (the
-# script says why). 7.5 minutes on a 2-core machine (under load).
+# The ASan build's ctest (lit, unit and numeric tests, the ONNX
+# conformance and PyTorch shape checks), failing on any sanitizer report;
+# the whole-model PyTorch/ONNX end-to-end checks are left out (the script
+# says why). About 15 minutes on a 2-core machine.
 "$root/tests/tools/asan-ctest.sh" "$asan"
 
 # The fuzzers: their own build (only the libraries they link), 60 s each.
