@@ -31,26 +31,11 @@ namespace {
 
 using cnnc::ModelInfo;
 
-/// The bytes of one element of the C API's dtype (enum cnnc_dtype), or 0
-/// for a dtype this tool does not know.
-size_t elementBytes(int32_t dtype) {
-  switch (dtype) {
-  case 0: // f32
-    return 4;
-  case 1: // f16
-  case 2: // bf16
-    return 2;
-  case 3: // f64
-    return 8;
-  }
-  return 0;
-}
-
 /// `count` random values in [-1, -1/64] and [1/64, 1) of `dtype`, as bytes.
 std::vector<uint64_t> randomValues(int32_t dtype, size_t count,
                                    std::mt19937 &random) {
   // 64-bit words: aligned for every element type.
-  std::vector<uint64_t> words((count * elementBytes(dtype) + 7) / 8);
+  std::vector<uint64_t> words((count * cnnc::elementBytes(dtype) + 7) / 8);
   std::uniform_real_distribution<float> magnitude(1.0f / 64, 1.0f);
   std::bernoulli_distribution negative(0.5);
   char *bytes = reinterpret_cast<char *>(words.data());
@@ -58,12 +43,12 @@ std::vector<uint64_t> randomValues(int32_t dtype, size_t count,
     float value = negative(random) ? -magnitude(random) : magnitude(random);
     uint32_t bits;
     std::memcpy(&bits, &value, 4);
-    if (dtype == 0) {
+    if (dtype == cnnc::kF32) {
       std::memcpy(bytes + 4 * i, &value, 4);
-    } else if (dtype == 3) {
+    } else if (dtype == cnnc::kF64) {
       double wide = value;
       std::memcpy(bytes + 8 * i, &wide, 8);
-    } else if (dtype == 2) { // bf16: the upper half of the float
+    } else if (dtype == cnnc::kBF16) { // bf16: the upper half of the float
       uint16_t half = static_cast<uint16_t>(bits >> 16);
       std::memcpy(bytes + 2 * i, &half, 2);
     } else { // f16: |value| in [2^-6, 1) is a normal half; truncate
@@ -90,7 +75,8 @@ struct Inference {
     for (uint32_t i = 0; i < model.numOutputs; ++i) {
       const cnnc::TensorInfo &tensor = model.outputs[i];
       outputs.emplace_back(
-          (cnnc::elementCount(tensor) * elementBytes(tensor.dtype) + 7) / 8);
+          (cnnc::elementCount(tensor) * cnnc::elementBytes(tensor.dtype) + 7) /
+          8);
       outputPointers.push_back(outputs.back().data());
     }
   }
@@ -220,7 +206,7 @@ int main(int argc, char **argv) {
       const cnnc::TensorInfo &tensor =
           i < model->numInputs ? model->inputs[i]
                                : model->outputs[i - model->numInputs];
-      if (!elementBytes(tensor.dtype)) {
+      if (!cnnc::elementBytes(tensor.dtype)) {
         std::fprintf(stderr,
                      "cnnc-bench: tensor '%s' of '%s' has an unknown element "
                      "type (%d)\n",

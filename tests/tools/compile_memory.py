@@ -78,6 +78,17 @@ def peak_kib(command):
     return int(result.stdout.split()[-1])
 
 
+def check(label, peak, base, weights):
+    """Prints and returns whether (peak - base) / weights is within BOUND
+    (peaks in KiB, weights in bytes)."""
+    ratio = (peak - base) * 1024 / weights
+    ok = ratio <= BOUND
+    print(f"{'ok' if ok else 'FAIL'}: {label}: peak {peak // 1024} MiB, "
+          f"{base // 1024} MiB for the small model; (peak - small) / weights "
+          f"= {ratio:.2f} (bound {BOUND}, weights {weights >> 20} MiB)")
+    return ok
+
+
 def main():
     cnnc = sys.argv[1]
     failed = False
@@ -91,25 +102,14 @@ def main():
         base = peak_kib([cnnc, small, "--random-weights=1", "-o", lib])
         for how in (["--weights", checkpoint], ["--random-weights=1"]):
             peak = peak_kib([cnnc, wide, *how, "-o", lib])
-            ratio = (peak - base) * 1024 / weights
-            ok = ratio <= BOUND
-            failed |= not ok
-            print(f"{'ok' if ok else 'FAIL'}: cnnc {' '.join(how)}: peak "
-                  f"{peak // 1024} MiB, {base // 1024} MiB for a small model; "
-                  f"(peak - small) / weights = {ratio:.2f} "
-                  f"(bound {BOUND}, weights {weights >> 20} MiB)")
+            failed |= not check(f"cnnc {' '.join(how)}", peak, base, weights)
         small, wide = (os.path.join(tmp, n) for n in ("c16.cnn", "cwide.cnn"))
         write_conv_model(small, 16)
         weights = write_conv_model(wide, CONV_WIDTH)
         base = peak_kib([cnnc, small, "--random-weights=1", "-o", lib])
         peak = peak_kib([cnnc, wide, "--random-weights=1", "-o", lib])
-        ratio = (peak - base) * 1024 / weights
-        ok = ratio <= BOUND
-        failed |= not ok
-        print(f"{'ok' if ok else 'FAIL'}: cnnc, four 3x3 convolutions "
-              f"{CONV_WIDTH} wide, --random-weights=1: peak {peak // 1024} "
-              f"MiB, {base // 1024} MiB 16 wide; (peak - small) / weights = "
-              f"{ratio:.2f} (bound {BOUND}, weights {weights >> 20} MiB)")
+        failed |= not check(f"cnnc, four 3x3 convolutions {CONV_WIDTH} wide, "
+                            "--random-weights=1", peak, base, weights)
     return 1 if failed else 0
 
 

@@ -83,12 +83,9 @@ std::string shapeText(ArrayRef<int64_t> shape) {
   return text + "]";
 }
 
-/// The element types of the C API (enum cnnc_dtype).
-enum Dtype : int32_t { F32 = 0, F16 = 1, BF16 = 2, F64 = 3 };
-
-size_t elementBytes(int32_t dtype) {
-  return dtype == F64 ? 8 : dtype == F32 ? 4 : 2;
-}
+constexpr int32_t F32 = cnnc::kF32, F16 = cnnc::kF16, BF16 = cnnc::kBF16,
+                  F64 = cnnc::kF64;
+using cnnc::elementBytes;
 
 const fltSemantics &semantics(int32_t dtype) {
   return dtype == F16    ? APFloat::IEEEhalf()
@@ -228,7 +225,7 @@ int main(int argc, char **argv) {
          "; this cnnc-run reads version " + Twine(cnnc::kModelInfoMinVersion) +
          " and later");
   auto check = [&](const TensorInfo &tensor) {
-    if (tensor.dtype < F32 || tensor.dtype > F64)
+    if (!elementBytes(tensor.dtype))
       fail("tensor '" + Twine(tensor.name) + "' has element type " +
            Twine(tensor.dtype) +
            ", which this cnnc-run does not know (f32, f16, bf16 or f64)");

@@ -29,6 +29,24 @@ struct TensorInfo {
   const int64_t *shape;
 };
 
+/// The element types of the C API (enum cnnc_dtype).
+enum Dtype : int32_t { kF32 = 0, kF16 = 1, kBF16 = 2, kF64 = 3 };
+
+/// The bytes of one element of `dtype`, or 0 for a dtype this header does
+/// not know (a newer library's).
+inline size_t elementBytes(int32_t dtype) {
+  switch (dtype) {
+  case kF32:
+    return 4;
+  case kF16:
+  case kBF16:
+    return 2;
+  case kF64:
+    return 8;
+  }
+  return 0;
+}
+
 /// The number of elements of `tensor` (the product of its shape).
 inline size_t elementCount(const TensorInfo &tensor) {
   size_t count = 1;
