@@ -45,38 +45,6 @@ bool checkPositiveAttributes(const onnx::GraphProto &graph,
   return true;
 }
 
-/// Gemm's A and B must be matrices: ONNX 1.12's shape inference of Gemm at
-/// opset 6 reads their second dimension without checking that there is
-/// one (a null dereference). Checked where the file declares the shape (an
-/// input, an initializer, a value_info), before inference.
-bool checkGemmRanks(const onnx::GraphProto &graph, std::string &error) {
-  std::map<std::string, int> ranks;
-  auto declare = [&](const onnx::ValueInfoProto &info) {
-    if (info.type().has_tensor_type() && info.type().tensor_type().has_shape())
-      ranks[info.name()] = info.type().tensor_type().shape().dim_size();
-  };
-  for (const auto &info : graph.input())
-    declare(info);
-  for (const auto &info : graph.value_info())
-    declare(info);
-  for (const auto &init : graph.initializer())
-    ranks[init.name()] = init.dims_size();
-  for (const auto &node : graph.node()) {
-    if (node.op_type() != "Gemm")
-      continue;
-    for (int i = 0; i < std::min(node.input_size(), 2); ++i) {
-      auto it = ranks.find(node.input(i));
-      if (it != ranks.end() && it->second != 2) {
-        error = "node '" + node.name() + "' (Gemm): input '" + node.input(i) +
-                "' has rank " + std::to_string(it->second) +
-                "; Gemm multiplies matrices (rank 2)";
-        return false;
-      }
-    }
-  }
-  return true;
-}
-
 /// Bytes of one element of an ONNX tensor type; 0 for one of no fixed size.
 size_t elementBytes(int type) {
   switch (type) {
@@ -198,7 +166,7 @@ bool checkGraphTensors(const onnx::GraphProto &graph, std::string &error) {
 
 bool checkBeforeInference(const onnx::GraphProto &graph, std::string &error) {
   return checkPositiveAttributes(graph, error) &&
-         checkGraphTensors(graph, error) && checkGemmRanks(graph, error);
+         checkGraphTensors(graph, error);
 }
 
 } // namespace cnnc::onnx_import

@@ -2,9 +2,10 @@
 //
 // Debian's ONNX library (1.12) infers shapes without checking what it
 // reads: a stride of 0 divides by zero, data shorter than a tensor's shape
-// are read past their end, Gemm-6 reads a dimension a scalar lacks. Each
-// was a crash of cnnc that fuzz-onnx found; these checks run on the model
-// before the inference and make each an error instead.
+// are read past their end. Each was a crash of cnnc that fuzz-onnx found;
+// these checks run on the model before the inference and make each an
+// error instead. (What an inference function reads of a shape that ONNX
+// itself inferred is checked in GuardedSchemas.h.)
 //
 //===----------------------------------------------------------------------===//
 

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GuardedSchemas.h"
 #include "OnnxChecks.h"
 #include "OnnxGraph.h"
 
@@ -318,7 +319,7 @@ std::optional<Graph> load(onnx::ModelProto &model, const std::string &path,
     return std::nullopt;
   try {
     onnx::shape_inference::InferShapes(
-        model, onnx::OpSchemaRegistry::Instance(),
+        model, &guardedSchemaRegistry(),
         onnx::ShapeInferenceOptions(/*check_type=*/true, /*strict=*/1,
                                     /*data_prop=*/true));
   } catch (const std::exception &e) {
