@@ -361,6 +361,12 @@ struct CNNVectorizeBlockedConvolutions
     populateReductionKernelPatterns(patterns, vectorLanes);
     populateWinogradKernelPatterns(patterns);
     if (failed(rewriteExistingOpsOnce(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    // Then the element-wise generics that none of these took over as an
+    // epilogue.
+    RewritePatternSet elementwise(&getContext());
+    populateElementwiseKernelPatterns(elementwise, vectorLanes);
+    if (failed(rewriteExistingOpsOnce(getOperation(), std::move(elementwise))))
       signalPassFailure();
   }
 };

@@ -11,6 +11,11 @@ namespace cnnc::blocked {
 /// `cnnc.reorder`) as register-tile transposes.
 void populateReorderKernelPatterns(mlir::RewritePatternSet &patterns);
 
+/// Element-wise generics that no kernel took over, as loops over
+/// `lanes`-wide vectors along their innermost dimension.
+void populateElementwiseKernelPatterns(mlir::RewritePatternSet &patterns,
+                                       int64_t lanes);
+
 /// Sums of each channel over the image (global average pooling), in
 /// vectors and in blocks, NCHW or blocked.
 void populateReductionKernelPatterns(mlir::RewritePatternSet &patterns,

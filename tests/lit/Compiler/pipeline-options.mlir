@@ -15,11 +15,18 @@
 // RUN: not cnnc-opt %s --cnnc-lower-to-loops="no-such-option=1" 2>&1 | FileCheck %s --check-prefix=BAD-OPTION
 
 // With fusion, the relu is the convolution's epilogue, applied by its
-// vector kernel; without, it is a loop of its own.
+// vector kernel (three loop nests: the padded input's fill and copy, the
+// convolution); without, it is a loop nest of its own that reads the
+// convolution's output back.
 // FUSED-LABEL: func.func @conv_relu(
+// FUSED: call @conv_relu_nest2(
+// FUSED-NOT: call @conv_relu_nest3(
 // FUSED-NOT: linalg.generic
 // UNFUSED-LABEL: func.func @conv_relu(
-// UNFUSED: linalg.generic
+// UNFUSED: call @conv_relu_nest3(
+// UNFUSED-LABEL: func.func private @conv_relu_nest3(
+// UNFUSED: vector.load
+// UNFUSED-NEXT: arith.maximumf
 // SCRATCH: func.func @conv_relu(%{{.*}}: memref<1x4x6x6xf32>, %{{.*}}: memref<1x4x6x6xf32>, %{{.*}}: memref<{{[0-9]+}}xi8> {cnnc.scratch})
 // DESCRIPTORS: llvm.func @conv_relu(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64,
 // Code for the C API takes the thread pool last; these small loops stay

@@ -305,3 +305,67 @@ func.func @blocked_image_sum(%x: memref<1x2x5x5x8xf32>, %s: memref<1x2x1x1x8xf32
   }
   return
 }
+
+// -----
+
+// An element-wise generic left over (a squeeze-and-excitation scale in
+// NCHW): vectors along the rows, the scale of a channel loaded once and
+// broadcast to every lane; a 5 x 5 image is one row of 25 (three vectors of
+// 8 and a masked one), the images and channels in parallel. The sigmoid
+// runs on vectors too.
+// CHECK-LABEL: func @scale_channels
+// CHECK-DAG: %[[X:.*]] = memref.collapse_shape %arg0 {{\[\[}}0], [1], [2, 3]] : memref<2x3x5x5xf32> into memref<2x3x25xf32>
+// CHECK-DAG: %[[Y:.*]] = memref.collapse_shape %arg2 {{\[\[}}0], [1], [2, 3]] : memref<2x3x5x5xf32> into memref<2x3x25xf32>
+// CHECK: scf.parallel (%[[N:.*]], %[[C:.*]]) =
+// CHECK: scf.for %[[I:.*]] = %c0 to %c24 step %c8
+// CHECK: %[[V:.*]] = vector.load %[[X]][%[[N]], %[[C]], %[[I]]] : memref<2x3x25xf32>, vector<8xf32>
+// CHECK: %[[S:.*]] = memref.load %arg1[%[[N]], %[[C]], %c0, %c0]
+// CHECK: %[[B:.*]] = vector.broadcast %[[S]] : f32 to vector<8xf32>
+// CHECK: %[[E:.*]] = math.exp %{{.*}} : vector<8xf32>
+// CHECK: arith.mulf %[[V]], %{{.*}} : vector<8xf32>
+// CHECK: vector.store %{{.*}}, %[[Y]][%[[N]], %[[C]], %[[I]]]
+// CHECK: vector.maskedload %[[X]][%[[N]], %[[C]], %c24]
+// CHECK: vector.maskedstore %[[Y]][%[[N]], %[[C]], %c24]
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @scale_channels(%x: memref<2x3x5x5xf32>, %s: memref<2x3x1x1xf32>, %y: memref<2x3x5x5xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(n, c, h, w) -> (n, c, h, w)>, affine_map<(n, c, h, w) -> (n, c, 0, 0)>, affine_map<(n, c, h, w) -> (n, c, h, w)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x, %s : memref<2x3x5x5xf32>, memref<2x3x1x1xf32>) outs(%y : memref<2x3x5x5xf32>) {
+  ^bb0(%in: f32, %scale: f32, %out: f32):
+    %one = arith.constant 1.0 : f32
+    %neg = arith.negf %scale : f32
+    %exp = math.exp %neg : f32
+    %den = arith.addf %exp, %one : f32
+    %sig = arith.divf %one, %den : f32
+    %r = arith.mulf %in, %sig : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// Not taken: a transposed operand (not contiguous along the rows), a row
+// too short to fill a vector (rows of 2, 4 elements apart), and a generic a
+// kernel owns (cnnc.epilogue).
+// CHECK-LABEL: func @elementwise_left_alone
+// CHECK-COUNT-3: linalg.generic
+// CHECK-NOT: vector.
+// CHECK: return
+func.func @elementwise_left_alone(%x: memref<8x8xf32>, %y: memref<8x8xf32>, %v: memref<8x2xf32, strided<[4, 1]>>, %w: memref<8x2xf32, strided<[4, 1]>>) {
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (j, i)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%x : memref<8x8xf32>) outs(%y : memref<8x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.negf %in : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%v : memref<8x2xf32, strided<[4, 1]>>) outs(%w : memref<8x2xf32, strided<[4, 1]>>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.negf %in : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} outs(%y : memref<8x8xf32>) attrs = {cnnc.epilogue} {
+  ^bb0(%out: f32):
+    %r = arith.negf %out : f32
+    linalg.yield %r : f32
+  }
+  return
+}

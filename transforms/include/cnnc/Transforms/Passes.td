@@ -136,7 +136,12 @@ def CNNVectorizeBlockedConvolutions
     alone. Reorders between NCHW and the blocked layout (`cnnc.reorder`)
     become transposes of L x L register tiles, and dense layers
     (`linalg.matmul_transpose_b`) dot products of `vector-lanes`-wide
-    vectors, several weight rows at a time.
+    vectors, several weight rows at a time. Last, an element-wise generic
+    that no kernel took over (in NCHW: a squeeze-and-excitation scale, an
+    add) becomes parallel loops over its outer dimensions and
+    `vector-lanes`-wide vectors along its rows (short rows merged with the
+    dimensions outside them where memory is contiguous; the last vector
+    masked), operands that do not vary along a row broadcast.
   }];
   let options = [
     Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"16",
