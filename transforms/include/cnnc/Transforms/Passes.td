@@ -149,7 +149,8 @@ def CNNVectorizeBlockedConvolutions
            "and NEON)">,
     Option<"vectorLanes", "vector-lanes", "int64_t", /*default=*/"8",
            "f32 lanes of the target's vectors, for the kernels that do not "
-           "take theirs from a blocked layout (dense layers)">
+           "take theirs from a blocked layout (dense layers, element-wise "
+           "loops)">
   ];
   let dependentDialects = [
     "cnnc::CnncDialect", "mlir::arith::ArithDialect",
