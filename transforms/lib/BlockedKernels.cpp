@@ -359,6 +359,7 @@ struct CNNVectorizeBlockedConvolutions
     populateReorderKernelPatterns(patterns);
     populateDenseKernelPatterns(patterns, vectorLanes, vectorRegisters);
     populateReductionKernelPatterns(patterns, vectorLanes);
+    populatePoolingKernelPatterns(patterns);
     populateWinogradKernelPatterns(patterns);
     if (failed(rewriteExistingOpsOnce(getOperation(), std::move(patterns))))
       return signalPassFailure();

@@ -16,6 +16,10 @@ void populateReorderKernelPatterns(mlir::RewritePatternSet &patterns);
 void populateElementwiseKernelPatterns(mlir::RewritePatternSet &patterns,
                                        int64_t lanes);
 
+/// Max and average pools over a window in the blocked layout, a vector
+/// per output pixel, started from the output's fill.
+void populatePoolingKernelPatterns(mlir::RewritePatternSet &patterns);
+
 /// Sums of each channel over the image (global average pooling), in
 /// vectors and in blocks, NCHW or blocked.
 void populateReductionKernelPatterns(mlir::RewritePatternSet &patterns,

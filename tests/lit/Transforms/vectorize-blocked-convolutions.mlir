@@ -369,3 +369,31 @@ func.func @elementwise_left_alone(%x: memref<8x8xf32>, %y: memref<8x8xf32>, %v: 
   }
   return
 }
+
+// -----
+
+// A 3x3 stride-2 max pool in the blocked layout: one vector of the block's
+// lanes per output pixel, started from the output's fill (which is erased;
+// canonicalize folds max(-inf, first tap) to the first tap), combined with
+// the taps' vectors in the generic's order, stored once.
+// CHECK-LABEL: func @blocked_max_pool
+// CHECK-NOT: linalg.fill
+// CHECK: scf.parallel (%[[B:.*]], %[[R:.*]]) =
+// CHECK: scf.for %[[C:.*]] = %c0 to %c4 step %c1
+// CHECK: %[[ROW:.*]] = arith.muli %[[R]], %c2
+// CHECK: %[[COL:.*]] = arith.muli %[[C]], %c2
+// CHECK: vector.load %arg0[%c0, %[[B]], %[[ROW]], %[[COL]], %c0] : memref<1x2x7x9x8xf32>, vector<8xf32>
+// CHECK-COUNT-8: arith.maximumf %{{.*}}, %{{.*}} : vector<8xf32>
+// CHECK: vector.store %{{.*}}, %arg2[%c0, %[[B]], %[[R]], %[[C]], %c0] : memref<1x2x3x4x8xf32>, vector<8xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @blocked_max_pool(%x: memref<1x2x7x9x8xf32>, %window: memref<3x3xf32>, %y: memref<1x2x3x4x8xf32>) {
+  %ninf = arith.constant 0xFF800000 : f32
+  linalg.fill ins(%ninf : f32) outs(%y : memref<1x2x3x4x8xf32>)
+  linalg.generic {indexing_maps = [affine_map<(n, b, h, w, kh, kw, l) -> (n, b, h * 2 + kh, w * 2 + kw, l)>, affine_map<(n, b, h, w, kh, kw, l) -> (kh, kw)>, affine_map<(n, b, h, w, kh, kw, l) -> (n, b, h, w, l)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]} ins(%x, %window : memref<1x2x7x9x8xf32>, memref<3x3xf32>) outs(%y : memref<1x2x3x4x8xf32>) {
+  ^bb0(%in: f32, %unused: f32, %out: f32):
+    %r = arith.maximumf %out, %in : f32
+    linalg.yield %r : f32
+  }
+  return
+}

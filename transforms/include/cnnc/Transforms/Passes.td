@@ -136,7 +136,10 @@ def CNNVectorizeBlockedConvolutions
     alone. Reorders between NCHW and the blocked layout (`cnnc.reorder`)
     become transposes of L x L register tiles, and dense layers
     (`linalg.matmul_transpose_b`) dot products of `vector-lanes`-wide
-    vectors, several weight rows at a time. Last, an element-wise generic
+    vectors, several weight rows at a time. Max and average pools over a
+    window in the blocked layout become one vector per output pixel,
+    started from the output's fill, the taps combined in the generic's
+    order. Last, an element-wise generic
     that no kernel took over (in NCHW: a squeeze-and-excitation scale, an
     add) becomes parallel loops over its outer dimensions and
     `vector-lanes`-wide vectors along its rows (short rows merged with the

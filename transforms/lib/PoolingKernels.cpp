@@ -1,0 +1,217 @@
+//===- PoolingKernels.cpp - window pooling in the blocked layout ----------===//
+//
+// A max or average pool over a KxK window in the channel-blocked layout is
+// a linalg.generic out[n, b, oh, ow, l] = f(out, in[n, b, oh * s + kh * d,
+// ow * s + kw * d, l]) with the window's (kh, kw) as reduction loops and the
+// block's lanes innermost. As loops, each lane was read, combined and
+// stored one at a time for every tap (LLVM could not vectorize along the
+// lanes: the output is read and written inside the window loops, and it
+// may alias the input in the arena). Here each output pixel's block is one
+// vector: started from the fill that initializes the output (which is then
+// erased) or read once, combined with the window's vectors, stored once;
+// the rows of output pixels are parallel. The taps are combined in the
+// generic's own order (kh, then kw), so the result is the same bit for bit.
+//
+//===----------------------------------------------------------------------===//
+
+#include "BlockedKernelSupport.h"
+#include "BlockedKernels.h"
+
+#include "mlir/IR/IRMapping.h"
+
+using namespace mlir;
+using namespace cnnc;
+using namespace cnnc::blocked;
+
+namespace {
+
+/// Windows with more taps than this run as a loop over their rows.
+constexpr int64_t kMaxUnrolledTaps = 32;
+
+/// The coefficients of the loop dimensions in `expr`, if it is a linear
+/// combination of them with no constant term.
+std::optional<SmallVector<int64_t>> linearCoefficients(AffineExpr expr,
+                                                       unsigned dims) {
+  MLIRContext *context = expr.getContext();
+  auto evaluate = [&](ArrayRef<int64_t> values) -> std::optional<int64_t> {
+    SmallVector<AffineExpr> replacements;
+    for (int64_t value : values)
+      replacements.push_back(getAffineConstantExpr(value, context));
+    auto folded = dyn_cast<AffineConstantExpr>(
+        simplifyAffineExpr(expr.replaceDims(replacements), dims, 0));
+    if (!folded)
+      return std::nullopt;
+    return folded.getValue();
+  };
+  if (!expr.isPureAffine())
+    return std::nullopt;
+  SmallVector<int64_t> point(dims, 0);
+  std::optional<int64_t> constant = evaluate(point);
+  if (!constant || *constant != 0)
+    return std::nullopt;
+  SmallVector<int64_t> coefficients;
+  for (unsigned i = 0; i < dims; ++i) {
+    point.assign(dims, 0);
+    point[i] = 1;
+    std::optional<int64_t> value = evaluate(point);
+    if (!value)
+      return std::nullopt;
+    coefficients.push_back(*value);
+  }
+  return coefficients;
+}
+
+/// A pooling generic's window: the input coordinate of output row (column)
+/// oh, tap kh is oh * stride + kh * dilation.
+struct Window {
+  int64_t strideH, strideW, dilationH, dilationW;
+};
+
+/// Whether `generic` pools a blocked buffer over a window: loops (n, b, oh,
+/// ow, kh, kw, l), iterators (parallel x 4, reduction x 2, parallel), maps
+/// in (n, b, oh * sh + kh * dh, ow * sw + kw * dw, l), window (kh, kw),
+/// out (n, b, oh, ow, l), and a body of one element-wise op on (out, in).
+std::optional<Window> matchBlockedPool(linalg::GenericOp generic) {
+  using utils::IteratorType;
+  const SmallVector<IteratorType> expected = {
+      IteratorType::parallel, IteratorType::parallel,  IteratorType::parallel,
+      IteratorType::parallel, IteratorType::reduction, IteratorType::reduction,
+      IteratorType::parallel};
+  if (!generic.hasPureBufferSemantics() || generic.getNumDpsInputs() != 2 ||
+      generic.getNumDpsInits() != 1 ||
+      generic.getIteratorTypesArray() != expected)
+    return std::nullopt;
+  MLIRContext *context = generic.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+  SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
+  if (maps[1] != AffineMap::get(7, 0, {d(4), d(5)}, context) ||
+      maps[2] != AffineMap::get(7, 0, {d(0), d(1), d(2), d(3), d(6)}, context))
+    return std::nullopt;
+  AffineMap in = maps[0];
+  if (in.getNumResults() != 5 || in.getResult(0) != d(0) ||
+      in.getResult(1) != d(1) || in.getResult(4) != d(6))
+    return std::nullopt;
+  std::optional<SmallVector<int64_t>> rows =
+      linearCoefficients(in.getResult(2), 7);
+  std::optional<SmallVector<int64_t>> columns =
+      linearCoefficients(in.getResult(3), 7);
+  if (!rows || !columns)
+    return std::nullopt;
+  // Rows depend on oh and kh only, columns on ow and kw only.
+  for (unsigned i = 0; i < 7; ++i)
+    if (((*rows)[i] != 0 && i != 2 && i != 4) ||
+        ((*columns)[i] != 0 && i != 3 && i != 5))
+      return std::nullopt;
+  Window window{(*rows)[2], (*columns)[3], (*rows)[4], (*columns)[5]};
+  if (window.strideH <= 0 || window.strideW <= 0 || window.dilationH <= 0 ||
+      window.dilationW <= 0)
+    return std::nullopt;
+  // out = f(out, in) in either order, with an element-wise op.
+  Block &body = generic.getRegion().front();
+  if (body.getOperations().size() != 2)
+    return std::nullopt;
+  Operation &op = body.front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  if (op.getNumOperands() != 2 || op.getNumResults() != 1 ||
+      yield.getOperand(0) != op.getResult(0) ||
+      !op.hasTrait<OpTrait::Elementwise>() ||
+      !op.hasTrait<OpTrait::Vectorizable>() ||
+      !op.getResult(0).getType().isF32())
+    return std::nullopt;
+  Value out = body.getArgument(2), input = body.getArgument(0);
+  if (!((op.getOperand(0) == out && op.getOperand(1) == input) ||
+        (op.getOperand(0) == input && op.getOperand(1) == out)))
+    return std::nullopt;
+  return window;
+}
+
+struct BlockedPoolLowering : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    if (llvm::any_of(op->getDiscardableAttrs(), [](NamedAttribute attr) {
+          return attr.getName().strref().starts_with("cnnc.");
+        }))
+      return failure();
+    std::optional<Window> window = matchBlockedPool(op);
+    if (!window)
+      return failure();
+    Value input = op.getDpsInputs()[0], output = op.getDpsInits()[0];
+    if (!isUsableBuffer(input) || !isUsableBuffer(output))
+      return rewriter.notifyMatchFailure(op, "needs static f32 buffers");
+    SmallVector<int64_t> extents = op.getStaticLoopRanges();
+    int64_t kernelH = extents[4], kernelW = extents[5], lanes = extents[6];
+
+    // The fill of the output becomes the vectors' start; the ops after the
+    // pool run on their own.
+    vectorize::ConvNeighbours neighbours =
+        vectorize::findNeighbours(op, output, vectorize::Layout::Blocked);
+    neighbours.epilogue = nullptr;
+    neighbours.channelSum = nullptr;
+    if (!neighbours.fillValue)
+      neighbours.init = nullptr;
+
+    Location loc = op.getLoc();
+    VectorEmitter e(rewriter, loc, lanes);
+    Block &body = op.getRegion().front();
+    Operation &combine = body.front();
+    auto apply = [&](Value accumulator, Value tap) {
+      IRMapping mapping;
+      mapping.map(body.getArgument(2), accumulator);
+      mapping.map(body.getArgument(0), tap);
+      SmallVector<Value> operands;
+      for (Value operand : combine.getOperands())
+        operands.push_back(mapping.lookup(operand));
+      return rewriter
+          .create(loc, combine.getName().getIdentifier(), operands,
+                  {accumulator.getType()}, combine.getAttrs())
+          ->getResult(0);
+    };
+    e.parallel({extents[0], extents[1], extents[2]}, [&](ValueRange image) {
+      Value n = image[0], block = image[1], row = image[2];
+      Value zero = e.index(0);
+      e.loop(0, extents[3], 1, [&](Value column) {
+        SmallVector<Value> at = {n, block, row, column, zero};
+        Value accumulator = neighbours.fillValue
+                                ? e.broadcast(neighbours.fillValue)
+                                : e.loadVector(output, at);
+        Value top = e.mul(row, window->strideH);
+        Value left = e.mul(column, window->strideW);
+        auto tapsOfRow = [&](Value inputRow, Value accumulator) {
+          for (int64_t kw = 0; kw < kernelW; ++kw) {
+            Value inputColumn = e.add(left, kw * window->dilationW);
+            accumulator = apply(
+                accumulator,
+                e.loadVector(input, {n, block, inputRow, inputColumn, zero}));
+          }
+          return accumulator;
+        };
+        if (kernelH * kernelW <= kMaxUnrolledTaps) {
+          for (int64_t kh = 0; kh < kernelH; ++kh)
+            accumulator =
+                tapsOfRow(e.add(top, kh * window->dilationH), accumulator);
+        } else {
+          accumulator =
+              e.loopCarrying(
+                   kernelH, {accumulator},
+                   [&](Value kh, ValueRange carried) {
+                     Value inputRow = e.add(top, e.mul(kh, window->dilationH));
+                     return SmallVector<Value>{tapsOfRow(inputRow, carried[0])};
+                   })
+                  .front();
+        }
+        e.storeVector(accumulator, output, at);
+      });
+    });
+    neighbours.eraseAbsorbed(rewriter);
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+} // namespace
+
+void cnnc::blocked::populatePoolingKernelPatterns(RewritePatternSet &patterns) {
+  patterns.add<BlockedPoolLowering>(patterns.getContext());
+}
