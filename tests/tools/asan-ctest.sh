@@ -13,9 +13,10 @@
 # out (ctest -E): the full torchvision-e2e and onnx-torchvision (all the
 # large models, about an hour under ASan: the same passes and importer
 # again) and torchvision-weights (the checkpoints' binding, which the
-# small checks do too). python-api and cmake-install test the Python
-# package and the installed CMake package, not cnnc's own code;
-# clang-format is no program of ours; runtime-bench is a benchmark. The
+# small checks do too). python-api (the Python package driving this
+# build's cnnc and cnnc-run) and cmake-install (this build installed, its
+# cnnc compiling a model for a CMake project) run here too. clang-format is
+# no program of ours; runtime-bench is a benchmark. The
 # runtime's ThreadSanitizer and valgrind tests are not even defined in this
 # build (tests/runtime/CMakeLists.txt), and lit skips valgrind.test
 # (UNSUPPORTED: asan).
@@ -45,7 +46,7 @@ trap 'rm -rf "$logs"' EXIT
 export ASAN_OPTIONS=exitcode=86:detect_leaks=1:allow_user_poisoning=0:log_path=$logs/asan
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$logs/ubsan
 ctest --test-dir "$build" --output-on-failure -j "$(nproc)" \
-  -E '^(torchvision-(weights|e2e)$|onnx-torchvision$|python-api$|cmake-install$|clang-format$|runtime-bench$|runtime-link$|compile-memory$)' \
+  -E '^(torchvision-(weights|e2e)$|onnx-torchvision$|clang-format$|runtime-bench$|runtime-link$|compile-memory$)' \
   "$@"
 status=$?
 ASAN_OPTIONS=${ASAN_OPTIONS/detect_leaks=1/detect_leaks=0} \
