@@ -22,6 +22,7 @@
 #include "BlockedKernels.h"
 
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 using namespace mlir;
 using namespace cnnc;
@@ -92,6 +93,34 @@ bool canMerge(linalg::GenericOp generic, ArrayRef<Access> accesses,
   return true;
 }
 
+/// The buffer that `value` views through subviews, reshapes and casts. A
+/// memref.view of the arena counts as a buffer of its own: the memory plan
+/// gives buffers that are live together disjoint bytes.
+Value rootBuffer(Value value) {
+  while (Operation *def = value.getDefiningOp()) {
+    auto view = dyn_cast<ViewLikeOpInterface>(def);
+    if (!view || isa<memref::ViewOp>(def))
+      break;
+    value = view.getViewSource();
+  }
+  return value;
+}
+
+/// Whether an input reads the output's buffer other than element for
+/// element: the loops would then see values that earlier iterations wrote,
+/// in an order that vectors change.
+bool readsOutputElsewhere(linalg::GenericOp generic) {
+  for (OpOperand *input : generic.getDpsInputOperands()) {
+    if (generic.getMatchingIndexingMap(input).isIdentity())
+      continue;
+    Value root = rootBuffer(input->get());
+    for (Value init : generic.getDpsInits())
+      if (rootBuffer(init) == root)
+        return true;
+  }
+  return false;
+}
+
 /// Whether the body's ops can be applied lane by lane to vectors: ops of
 /// f32 and i1 values that are element-wise and vectorizable (arith, math).
 bool hasVectorizableBody(linalg::GenericOp generic) {
@@ -142,6 +171,8 @@ struct ElementwiseLowering : OpRewritePattern<linalg::GenericOp> {
         return rewriter.notifyMatchFailure(op, "output not the loop nest");
     if (!hasVectorizableBody(op))
       return rewriter.notifyMatchFailure(op, "body not element-wise");
+    if (readsOutputElsewhere(op))
+      return rewriter.notifyMatchFailure(op, "reads its output elsewhere");
 
     // Short rows join the dimensions outside them where memory allows: a
     // 7 x 7 image is 49 elements in a row rather than 7 rows of 7.

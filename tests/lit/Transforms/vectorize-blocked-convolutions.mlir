@@ -345,10 +345,11 @@ func.func @scale_channels(%x: memref<2x3x5x5xf32>, %s: memref<2x3x1x1xf32>, %y: 
 // -----
 
 // Not taken: a transposed operand (not contiguous along the rows), a row
-// too short to fill a vector (rows of 2, 4 elements apart), and a generic a
-// kernel owns (cnnc.epilogue).
+// too short to fill a vector (rows of 2, 4 elements apart), a generic a
+// kernel owns (cnnc.epilogue), and one that reads its own output at
+// another element (the first column, broadcast along the rows).
 // CHECK-LABEL: func @elementwise_left_alone
-// CHECK-COUNT-3: linalg.generic
+// CHECK-COUNT-4: linalg.generic
 // CHECK-NOT: vector.
 // CHECK: return
 func.func @elementwise_left_alone(%x: memref<8x8xf32>, %y: memref<8x8xf32>, %v: memref<8x2xf32, strided<[4, 1]>>, %w: memref<8x2xf32, strided<[4, 1]>>) {
@@ -365,6 +366,11 @@ func.func @elementwise_left_alone(%x: memref<8x8xf32>, %y: memref<8x8xf32>, %v: 
   linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} outs(%y : memref<8x8xf32>) attrs = {cnnc.epilogue} {
   ^bb0(%out: f32):
     %r = arith.negf %out : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, 0)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%y : memref<8x8xf32>) outs(%y : memref<8x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.addf %in, %out : f32
     linalg.yield %r : f32
   }
   return
