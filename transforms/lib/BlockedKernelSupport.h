@@ -26,6 +26,11 @@ namespace cnnc::blocked {
 
 using vectorize::isUsableBuffer;
 
+/// The buffer that `value` views through subviews, reshapes and casts. A
+/// memref.view of the arena counts as a buffer of its own: the memory plan
+/// gives buffers that are live together disjoint bytes.
+mlir::Value rootBuffer(mlir::Value value);
+
 /// The ops on a convolution's output buffer that its kernel takes over:
 /// the op that initializes the buffer (a fill, or a per-channel bias
 /// [blocks, L] broadcast along the pixels), an element-wise epilogue

@@ -22,7 +22,6 @@
 #include "BlockedKernels.h"
 
 #include "mlir/IR/IRMapping.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 
 using namespace mlir;
 using namespace cnnc;
@@ -93,31 +92,18 @@ bool canMerge(linalg::GenericOp generic, ArrayRef<Access> accesses,
   return true;
 }
 
-/// The buffer that `value` views through subviews, reshapes and casts. A
-/// memref.view of the arena counts as a buffer of its own: the memory plan
-/// gives buffers that are live together disjoint bytes.
-Value rootBuffer(Value value) {
-  while (Operation *def = value.getDefiningOp()) {
-    auto view = dyn_cast<ViewLikeOpInterface>(def);
-    if (!view || isa<memref::ViewOp>(def))
-      break;
-    value = view.getViewSource();
-  }
-  return value;
-}
-
 /// Whether an input reads the output's buffer other than element for
-/// element: the loops would then see values that earlier iterations wrote,
-/// in an order that vectors change.
+/// element (through another map or another view of it): the loops would
+/// then see values that earlier iterations wrote, in an order that vectors
+/// change.
 bool readsOutputElsewhere(linalg::GenericOp generic) {
-  for (OpOperand *input : generic.getDpsInputOperands()) {
-    if (generic.getMatchingIndexingMap(input).isIdentity())
-      continue;
-    Value root = rootBuffer(input->get());
-    for (Value init : generic.getDpsInits())
-      if (rootBuffer(init) == root)
+  for (OpOperand *input : generic.getDpsInputOperands())
+    for (OpOperand &init : generic.getDpsInitsMutable())
+      if (rootBuffer(input->get()) == rootBuffer(init.get()) &&
+          !(input->get() == init.get() &&
+            generic.getMatchingIndexingMap(input) ==
+                generic.getMatchingIndexingMap(&init)))
         return true;
-  }
   return false;
 }
 

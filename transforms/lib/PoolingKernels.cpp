@@ -140,6 +140,9 @@ struct BlockedPoolLowering : OpRewritePattern<linalg::GenericOp> {
     Value input = op.getDpsInputs()[0], output = op.getDpsInits()[0];
     if (!isUsableBuffer(input) || !isUsableBuffer(output))
       return rewriter.notifyMatchFailure(op, "needs static f32 buffers");
+    // A pool that reads its own output would see the values it wrote.
+    if (rootBuffer(input) == rootBuffer(output))
+      return rewriter.notifyMatchFailure(op, "reads its own output");
     SmallVector<int64_t> extents = op.getStaticLoopRanges();
     int64_t kernelH = extents[4], kernelW = extents[5], lanes = extents[6];
 
