@@ -37,18 +37,6 @@ struct BlockedPoolConfig {
   bool countIncludePad;
 };
 
-PoolParams window(std::array<int64_t, 2> kernel, std::array<int64_t, 2> stride,
-                  std::array<int64_t, 4> padding,
-                  std::array<int64_t, 2> dilation, bool ceilMode) {
-  PoolParams p;
-  p.kernel = kernel;
-  p.strides = stride;
-  p.padding = padding;
-  p.dilations = dilation;
-  p.ceilMode = ceilMode;
-  return p;
-}
-
 Case poolCase(Random &r, const BlockedPoolConfig &cfg) {
   Tensor x = r.tensor(cfg.input);
   int64_t channels = cfg.input[1];
@@ -57,11 +45,8 @@ Case poolCase(Random &r, const BlockedPoolConfig &cfg) {
   Tensor pooled =
       cfg.max ? maxPool2d(y, cfg.params)
               : avgPool2d(y, cfg.params, cfg.countIncludePad, std::nullopt);
-  const PoolParams &p = cfg.params;
   std::string attributes =
-      " kernel " + list(p.kernel) + " stride " + list(p.strides) + " pad " +
-      list(p.padding) + (cfg.max ? " dilation " + list(p.dilations) : "") +
-      (p.ceilMode ? " ceil_mode" : "") +
+      poolAttributes(cfg.params, /*dilation=*/cfg.max) +
       (!cfg.max && cfg.countIncludePad ? " count_include_pad" : "");
   std::string xt = tensorType(x.shape), wt = tensorType(w.shape),
               yt = tensorType(y.shape), pt = tensorType(pooled.shape);
@@ -79,12 +64,6 @@ Case poolCase(Random &r, const BlockedPoolConfig &cfg) {
            (cfg.max ? "max_pool2d" : "avg_pool2d") + " %0" + attributes +
            " : " + yt + " -> " + pt + "\n  return %1 : " + pt + "\n}\n";
   return c;
-}
-
-void setOptions(cnnc::PipelineOptions &o, int64_t block) {
-  o.block = block;
-  o.vectorLanes = block;
-  o.vectorRegisters = block == 16 ? 32 : 16;
 }
 
 /// Whether `op` is a pool over a window in the blocked layout: loops (n, b,
@@ -126,37 +105,37 @@ TEST_CASE("pools in the blocked layout match the reference",
   std::vector<BlockedPoolConfig> configs = {
       {"3x3 stride 2 padding 1 (ResNet stem), 16 channels",
        {1, 16, 13, 13},
-       window({3, 3}, {2, 2}, {1, 1, 1, 1}, {1, 1}, false),
+       pool({3, 3}, {2, 2}, {1, 1, 1, 1}, {1, 1}, false),
        true,
        false},
       {"3x3 stride 2 ceil mode, 20 channels (a partial block), batch 2",
        {2, 20, 11, 12},
-       window({3, 3}, {2, 2}, {0, 0, 0, 0}, {1, 1}, true),
+       pool({3, 3}, {2, 2}, {0, 0, 0, 0}, {1, 1}, true),
        true,
        false},
       {"3x2 kernel, stride 2x3, dilation 2x1, asymmetric padding",
        {1, 8, 14, 15},
-       window({3, 2}, {2, 3}, {1, 0, 0, 1}, {2, 1}, false),
+       pool({3, 2}, {2, 3}, {1, 0, 0, 1}, {2, 1}, false),
        true,
        false},
       {"7x6 window (more taps than unrolled), stride 1",
        {1, 16, 9, 8},
-       window({7, 6}, {1, 1}, {0, 0, 0, 0}, {1, 1}, false),
+       pool({7, 6}, {1, 1}, {0, 0, 0, 0}, {1, 1}, false),
        true,
        false},
       {"2x2 stride 2 (DenseNet transition), 24 channels",
        {1, 24, 10, 10},
-       window({2, 2}, {2, 2}, {0, 0, 0, 0}, {1, 1}, false),
+       pool({2, 2}, {2, 2}, {0, 0, 0, 0}, {1, 1}, false),
        false,
        false},
       {"3x3 stride 1 padding 1, count_include_pad, batch 2",
        {2, 16, 7, 9},
-       window({3, 3}, {1, 1}, {1, 1, 1, 1}, {1, 1}, false),
+       pool({3, 3}, {1, 1}, {1, 1, 1, 1}, {1, 1}, false),
        false,
        true},
       {"3x3 stride 2 padding 1, ceil mode, padding not counted",
        {1, 12, 8, 8},
-       window({3, 3}, {2, 2}, {1, 1, 1, 1}, {1, 1}, true),
+       pool({3, 3}, {2, 2}, {1, 1, 1, 1}, {1, 1}, true),
        false,
        false},
   };
@@ -164,7 +143,7 @@ TEST_CASE("pools in the blocked layout match the reference",
     Case c = poolCase(r, cfg);
     for (int64_t block : {8, 16}) {
       cnnc::PipelineOptions o;
-      setOptions(o, block);
+      setLayoutOptions(o, block);
       INFO("case: " << c.label << " (" << block << " lanes)");
       CHECK(countBlockedPools(c, o, /*afterKernels=*/false) == 1);
       CHECK(countBlockedPools(c, o, /*afterKernels=*/true) == 0);

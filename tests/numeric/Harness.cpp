@@ -2,6 +2,7 @@
 
 #include "Harness.h"
 
+#include "cnnc/Compiler/CompileOptions.h"
 #include "cnnc/Compiler/Pipelines.h"
 #include "cnnc/Dialect/CNNDialect.h"
 
@@ -441,27 +442,48 @@ Runner &runner() {
   return instance;
 }
 
+void setLayoutOptions(cnnc::PipelineOptions &options, int64_t block) {
+  options.block = block;
+  options.vectorLanes = block ? block : 8;
+  options.vectorRegisters = block == 16 ? 32 : 16;
+}
+
+reference::PoolParams pool(std::array<int64_t, 2> kernel,
+                           std::array<int64_t, 2> strides,
+                           std::array<int64_t, 4> padding,
+                           std::array<int64_t, 2> dilations, bool ceilMode) {
+  reference::PoolParams p;
+  p.kernel = kernel;
+  p.strides = strides;
+  p.padding = padding;
+  p.dilations = dilations;
+  p.ceilMode = ceilMode;
+  return p;
+}
+
+std::string poolAttributes(const reference::PoolParams &p, bool dilation) {
+  return " kernel " + list(p.kernel) + " stride " + list(p.strides) + " pad " +
+         list(p.padding) + (dilation ? " dilation " + list(p.dilations) : "") +
+         (p.ceilMode ? " ceil_mode" : "");
+}
+
 namespace {
 
-/// The layouts every case runs in: NCHW, and the channel-blocked layout of
-/// cnn-assign-layout with AVX2's and AVX-512's vector widths (and register
-/// counts; LLVM splits 16-lane vectors on a machine without AVX-512).
-struct Layout {
-  int64_t block, registers;
-};
-constexpr Layout kLayouts[] = {{0, 16}, {8, 16}, {16, 32}};
+/// The layouts every case runs in (setLayoutOptions): NCHW, and the
+/// channel-blocked layout of cnn-assign-layout with AVX2's and AVX-512's
+/// vector widths (LLVM splits 16-lane vectors on a machine without
+/// AVX-512).
+constexpr int64_t kLayoutBlocks[] = {0, 8, 16};
 
-void checkLayout(const Case &c, Layout layout, double tolerance) {
+void checkLayout(const Case &c, int64_t block, double tolerance) {
   Outcome outcome = runner().run(c, [&](OpPassManager &pm) {
     cnnc::PipelineOptions options;
-    options.block = layout.block;
-    options.vectorLanes = layout.block ? layout.block : 8;
-    options.vectorRegisters = layout.registers;
+    setLayoutOptions(options, block);
     llvm::cantFail(cnnc::buildCNNToLLVMPipeline(pm, options));
   });
-  std::string where = layout.block ? "blocked layout, " +
-                                         std::to_string(layout.block) + " lanes"
-                                   : std::string("NCHW");
+  std::string where =
+      block ? "blocked layout, " + std::to_string(block) + " lanes"
+            : std::string("NCHW");
   // CNNC_NUMERIC_VERBOSE=1 prints every case's errors.
   static const bool verbose = std::getenv("CNNC_NUMERIC_VERBOSE") != nullptr;
   if (verbose) {
@@ -498,8 +520,8 @@ void checkLayout(const Case &c, Layout layout, double tolerance) {
 } // namespace
 
 void check(const Case &c, double tolerance) {
-  for (Layout layout : kLayouts)
-    checkLayout(c, layout, tolerance);
+  for (int64_t block : kLayoutBlocks)
+    checkLayout(c, block, tolerance);
 }
 
 } // namespace cnnc::numeric

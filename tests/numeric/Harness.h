@@ -31,6 +31,10 @@
 #include <string>
 #include <vector>
 
+namespace cnnc {
+struct PipelineOptions;
+} // namespace cnnc
+
 namespace cnnc::numeric {
 
 using reference::Shape;
@@ -105,6 +109,20 @@ private:
   Case c;
   std::vector<Shape> operands;
 };
+
+/// The pipeline options of a layout the cases run in: `block` 0 for NCHW,
+/// else the channel-blocked layout with `block` lanes (8: AVX2's vectors
+/// and 16 registers; 16: AVX-512's and 32).
+void setLayoutOptions(cnnc::PipelineOptions &options, int64_t block);
+
+/// A pool's parameters, and their text as cnn.max_pool2d / avg_pool2d
+/// attributes (` kernel [..] stride [..] pad [..]`, with ` dilation [..]`
+/// when `dilation`, and ` ceil_mode`).
+reference::PoolParams pool(std::array<int64_t, 2> kernel,
+                           std::array<int64_t, 2> strides,
+                           std::array<int64_t, 4> padding,
+                           std::array<int64_t, 2> dilations, bool ceilMode);
+std::string poolAttributes(const reference::PoolParams &p, bool dilation);
 
 /// A tensor's values as a hexadecimal dense literal, `dense<"0x...">`.
 std::string denseHex(const Tensor &t);

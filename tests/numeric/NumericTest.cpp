@@ -42,17 +42,6 @@ ConvParams conv(Pair strides, Quad padding, Pair dilations, int64_t groups) {
   return p;
 }
 
-PoolParams pool(Pair kernel, Pair strides, Quad padding, Pair dilations,
-                bool ceilMode) {
-  PoolParams p;
-  p.kernel = kernel;
-  p.strides = strides;
-  p.padding = padding;
-  p.dilations = dilations;
-  p.ceilMode = ceilMode;
-  return p;
-}
-
 std::string str(int64_t value) { return std::to_string(value); }
 
 /// A shape for a label: `2x3x4`, or `scalar`.
@@ -686,12 +675,6 @@ struct PoolConfig {
   Shape input;
   PoolParams params;
 };
-
-std::string poolAttributes(const PoolParams &p, bool dilation) {
-  return " kernel " + list(p.kernel) + " stride " + list(p.strides) + " pad " +
-         list(p.padding) + (dilation ? " dilation " + list(p.dilations) : "") +
-         (p.ceilMode ? " ceil_mode" : "");
-}
 
 PoolConfig randomPool(Random &r, int index, bool dilation) {
   Pair k{r.integer(1, 4), r.integer(1, 4)};

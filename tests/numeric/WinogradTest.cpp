@@ -95,9 +95,7 @@ func.func @main(%x: {X}) -> {Y} attributes {llvm.emit_c_interface} {
 }
 
 void setOptions(cnnc::PipelineOptions &o, int64_t block, int64_t tile) {
-  o.block = block;
-  o.vectorLanes = block;
-  o.vectorRegisters = block == 16 ? 32 : 16;
+  setLayoutOptions(o, block);
   o.winogradTile = tile;
 }
 

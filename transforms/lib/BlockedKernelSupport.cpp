@@ -22,6 +22,12 @@ Value rootBuffer(Value value) {
   return value;
 }
 
+bool hasCnncAnnotation(Operation *op) {
+  return llvm::any_of(op->getDiscardableAttrs(), [](NamedAttribute attr) {
+    return attr.getName().strref().starts_with("cnnc.");
+  });
+}
+
 //===----------------------------------------------------------------------===//
 // BlockedEpilogue
 //===----------------------------------------------------------------------===//

@@ -31,6 +31,11 @@ using vectorize::isUsableBuffer;
 /// gives buffers that are live together disjoint bytes.
 mlir::Value rootBuffer(mlir::Value value);
 
+/// Whether `op` carries a `cnnc.` annotation: the generics that the kernels
+/// of a convolution, reorder or Winograd transform take over, which the
+/// kernels for what is left over (element-wise ops, pools) leave alone.
+bool hasCnncAnnotation(mlir::Operation *op);
+
 /// The ops on a convolution's output buffer that its kernel takes over:
 /// the op that initializes the buffer (a fill, or a per-channel bias
 /// [blocks, L] broadcast along the pixels), an element-wise epilogue

@@ -130,12 +130,7 @@ struct ElementwiseLowering : OpRewritePattern<linalg::GenericOp> {
 
   LogicalResult matchAndRewrite(linalg::GenericOp op,
                                 PatternRewriter &rewriter) const override {
-    // The generics that kernels take over (epilogues, reorders, Winograd
-    // transforms, convolutions) carry cnnc attributes; those left over
-    // keep their own lowering.
-    if (llvm::any_of(op->getDiscardableAttrs(), [](NamedAttribute attr) {
-          return attr.getName().strref().starts_with("cnnc.");
-        }))
+    if (hasCnncAnnotation(op))
       return failure();
     if (!op.hasPureBufferSemantics() || op.getNumLoops() == 0 ||
         op.getNumReductionLoops() != 0)

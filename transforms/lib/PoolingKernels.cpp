@@ -130,9 +130,7 @@ struct BlockedPoolLowering : OpRewritePattern<linalg::GenericOp> {
 
   LogicalResult matchAndRewrite(linalg::GenericOp op,
                                 PatternRewriter &rewriter) const override {
-    if (llvm::any_of(op->getDiscardableAttrs(), [](NamedAttribute attr) {
-          return attr.getName().strref().starts_with("cnnc.");
-        }))
+    if (hasCnncAnnotation(op))
       return failure();
     std::optional<Window> window = matchBlockedPool(op);
     if (!window)
