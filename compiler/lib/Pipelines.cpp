@@ -162,10 +162,10 @@ Error cnnc::buildCNNToLoopsPipeline(OpPassManager &pm,
   // loops that carry their output buffer unchanged: both fold away.
   pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
-  // Results are copied into the out-parameters. (Upstream's
-  // hoist-static-allocs, which would write them in place, crashes in LLVM
-  // 19 on a function that returns one of its arguments.)
+  // Results become out-parameters, and the buffers they were copied from
+  // become those out-parameters where nothing else needs them.
   pm.addPass(bufferization::createBufferResultsToOutParamsPass());
+  pm.addPass(createCNNWriteResultsInPlace());
   pm.addPass(createCNNFlattenConstantGlobals());
   CNNPlanMemoryOptions planOptions;
   planOptions.scratchArgument = options.scratchArgument;

@@ -18,7 +18,8 @@ DTYPES = {0: np.dtype(np.float32), 1: np.dtype(np.float16), 2: np.dtype(np.uint1
 DTYPE_NAMES = {0: "f32", 1: "f16", 2: "bf16", 3: "f64"}
 STATUS_NAMES = {0: "CNNC_OK", 1: "CNNC_ERROR_OUT_OF_MEMORY", 2: "CNNC_ERROR_NULL_POINTER",
                 3: "CNNC_ERROR_MISALIGNED_SCRATCH", 4: "CNNC_ERROR_CONTEXT_BUSY",
-                5: "CNNC_ERROR_UNSUPPORTED_CPU", 6: "CNNC_ERROR_SCRATCH_TOO_SMALL"}
+                5: "CNNC_ERROR_UNSUPPORTED_CPU", 6: "CNNC_ERROR_SCRATCH_TOO_SMALL",
+                7: "CNNC_ERROR_OVERLAPPING_BUFFERS"}
 
 
 class TensorSpec:

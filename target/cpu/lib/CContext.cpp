@@ -10,6 +10,8 @@
 
 #include "CContext.h"
 
+#include "BufferOverlap.h"
+
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/IRBuilder.h"
 
@@ -153,7 +155,19 @@ cnnc::addContextInterface(Module &module, const ModelSignature &signature,
     Value *invalid = b.getFalse();
     for (Argument &argument : f->args())
       invalid = b.CreateOr(invalid, b.CreateIsNull(&argument));
-    b.CreateCondBr(invalid, nullPointer, claim);
+    auto *checkOverlap = BasicBlock::Create(context, "check_overlap", f);
+    auto *overlapping = BasicBlock::Create(context, "overlapping", f);
+    b.CreateCondBr(invalid, nullPointer, checkOverlap);
+    // The context's arena is the library's own: no caller's buffer is in it.
+    b.SetInsertPoint(checkOverlap);
+    SmallVector<Value *> tensors;
+    for (Argument &argument : drop_begin(f->args()))
+      tensors.push_back(&argument);
+    b.CreateCondBr(anyOutputOverlaps(b, signature, tensors, nullptr, 0),
+                   overlapping, claim);
+    b.SetInsertPoint(overlapping);
+    b.CreateRet(
+        ConstantInt::get(i32, static_cast<int>(CStatus::OverlappingBuffers)));
     // One run at a time: a second thread in the same context gets a
     // status, not a race on the scratch arena.
     b.SetInsertPoint(claim);

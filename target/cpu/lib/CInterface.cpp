@@ -1,6 +1,7 @@
 //===- CInterface.cpp - the C API of generated libraries ------------------===//
 
 #include "cnnc/Target/CPU/CInterface.h"
+#include "BufferOverlap.h"
 #include "CContext.h"
 #include "cnnc/Target/CPU/CNames.h"
 #include "cnnc/Target/CPU/ModelInfo.h"
@@ -44,7 +45,8 @@ constexpr cnnc::CStatus kStatuses[] = {cnnc::CStatus::Ok,
                                        cnnc::CStatus::MisalignedScratch,
                                        cnnc::CStatus::ContextBusy,
                                        cnnc::CStatus::UnsupportedCpu,
-                                       cnnc::CStatus::ScratchTooSmall};
+                                       cnnc::CStatus::ScratchTooSmall,
+                                       cnnc::CStatus::OverlappingBuffers};
 
 /// The status's name in `enum cnnc_status`.
 StringRef statusName(cnnc::CStatus status) {
@@ -63,6 +65,8 @@ StringRef statusName(cnnc::CStatus status) {
     return "CNNC_ERROR_UNSUPPORTED_CPU";
   case cnnc::CStatus::ScratchTooSmall:
     return "CNNC_ERROR_SCRATCH_TOO_SMALL";
+  case cnnc::CStatus::OverlappingBuffers:
+    return "CNNC_ERROR_OVERLAPPING_BUFFERS";
   }
   llvm_unreachable("every status has a name");
 }
@@ -90,6 +94,9 @@ const char *cnnc::statusMessageText(CStatus status) {
            "compile the model for this CPU (cnnc --mcpu)";
   case CStatus::ScratchTooSmall:
     return "the scratch memory is smaller than the model's scratch_bytes";
+  case CStatus::OverlappingBuffers:
+    return "an output's memory overlaps an input's, another output's or the "
+           "scratch memory: each output needs a buffer of its own";
   }
   return "unknown status";
 }
@@ -150,6 +157,7 @@ Error cnnc::addCInterface(Module &module, const ModelSignature &signature,
     Value *size = withSize ? args.pop_back_val() : nullptr;
     Value *scratch = args.back();
     auto *entry = BasicBlock::Create(context, "entry", function);
+    auto *checkOverlap = BasicBlock::Create(context, "check_overlap", function);
     auto *checkSize = BasicBlock::Create(context, "check_size", function);
     auto *checkAlignment =
         BasicBlock::Create(context, "check_alignment", function);
@@ -160,7 +168,14 @@ Error cnnc::addCInterface(Module &module, const ModelSignature &signature,
     Value *invalid = anyNull(b, ArrayRef(args).drop_back());
     if (scratchBytes)
       invalid = b.CreateOr(invalid, b.CreateIsNull(scratch));
-    b.CreateCondBr(invalid, nullPointer, checkSize);
+    b.CreateCondBr(invalid, nullPointer, checkOverlap);
+    b.SetInsertPoint(checkOverlap);
+    auto *overlapping = BasicBlock::Create(context, "overlapping", function);
+    b.CreateCondBr(anyOutputOverlaps(b, signature, ArrayRef(args).drop_back(),
+                                     scratch, scratchBytes),
+                   overlapping, checkSize);
+    b.SetInsertPoint(overlapping);
+    b.CreateRet(status(CStatus::OverlappingBuffers));
     b.SetInsertPoint(checkSize);
     if (withSize) {
       auto *tooSmall = BasicBlock::Create(context, "too_small", function);

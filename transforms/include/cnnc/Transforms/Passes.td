@@ -61,6 +61,24 @@ def CNNPlanMemory : Pass<"cnn-plan-memory", "mlir::ModuleOp"> {
   ];
 }
 
+def CNNWriteResultsInPlace
+    : Pass<"cnn-write-results-in-place", "mlir::ModuleOp"> {
+  let summary = "Compute a function's results in its out-parameters, not in copies";
+  let description = [{
+    Runs after `buffer-results-to-out-params`, before `cnn-plan-memory`.
+    A `memref.copy` at the top level of a function from a statically shaped
+    `memref.alloc` (identity layout, the same type) into an out-parameter,
+    where nothing uses the allocation after the copy and nothing but the
+    copy uses the out-parameter, is removed, and the allocation's uses
+    write into the out-parameter instead: a model's output is computed
+    where the caller wants it, not in the arena and then copied. The
+    out-parameter then holds partial results while the function runs, so
+    the caller must not pass an output that overlaps an input (the C entry
+    points check that).
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def CNNFlattenConstantGlobals
     : Pass<"cnn-flatten-constant-globals", "mlir::ModuleOp"> {
   let summary = "Store constant globals of rank 2 or more as flat 1-D arrays";

@@ -37,6 +37,9 @@ enum class CStatus {
   /// The caller's scratch memory is smaller than the arena
   /// (`<model>_run_with_scratch_size`).
   ScratchTooSmall = 6,
+  /// An output's memory overlaps an input's, another output's or the
+  /// scratch arena's (the model writes its outputs as it goes).
+  OverlappingBuffers = 7,
 };
 
 /// The message that `status_message` of a library returns for `status`.
