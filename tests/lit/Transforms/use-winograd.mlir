@@ -4,10 +4,11 @@
 // which adds to the convolution's bias init; the ReLU epilogue stays after
 // it. The input's padding grows to whole tiles (30 = 7 tiles of 4 and a
 // part: 8 * 4 + 2 = 34 rows). Convolutions without the form (stride 2) or
-// with too few channels stay direct. By default the cost rule takes tiles
-// of 2 only (TILE2); max-tile=4 lets it take F(4x4, 3x3).
-// RUN: cnnc-opt %s --cnn-fuse-epilogue --cnn-lower-to-linalg --cnn-assign-layout=block=8 --cnn-use-winograd=max-tile=4 --canonicalize | FileCheck %s
-// RUN: cnnc-opt %s --cnn-fuse-epilogue --cnn-lower-to-linalg --cnn-assign-layout=block=8 --cnn-use-winograd --canonicalize | FileCheck %s --check-prefix=TILE2
+// with too few channels stay direct. The cost rule may take F(4x4, 3x3)
+// (max-tile=4, the default); with max-tile=2 it takes tiles of 2 only
+// (TILE2).
+// RUN: cnnc-opt %s --cnn-fuse-epilogue --cnn-lower-to-linalg --cnn-assign-layout=block=8 --cnn-use-winograd --canonicalize | FileCheck %s
+// RUN: cnnc-opt %s --cnn-fuse-epilogue --cnn-lower-to-linalg --cnn-assign-layout=block=8 --cnn-use-winograd=max-tile=2 --canonicalize | FileCheck %s --check-prefix=TILE2
 // RUN: cnnc-opt %s --cnn-fuse-epilogue --cnn-lower-to-linalg --cnn-assign-layout=block=8 --cnn-use-winograd=min-channels=64 --canonicalize | FileCheck %s --check-prefix=FEW
 // The kernels of cnn-vectorize-blocked-convolutions replace the transforms:
 // the input transform loads the 6x6 vectors of a tile from the padded input
@@ -47,7 +48,7 @@
 // LOOPS: vector.store {{.*}} : memref<1x4x30x30x8xf32>, vector<8xf32>
 // LOOPS-NOT: linalg.generic
 // LOOPS-LABEL: func.func @direct
-// BAD: cnn-use-winograd: tile must be 0, 2 or 4 and max-tile 2 or 4, got 3 and 2
+// BAD: cnn-use-winograd: tile must be 0, 2 or 4 and max-tile 2 or 4, got 3 and 4
 func.func @winograd(%x: tensor<1x32x30x30xf32>) -> tensor<1x32x30x30xf32> {
   %w = cnn.weight "w" = dense<0.5> : tensor<32x32x3x3xf32>
   %b = cnn.weight "b" = dense<0.25> : tensor<32xf32>
