@@ -10,10 +10,20 @@
 // elimination then gives the chain that interior as its destination, so
 // the producer writes there and nothing is copied or written twice.
 //
+// Before that, the pads of tiles come first: a fused chain's row tile pads
+// its slice of the chain's input (the rows it reads plus the halo, the
+// image's border where the tile touches it), a fill and a copy per tile,
+// the halo rows copied twice. When every pad of slices of one tensor takes
+// it whole along the dimensions it does not pad, they become slices of one
+// pad of the whole tensor, which the rule above then lets its producer
+// write in place: MobileNetV2's first depthwise-pointwise chain filled and
+// copied its padded input tile by tile.
+//
 //===----------------------------------------------------------------------===//
 
 #include "cnnc/Transforms/Passes.h"
 
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
 
@@ -76,8 +86,121 @@ Value fillBorder(OpBuilder &b, Location loc, Value tensor, Value fillValue,
   return tensor;
 }
 
+/// A pad with a constant value, static padding and a static result shape.
+bool isStaticPad(tensor::PadOp pad, Attribute *constant) {
+  Value padValue = pad.getConstantPaddingValue();
+  auto isStatic = [](ArrayRef<int64_t> values) {
+    return llvm::none_of(values, ShapedType::isDynamic);
+  };
+  return padValue && matchPattern(padValue, m_Constant(constant)) &&
+         pad.getResultType().hasStaticShape() && isStatic(pad.getStaticLow()) &&
+         isStatic(pad.getStaticHigh());
+}
+
+/// Replaces the pads of slices of one tensor by slices of a single pad of
+/// the whole tensor (see the file comment), where that gives the same
+/// values: along a padded dimension, a tile's low padding must start at
+/// the tensor's start and its high padding end at the tensor's end;
+/// along the others, every slice takes the whole extent.
+void hoistTilePads(ModuleOp module) {
+  llvm::MapVector<Value, SmallVector<tensor::PadOp>> bySource;
+  module.walk([&](tensor::PadOp pad) {
+    auto slice = pad.getSource().getDefiningOp<tensor::ExtractSliceOp>();
+    Attribute constant;
+    if (slice && isStaticPad(pad, &constant) && slice.hasUnitStride() &&
+        slice.getSourceType().hasStaticShape() &&
+        slice.getSourceType().getRank() == slice.getResultType().getRank())
+      bySource[slice.getSource()].push_back(pad);
+  });
+  for (auto &entry : bySource) {
+    Value source = entry.first;
+    ArrayRef<tensor::PadOp> pads = entry.second;
+    auto type = cast<RankedTensorType>(source.getType());
+    int64_t rank = type.getRank();
+    SmallVector<int64_t> low(rank, 0), high(rank, 0);
+    Attribute value;
+    bool valid = true;
+    for (tensor::PadOp pad : pads) {
+      Attribute constant;
+      isStaticPad(pad, &constant);
+      if (value && constant != value)
+        valid = false;
+      value = constant;
+      for (int64_t d = 0; d < rank; ++d) {
+        low[d] = std::max(low[d], pad.getStaticLow()[d]);
+        high[d] = std::max(high[d], pad.getStaticHigh()[d]);
+      }
+    }
+    for (tensor::PadOp pad : pads) {
+      auto slice = pad.getSource().getDefiningOp<tensor::ExtractSliceOp>();
+      for (int64_t d = 0; d < rank && valid; ++d) {
+        std::optional<int64_t> offset =
+            getConstantIntValue(slice.getMixedOffsets()[d]);
+        std::optional<int64_t> size =
+            getConstantIntValue(slice.getMixedSizes()[d]);
+        int64_t extent = type.getDimSize(d);
+        if (low[d] == 0 && high[d] == 0)
+          valid = offset == 0 && size == extent;
+        else
+          valid = (pad.getStaticLow()[d] == 0 || offset == 0) &&
+                  (pad.getStaticHigh()[d] == 0 ||
+                   (offset && size && *offset + *size == extent));
+      }
+    }
+    // A pad of a slice that was not in a loop gains nothing.
+    bool inLoop = llvm::any_of(pads, [&](tensor::PadOp pad) {
+      return pad->getParentRegion() != source.getParentRegion();
+    });
+    if (!valid || !inLoop)
+      continue;
+    OpBuilder b(source.getContext());
+    b.setInsertionPointAfterValue(source);
+    Location loc = source.getLoc();
+    SmallVector<int64_t> shape;
+    for (int64_t d = 0; d < rank; ++d)
+      shape.push_back(type.getDimSize(d) + low[d] + high[d]);
+    Value padValue = b.create<arith::ConstantOp>(loc, cast<TypedAttr>(value));
+    SmallVector<OpFoldResult> lowSizes, highSizes;
+    for (int64_t d = 0; d < rank; ++d) {
+      lowSizes.push_back(b.getIndexAttr(low[d]));
+      highSizes.push_back(b.getIndexAttr(high[d]));
+    }
+    auto whole = b.create<tensor::PadOp>(
+        loc, RankedTensorType::get(shape, type.getElementType()), source,
+        lowSizes, highSizes, padValue);
+    for (tensor::PadOp pad : pads) {
+      auto slice = pad.getSource().getDefiningOp<tensor::ExtractSliceOp>();
+      b.setInsertionPoint(pad);
+      SmallVector<OpFoldResult> offsets, sizes, strides;
+      for (int64_t d = 0; d < rank; ++d) {
+        // The tile starts pad-low rows before its slice, which is
+        // low[d] rows into the whole pad.
+        OpFoldResult offset = slice.getMixedOffsets()[d];
+        int64_t shift = low[d] - pad.getStaticLow()[d];
+        if (auto constant = getConstantIntValue(offset))
+          offset = b.getIndexAttr(*constant + shift);
+        else if (shift != 0)
+          offset = b.create<arith::AddIOp>(
+                        pad.getLoc(), cast<Value>(offset),
+                        b.create<arith::ConstantIndexOp>(pad.getLoc(), shift))
+                       .getResult();
+        offsets.push_back(offset);
+        sizes.push_back(b.getIndexAttr(pad.getResultType().getDimSize(d)));
+        strides.push_back(b.getIndexAttr(1));
+      }
+      Value tile = b.create<tensor::ExtractSliceOp>(
+          pad.getLoc(), pad.getResultType(), whole, offsets, sizes, strides);
+      pad.replaceAllUsesWith(tile);
+      pad.erase();
+      if (slice->use_empty())
+        slice.erase();
+    }
+  }
+}
+
 struct CNNPadInPlace : cnnc::impl::CNNPadInPlaceBase<CNNPadInPlace> {
   void runOnOperation() override {
+    hoistTilePads(getOperation());
     SmallVector<tensor::PadOp> pads;
     getOperation().walk([&](tensor::PadOp pad) { pads.push_back(pad); });
     for (tensor::PadOp pad : pads) {

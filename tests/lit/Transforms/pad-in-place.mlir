@@ -73,3 +73,87 @@ func.func @argument(%x: tensor<1x4x5x5xf32>) -> tensor<1x4x7x7xf32> {
   } : tensor<1x4x5x5xf32> to tensor<1x4x7x7xf32>
   return %p : tensor<1x4x7x7xf32>
 }
+
+// -----
+
+// Row tiles of a chain pad their slices of %r: the first tile (peeled) pads
+// a row above, the loop's tiles only the columns, the last tile (peeled) a
+// row below. They become slices of one pad of the whole %r (rows and
+// columns by 1), which %r's producer then writes in place: no pad is left,
+// and the tiles read its rows 0-4, 3i to 3i+5, and 9-13.
+// CHECK-LABEL: func @row_tiles
+// CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<1x2x14x10xf32>
+// CHECK: %[[START:.*]] = tensor.empty() : tensor<1x2x12x8xf32>
+// CHECK: %[[RELU:.*]] = linalg.generic {{.*}} outs(%[[START]]
+// CHECK: %[[WHOLE:.*]] = tensor.insert_slice %[[RELU]] into %{{.*}}[0, 0, 1, 1] [1, 2, 12, 8] [1, 1, 1, 1]
+// CHECK: tensor.extract_slice %[[WHOLE]][0, 0, 0, 0] [1, 2, 5, 10] [1, 1, 1, 1]
+// CHECK: scf.for %[[I:.*]] =
+// CHECK: %[[ROW:.*]] = affine.apply
+// CHECK: %[[SHIFTED:.*]] = arith.addi %[[ROW]], %{{.*}}
+// CHECK: tensor.extract_slice %[[WHOLE]][0, 0, %[[SHIFTED]], 0] [1, 2, 6, 10] [1, 1, 1, 1]
+// CHECK: tensor.extract_slice %[[WHOLE]][0, 0, 9, 0] [1, 2, 5, 10] [1, 1, 1, 1]
+// CHECK-NOT: tensor.pad
+// BUFFERS-LABEL: func @row_tiles
+// The only copy left is the loop body's own (into its result).
+// BUFFERS-NOT: memref.copy
+// BUFFERS: scf.for
+// BUFFERS-COUNT-1: linalg.copy
+// BUFFERS-NOT: linalg.copy
+// BUFFERS: return
+func.func @row_tiles(%x: tensor<1x2x12x8xf32>) -> (tensor<1x2x5x10xf32>, tensor<1x2x6x10xf32>, tensor<1x2x5x10xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x2x12x8xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(a, b, c, d) -> (a, b, c, d)>, affine_map<(a, b, c, d) -> (a, b, c, d)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x2x12x8xf32>) outs(%e : tensor<1x2x12x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x2x12x8xf32>
+  %first = tensor.extract_slice %r[0, 0, 0, 0] [1, 2, 4, 8] [1, 1, 1, 1] : tensor<1x2x12x8xf32> to tensor<1x2x4x8xf32>
+  %p0 = tensor.pad %first low[0, 0, 1, 1] high[0, 0, 0, 1] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x2x4x8xf32> to tensor<1x2x5x10xf32>
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %init = tensor.empty() : tensor<1x2x6x10xf32>
+  %tiles = scf.for %i = %c1 to %c3 step %c1 iter_args(%acc = %init) -> tensor<1x2x6x10xf32> {
+    %row = affine.apply affine_map<(i) -> (i * 3 - 1)>(%i)
+    %s = tensor.extract_slice %r[0, 0, %row, 0] [1, 2, 6, 8] [1, 1, 1, 1] : tensor<1x2x12x8xf32> to tensor<1x2x6x8xf32>
+    %p = tensor.pad %s low[0, 0, 0, 1] high[0, 0, 0, 1] {
+    ^bb0(%i0: index, %j: index, %k: index, %l: index):
+      tensor.yield %zero : f32
+    } : tensor<1x2x6x8xf32> to tensor<1x2x6x10xf32>
+    %t = linalg.copy ins(%p : tensor<1x2x6x10xf32>) outs(%acc : tensor<1x2x6x10xf32>) -> tensor<1x2x6x10xf32>
+    scf.yield %t : tensor<1x2x6x10xf32>
+  }
+  %last = tensor.extract_slice %r[0, 0, 8, 0] [1, 2, 4, 8] [1, 1, 1, 1] : tensor<1x2x12x8xf32> to tensor<1x2x4x8xf32>
+  %p2 = tensor.pad %last low[0, 0, 0, 1] high[0, 0, 1, 1] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x2x4x8xf32> to tensor<1x2x5x10xf32>
+  return %p0, %tiles, %p2 : tensor<1x2x5x10xf32>, tensor<1x2x6x10xf32>, tensor<1x2x5x10xf32>
+}
+
+// -----
+
+// A slice that takes part of a dimension no pad pads (a channel slice):
+// padding the whole tensor would copy channels no tile reads. Left alone.
+// CHECK-LABEL: func @channel_slice
+// CHECK: scf.for
+// CHECK: tensor.pad
+func.func @channel_slice(%x: tensor<1x4x6x6xf32>) -> tensor<1x2x8x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %init = tensor.empty() : tensor<1x2x8x8xf32>
+  %out = scf.for %i = %c0 to %c1 step %c1 iter_args(%acc = %init) -> tensor<1x2x8x8xf32> {
+    %s = tensor.extract_slice %x[0, 0, 0, 0] [1, 2, 6, 6] [1, 1, 1, 1] : tensor<1x4x6x6xf32> to tensor<1x2x6x6xf32>
+    %p = tensor.pad %s low[0, 0, 1, 1] high[0, 0, 1, 1] {
+    ^bb0(%i0: index, %j: index, %k: index, %l: index):
+      tensor.yield %zero : f32
+    } : tensor<1x2x6x6xf32> to tensor<1x2x8x8xf32>
+    %t = linalg.copy ins(%p : tensor<1x2x8x8xf32>) outs(%acc : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+    scf.yield %t : tensor<1x2x8x8xf32>
+  }
+  return %out : tensor<1x2x8x8xf32>
+}

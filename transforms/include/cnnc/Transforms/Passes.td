@@ -236,6 +236,16 @@ def CNNPadInPlace : Pass<"cnn-pad-in-place", "mlir::ModuleOp"> {
     `tensor.insert_slice` of the source into its interior. Empty-tensor
     elimination then makes the chain write into that interior, so the
     padded input of a convolution is never copied.
+
+    First, pads of slices of one tensor, at least one of them in a loop
+    (the row tiles of a fused chain whose first op reads a padded input),
+    become slices of a single pad of the whole tensor, when that gives the
+    same values: along a dimension that some tile pads, a tile's low
+    padding starts at the tensor's start and its high padding ends at the
+    tensor's end; along the others every slice takes the whole extent. The
+    tiles then read the whole pad in place instead of filling and copying
+    a padded tile each, and the rule above lets the tensor's producer
+    write into it.
   }];
   let dependentDialects = [
     "cnnc::CnncDialect",
