@@ -37,10 +37,11 @@ using namespace mlir;
 namespace {
 
 /// The tensor.empty at the start of the destination chain that computes
-/// `value`, if every value of the chain has no other reader.
-tensor::EmptyOp chainStart(Value value) {
-  while (true) {
-    if (!value.hasOneUse())
+/// `value`, if every value of the chain has no other reader (`value`
+/// itself too, unless `valueMayHaveReaders`).
+tensor::EmptyOp chainStart(Value value, bool valueMayHaveReaders = false) {
+  for (bool first = true;; first = false) {
+    if (!(first && valueMayHaveReaders) && !value.hasOneUse())
       return {};
     Operation *op = value.getDefiningOp();
     if (auto empty = dyn_cast_or_null<tensor::EmptyOp>(op))
@@ -107,7 +108,9 @@ void hoistTilePads(ModuleOp module) {
   module.walk([&](tensor::PadOp pad) {
     auto slice = pad.getSource().getDefiningOp<tensor::ExtractSliceOp>();
     Attribute constant;
+    // (Not slices of a pad's result: that pad may be rewritten first.)
     if (slice && isStaticPad(pad, &constant) && slice.hasUnitStride() &&
+        !slice.getSource().getDefiningOp<tensor::PadOp>() &&
         slice.getSourceType().hasStaticShape() &&
         slice.getSourceType().getRank() == slice.getResultType().getRank())
       bySource[slice.getSource()].push_back(pad);
@@ -151,7 +154,21 @@ void hoistTilePads(ModuleOp module) {
     bool inLoop = llvm::any_of(pads, [&](tensor::PadOp pad) {
       return pad->getParentRegion() != source.getParentRegion();
     });
-    if (!valid || !inLoop)
+    // And only where the tensor's producer can then write into the whole
+    // pad (the rule below): every reader of the tensor is a slice that only
+    // these pads read, and the producer's chain starts at an empty tensor
+    // in its block. Otherwise the whole pad would be one more copy of the
+    // tensor, alive through the loop.
+    auto isRewrittenSlice = [&](Operation *user) {
+      auto slice = dyn_cast<tensor::ExtractSliceOp>(user);
+      return slice && llvm::all_of(slice->getUsers(), [&](Operation *reader) {
+               return llvm::is_contained(pads, reader);
+             });
+    };
+    tensor::EmptyOp start = chainStart(source, /*valueMayHaveReaders=*/true);
+    if (!valid || !inLoop || !start ||
+        start->getBlock() != source.getParentBlock() ||
+        !llvm::all_of(source.getUsers(), isRewrittenSlice))
       continue;
     OpBuilder b(source.getContext());
     b.setInsertionPointAfterValue(source);

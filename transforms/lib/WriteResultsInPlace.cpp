@@ -21,6 +21,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace cnnc {
 #define GEN_PASS_DEF_CNNWRITERESULTSINPLACE
@@ -31,8 +32,10 @@ using namespace mlir;
 
 namespace {
 
-/// Whether every use of `value` is in an operation before `op` (in `op`'s
-/// block, counting the operations that contain the users).
+/// Whether every use of `value`, and of the views of it, is in an
+/// operation before `op` (in `op`'s block, counting the operations that
+/// contain the users): a view taken before the copy and written through
+/// after it would otherwise write into the out-parameter.
 bool allUsesBefore(Value value, Operation *op) {
   Block *block = op->getBlock();
   for (Operation *user : value.getUsers()) {
@@ -41,6 +44,12 @@ bool allUsesBefore(Value value, Operation *op) {
     Operation *ancestor = block->findAncestorOpInBlock(*user);
     if (!ancestor || !ancestor->isBeforeInBlock(op))
       return false;
+    if (auto view = dyn_cast<ViewLikeOpInterface>(user))
+      if (view.getViewSource() == value &&
+          !llvm::all_of(user->getResults(), [&](Value result) {
+            return allUsesBefore(result, op);
+          }))
+        return false;
   }
   return true;
 }

@@ -157,3 +157,63 @@ func.func @channel_slice(%x: tensor<1x4x6x6xf32>) -> tensor<1x2x8x8xf32> {
   }
   return %out : tensor<1x2x8x8xf32>
 }
+
+// -----
+
+// The tiles' tensor is also returned: its producer could not write into a
+// whole pad, which would then be one more copy of it. Left alone (and the
+// tiles' own pads stay).
+// CHECK-LABEL: func @tiles_of_a_returned_tensor
+// CHECK: scf.for
+// CHECK: tensor.pad
+func.func @tiles_of_a_returned_tensor(%x: tensor<1x2x12x8xf32>) -> (tensor<1x2x6x10xf32>, tensor<1x2x12x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x2x12x8xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(a, b, c, d) -> (a, b, c, d)>, affine_map<(a, b, c, d) -> (a, b, c, d)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x2x12x8xf32>) outs(%e : tensor<1x2x12x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x2x12x8xf32>
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %init = tensor.empty() : tensor<1x2x6x10xf32>
+  %tiles = scf.for %i = %c1 to %c3 step %c1 iter_args(%acc = %init) -> tensor<1x2x6x10xf32> {
+    %row = affine.apply affine_map<(i) -> (i * 3 - 1)>(%i)
+    %s = tensor.extract_slice %r[0, 0, %row, 0] [1, 2, 6, 8] [1, 1, 1, 1] : tensor<1x2x12x8xf32> to tensor<1x2x6x8xf32>
+    %p = tensor.pad %s low[0, 0, 0, 1] high[0, 0, 0, 1] {
+    ^bb0(%i0: index, %j: index, %k: index, %l: index):
+      tensor.yield %zero : f32
+    } : tensor<1x2x6x8xf32> to tensor<1x2x6x10xf32>
+    %t = linalg.copy ins(%p : tensor<1x2x6x10xf32>) outs(%acc : tensor<1x2x6x10xf32>) -> tensor<1x2x6x10xf32>
+    scf.yield %t : tensor<1x2x6x10xf32>
+  }
+  return %tiles, %r : tensor<1x2x6x10xf32>, tensor<1x2x12x8xf32>
+}
+
+// -----
+
+// Slices of a pad's result padded again in a loop: the inner pads are not
+// grouped under a value that the outer group's rewrite erases (this once
+// read freed memory).
+// CHECK-LABEL: func @pad_of_a_padded_slice
+func.func @pad_of_a_padded_slice(%x: tensor<8x8xf32>) -> tensor<5x5xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %init = tensor.empty() : tensor<5x5xf32>
+  %s = tensor.extract_slice %x[0, 0] [4, 8] [1, 1] : tensor<8x8xf32> to tensor<4x8xf32>
+  %out = scf.for %i = %c0 to %c1 step %c1 iter_args(%acc = %init) -> tensor<5x5xf32> {
+    %p = tensor.pad %s low[1, 0] high[0, 0] {
+    ^bb0(%a: index, %b: index):
+      tensor.yield %zero : f32
+    } : tensor<4x8xf32> to tensor<5x8xf32>
+    %t = tensor.extract_slice %p[0, 0] [5, 4] [1, 1] : tensor<5x8xf32> to tensor<5x4xf32>
+    %q = tensor.pad %t low[0, 1] high[0, 0] {
+    ^bb0(%a: index, %b: index):
+      tensor.yield %zero : f32
+    } : tensor<5x4xf32> to tensor<5x5xf32>
+    %u = linalg.copy ins(%q : tensor<5x5xf32>) outs(%acc : tensor<5x5xf32>) -> tensor<5x5xf32>
+    scf.yield %u : tensor<5x5xf32>
+  }
+  return %out : tensor<5x5xf32>
+}

@@ -85,3 +85,21 @@ func.func @not_allocations(%arg0: memref<8xf32>, %arg1: memref<4xf32>, %arg2: me
   memref.copy %dynamic, %arg3 : memref<?xf32> to memref<?xf32>
   return
 }
+
+// -----
+
+// A view of the buffer taken before the copy and written through after it:
+// with the buffer replaced, that store would land in the out-parameter.
+// CHECK-LABEL: func.func @view_written_after_copy(
+// CHECK: memref.alloc
+// CHECK: memref.copy
+func.func @view_written_after_copy(%arg0: memref<8xf32>, %arg1: memref<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %f = arith.constant 1.0 : f32
+  %alloc = memref.alloc() : memref<8xf32>
+  memref.copy %arg0, %alloc : memref<8xf32> to memref<8xf32>
+  %view = memref.subview %alloc[0] [4] [1] : memref<8xf32> to memref<4xf32, strided<[1]>>
+  memref.copy %alloc, %arg1 : memref<8xf32> to memref<8xf32>
+  memref.store %f, %view[%c0] : memref<4xf32, strided<[1]>>
+  return
+}
