@@ -127,21 +127,25 @@ Error buildPipeline(OpPassManager &pm, const cnnc::CompileOptions &options) {
 Error resolveTargetVectors(const cnnc::CompileOptions &options,
                            cnnc::CompileOptions &resolved) {
   resolved.copyOptionValuesFrom(options);
-  if (options.block == cnnc::CompileOptions::kBlockFromTarget) {
-    Expected<cnnc::TargetVectors> vectors =
-        cnnc::getTargetVectors({options.triple, options.cpu, options.optLevel,
-                                cnnc::Sanitizer::None, options.features});
-    if (!vectors)
-      return vectors.takeError();
-    resolved.block = vectors->lanes;
-    resolved.vectorLanes = vectors->lanes;
-    resolved.vectorRegisters = vectors->registers;
-  } else if (options.block < 0) {
+  if (options.block != cnnc::CompileOptions::kBlockFromTarget &&
+      options.block < 0)
     return createStringError(
         inconvertibleErrorCode(),
         fmt::format("block must be 0 (NCHW) or a positive number of lanes, "
                     "got {}",
                     static_cast<int64_t>(options.block)));
+  // The NCHW kernels take the target's vectors too (--block=0 keeps them).
+  if (options.block == cnnc::CompileOptions::kBlockFromTarget ||
+      options.block == 0) {
+    Expected<cnnc::TargetVectors> vectors =
+        cnnc::getTargetVectors({options.triple, options.cpu, options.optLevel,
+                                cnnc::Sanitizer::None, options.features});
+    if (!vectors)
+      return vectors.takeError();
+    if (options.block == cnnc::CompileOptions::kBlockFromTarget)
+      resolved.block = vectors->lanes;
+    resolved.vectorLanes = vectors->lanes;
+    resolved.vectorRegisters = vectors->registers;
   }
   return Error::success();
 }

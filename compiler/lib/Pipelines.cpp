@@ -113,6 +113,7 @@ Error cnnc::buildCNNToLinalgPipeline(OpPassManager &pm,
   if (options.block > 0) {
     CNNAssignLayoutOptions layout;
     layout.block = options.block;
+    layout.lonePointwiseInNCHW = options.lonePointwiseInNCHW;
     pm.addPass(createCNNAssignLayout(layout));
     if (options.winograd) {
       CNNUseWinogradOptions winograd;
@@ -173,7 +174,10 @@ Error cnnc::buildCNNToLoopsPipeline(OpPassManager &pm,
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
   pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCNNVectorizeConvolutions());
+  CNNVectorizeConvolutionsOptions nchwKernels;
+  nchwKernels.vectorRegisters = options.vectorRegisters;
+  nchwKernels.vectorLanes = options.vectorLanes;
+  pm.addPass(createCNNVectorizeConvolutions(nchwKernels));
   CNNVectorizeBlockedConvolutionsOptions kernels;
   kernels.vectorRegisters = options.vectorRegisters;
   kernels.vectorLanes = options.vectorLanes;

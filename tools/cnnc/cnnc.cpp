@@ -159,6 +159,12 @@ cl::opt<int64_t> channelBlock(
              "AVX-512, 8 with AVX2, 4 with NEON); 0 keeps NCHW"),
     cl::value_desc("lanes"), cl::init(cnnc::CompileOptions::kBlockFromTarget),
     cl::cat(category));
+cl::opt<bool> blockLonePointwise(
+    "block-lone-pointwise",
+    cl::desc("Give the blocked layout also to a 1x1 convolution that would "
+             "be the only convolution of its blocked region (by default it "
+             "stays NCHW, saving the reorder of its output), to compare"),
+    cl::cat(category));
 cl::opt<int64_t> batchSize(
     "batch",
     cl::desc("Compile for this batch size: the first dimension of every "
@@ -231,6 +237,7 @@ void fillOptions(cnnc::CompileOptions &options) {
   options.fusionPasses = fusionPasses.getValue();
   options.tileBytes = fusionTileBytes.getValue();
   options.block = channelBlock.getValue();
+  options.lonePointwiseInNCHW = !blockLonePointwise;
   options.minParallelWork = minParallelWork.getValue();
   options.codegenThreads = codegenThreads.getValue();
   options.batch = batchSize.getValue();

@@ -64,8 +64,8 @@ bool isChannelAligned(SliceOp slice, RankedTensorType full, int64_t lanes) {
 
 class LayoutAssignment {
 public:
-  LayoutAssignment(func::FuncOp func, int64_t lanes)
-      : func(func), lanes(lanes) {}
+  LayoutAssignment(func::FuncOp func, int64_t lanes, bool lonePointwiseInNCHW)
+      : func(func), lanes(lanes), lonePointwiseInNCHW(lonePointwiseInNCHW) {}
 
   LogicalResult run() {
     generalizePooling();
@@ -195,6 +195,89 @@ private:
             propagates(op))
           changed |= mark(op->getResult(0));
       });
+    }
+    if (lonePointwiseInNCHW)
+      keepLonePointwiseInNCHW();
+  }
+
+  /// Whether `op` is a 1x1 stride-1 convolution of one group on an
+  /// unpadded input: a matrix product over the image in NCHW.
+  static bool isPointwise(Operation *op, const ConvMatch &match) {
+    auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op);
+    return conv && match.groups == 1 && match.filterShape[2] == 1 &&
+           match.filterShape[3] == 1 &&
+           llvm::all_of(conv.getStrides().getValues<int64_t>(),
+                        [](int64_t s) { return s == 1; }) &&
+           !match.input.getDefiningOp<tensor::PadOp>();
+  }
+
+  /// Unblocks the regions (blocked values connected through the ops that
+  /// compute them) whose only convolution is a pointwise one, with nothing
+  /// but element-wise generics besides: blocked, such a region reads its
+  /// input from NCHW anyway (the pointwise kernel's plain input) and adds
+  /// a whole pass over its output to reorder it back, while the NCHW
+  /// kernel is the same matrix product with its vectors along the image.
+  void keepLonePointwiseInNCHW() {
+    // Union-find over the blocked values.
+    DenseMap<Value, Value> parent;
+    std::function<Value(Value)> region = [&](Value v) -> Value {
+      Value up = parent.lookup(v);
+      if (!up || up == v)
+        return v;
+      Value root = region(up);
+      parent[v] = root;
+      return root;
+    };
+    auto join = [&](Value a, Value b) {
+      if (isBlocked(a) && isBlocked(b))
+        parent[region(a)] = region(b);
+    };
+    // A region that pools, pads, slices or loops is not element-wise.
+    llvm::DenseSet<Value> notElementwise;
+    func.walk([&](Operation *op) {
+      if (auto loop = dyn_cast<scf::ForOp>(op)) {
+        auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
+        for (unsigned i = 0; i < loop.getNumRegionIterArgs(); ++i) {
+          Value arg = loop.getRegionIterArgs()[i];
+          join(arg, loop.getInitArgs()[i]);
+          join(arg, loop.getResult(i));
+          join(arg, yield.getOperand(i));
+          if (isBlocked(arg))
+            notElementwise.insert(arg);
+        }
+        return;
+      }
+      for (Value result : op->getResults()) {
+        if (!isBlocked(result))
+          continue;
+        for (Value operand : op->getOperands())
+          join(result, operand);
+        auto generic = dyn_cast<linalg::GenericOp>(op);
+        bool elementwise =
+            generic && generic.getNumLoops() == generic.getNumParallelLoops();
+        if (!anchors.count(op) && !elementwise)
+          notElementwise.insert(result);
+      }
+    });
+    DenseMap<Value, SmallVector<Operation *>> anchorsOf;
+    for (auto &[op, match] : anchors)
+      anchorsOf[region(match.result)].push_back(op);
+    DenseMap<Value, SmallVector<Value>> members;
+    for (Value value : blocked)
+      members[region(value)].push_back(value);
+    for (auto &[root, ops] : anchorsOf) {
+      if (ops.size() != 1 || !isPointwise(ops.front(), anchors[ops.front()]))
+        continue;
+      if (llvm::any_of(members[root],
+                       [&](Value v) { return notElementwise.contains(v); }))
+        continue;
+      for (Value value : members[root])
+        blocked.erase(value);
+      // The views that anchor() let go with the convolution stay read.
+      for (Value operand : ops.front()->getOperands())
+        if (auto view = operand.getDefiningOp<tensor::ExpandShapeOp>())
+          done.erase(view);
+      anchors.erase(ops.front());
     }
   }
 
@@ -527,6 +610,7 @@ private:
 
   func::FuncOp func;
   int64_t lanes;
+  bool lonePointwiseInNCHW;
   llvm::DenseSet<Value> blocked;
   llvm::DenseMap<Value, Value> twins, unpacks;
   llvm::DenseMap<Value, RankedTensorType> originalTypes;
@@ -543,7 +627,8 @@ struct CNNAssignLayout : cnnc::impl::CNNAssignLayoutBase<CNNAssignLayout> {
     if (block <= 0)
       return;
     for (auto func : getOperation().getOps<func::FuncOp>())
-      if (!func.isExternal() && failed(LayoutAssignment(func, block).run()))
+      if (!func.isExternal() &&
+          failed(LayoutAssignment(func, block, lonePointwiseInNCHW).run()))
         return signalPassFailure();
   }
 };

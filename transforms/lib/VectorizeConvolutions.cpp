@@ -134,14 +134,17 @@ Value packedFilter(OpBuilder &b, Location loc, ModuleOp module,
 /// it (its neighbours), erased with it.
 template <typename Kernel, typename ConvOp>
 struct ConvKernelPattern : OpRewritePattern<ConvOp> {
-  using OpRewritePattern<ConvOp>::OpRewritePattern;
+  ConvKernelPattern(MLIRContext *context, int64_t lanes, int64_t registers)
+      : OpRewritePattern<ConvOp>(context), lanes(lanes), registers(registers) {}
+
+  int64_t lanes, registers;
 
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const final {
     FailureOr<ConvOnBuffers> conv = matchConvOnBuffers(op, rewriter);
     if (failed(conv))
       return failure();
-    VectorEmitter e(rewriter, op.getLoc());
+    VectorEmitter e(rewriter, op.getLoc(), lanes);
     ConvNeighbours neighbours = findNeighbours(op, conv->output);
     static_cast<const Kernel *>(this)->emitKernel(e, op, *conv, neighbours);
     neighbours.eraseAbsorbed(rewriter);
@@ -184,11 +187,18 @@ struct ConvLowering
     }
     TileEpilogue epilogue(e, neighbours, flattened);
 
-    // The register tile: 6 channels x 2 vectors, or 12 x 1 for narrow
-    // images, so that 12 accumulators, the input vectors and a broadcast
-    // filter value fit the 16 vector registers.
-    int64_t vectors = columns > lanes ? 2 : 1;
-    int64_t tileChannels = vectors == 2 ? 6 : 12;
+    // The register tile: R channels x V vectors of accumulators, the V
+    // input vectors and a broadcast filter value fit the vector registers:
+    // with 16, 6 x 2 or 12 x 1 for narrow images; with 32, 24 accumulators
+    // in 6 x 4 down to 24 x 1 as the image narrows.
+    int64_t vectors, tileChannels;
+    if (registers >= 32) {
+      vectors = std::clamp<int64_t>((columns + lanes - 1) / lanes, 1, 4);
+      tileChannels = 24 / vectors;
+    } else {
+      vectors = columns > lanes ? 2 : 1;
+      tileChannels = vectors == 2 ? 6 : 12;
+    }
     int64_t tileColumns = vectors * lanes;
 
     // Filter values, from the packed copy when the filter is a constant.
@@ -357,9 +367,12 @@ struct DepthwiseLowering
 
 struct CNNVectorizeConvolutions
     : cnnc::impl::CNNVectorizeConvolutionsBase<CNNVectorizeConvolutions> {
+  using CNNVectorizeConvolutionsBase::CNNVectorizeConvolutionsBase;
+
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<ConvLowering, DepthwiseLowering>(&getContext());
+    patterns.add<ConvLowering, DepthwiseLowering>(&getContext(), vectorLanes,
+                                                  vectorRegisters);
     if (failed(rewriteExistingOpsOnce(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

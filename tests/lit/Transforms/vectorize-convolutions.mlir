@@ -2,6 +2,7 @@
 // loops over 8-lane vectors, their images and rows (depthwise: channels)
 // as scf.parallel for threads; what the kernels cannot take is left alone.
 // RUN: cnnc-opt %s --cnn-vectorize-convolutions --canonicalize | FileCheck %s
+// RUN: cnnc-opt %s --cnn-vectorize-convolutions="vector-lanes=16 vector-registers=32" --canonicalize | FileCheck %s --check-prefix=LANES16
 
 // A 1x1 stride-1 convolution runs over the flattened 5x7 image: two full
 // blocks of 16 columns (6 channels x 2 vectors = 12 accumulators carried
@@ -25,6 +26,19 @@
 // CHECK: vector.maskedstore %[[Y]]
 // CHECK-NOT: linalg.conv_2d_nchw_fchw
 // CHECK: return
+// With 32 registers of 16 lanes (AVX-512), the 35 columns are one block of
+// 3 vectors, the last with 3 valid lanes, and 8 channels of the 24 / 3
+// that fit: 24 accumulators.
+// LANES16-LABEL: func @pointwise
+// LANES16: vector.constant_mask [3] : vector<16xi1>
+// LANES16: scf.for %{{.*}} = %c0 to %c16 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// LANES16-COUNT-3: vector.{{(maskedload|load)}} %{{.*}} : memref<1x16x35xf32>
+// LANES16-COUNT-8: llvm.intr.fmuladd
+// LANES16: scf.yield
+// LANES16-COUNT-2: vector.store
+// LANES16: vector.maskedstore %{{.*}}[%c0, %c0, %c32]
+// LANES16-NOT: linalg.conv_2d_nchw_fchw
+// LANES16-LABEL: func @strided
 func.func @pointwise(%x: memref<1x16x5x7xf32>, %w: memref<8x16x1x1xf32>,
                      %y: memref<1x8x5x7xf32>) {
   linalg.conv_2d_nchw_fchw

@@ -117,17 +117,27 @@ def CNNVectorizeConvolutions
   let description = [{
     Runs after bufferization. Rewrites `linalg.conv_2d_nchw_fchw` and
     `linalg.depthwise_conv_2d_nchw_chw` on static f32 memrefs (innermost
-    stride 1) as scf loops over register tiles of 8-lane vectors along the
-    output width: a convolution keeps 6 output channels x 16 columns (or
-    12 x 8 for narrow images) of accumulators in registers across the whole
-    reduction over input channels and kernel taps, a depthwise convolution
-    up to 32 columns of one channel. 1x1 stride-1 convolutions run over the
+    stride 1) as scf loops over register tiles of vectors along the
+    output width: a convolution keeps 6 output channels x 2 vectors of
+    columns (or 12 x 1 for narrow images; 6 x 4 and 24 x 1 with 32
+    registers) of accumulators in registers across the whole reduction over
+    input channels and kernel taps, a depthwise convolution up to 4 vectors
+    of one channel. 1x1 stride-1 convolutions run over the
     flattened image as matrix products. A filter that is a constant global
     is prepacked at compile time into a new global in the order the tile
     reads it, [O / R][C][KH][KW][R]. Strided rows are read by masked loads
     and shuffles, row and channel tails by masked loads and stores. Other
-    convolutions are left for the loop lowering.
+    convolutions are left for the loop lowering. The vectors are
+    `vector-lanes` wide and the convolution tile is sized to
+    `vector-registers` (with 32 registers: 6 channels x 4 vectors).
   }];
+  let options = [
+    Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"16",
+           "Vector registers of the target (16 for AVX2, 32 for AVX-512 "
+           "and NEON)">,
+    Option<"vectorLanes", "vector-lanes", "int64_t", /*default=*/"8",
+           "f32 lanes of the target's vectors">
+  ];
   let dependentDialects = [
     "cnnc::CnncDialect", "mlir::arith::ArithDialect",
     "mlir::LLVM::LLVMDialect", "mlir::memref::MemRefDialect",
@@ -197,10 +207,21 @@ def CNNAssignLayout : Pass<"cnn-assign-layout", "mlir::ModuleOp"> {
     (`tensor.unpack`). A first convolution with fewer channels than a block
     reads its NCHW input directly. `block` is the vector width in f32 lanes
     (8 for AVX2, 16 for AVX-512, 4 for NEON); 0 leaves the module in NCHW.
+
+    A 1x1 stride-1 convolution of one group that would be the only
+    convolution of its blocked region (its input from NCHW, its results read
+    in NCHW, nothing but element-wise ops between) stays in NCHW, unless
+    `lone-pointwise-in-nchw` is false: the NCHW kernel runs it as a matrix
+    product over the image as fast as the blocked one, and the region's
+    reorder back to NCHW, a whole pass over its output, is saved.
   }];
   let options = [
     Option<"block", "block", "int64_t", /*default=*/"0",
-           "Channels per block: the vector width in f32 lanes (0: NCHW)">
+           "Channels per block: the vector width in f32 lanes (0: NCHW)">,
+    Option<"lonePointwiseInNCHW", "lone-pointwise-in-nchw", "bool",
+           /*default=*/"true",
+           "Keep a 1x1 convolution that would be the only convolution of "
+           "its blocked region in NCHW">
   ];
   let dependentDialects = [
     "cnnc::CnncDialect",

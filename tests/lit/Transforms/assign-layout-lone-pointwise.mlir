@@ -1,0 +1,75 @@
+// cnn-assign-layout leaves a 1x1 convolution in NCHW when it would be the
+// only convolution of its blocked region with nothing but element-wise ops
+// besides (a lone pointwise layer): blocked, it would only add a reorder of
+// its output. Any other region is blocked as before, and
+// lone-pointwise-in-nchw=false blocks the lone one too.
+// RUN: cnnc-opt %s --split-input-file --cnn-lower-to-linalg --cnn-assign-layout=block=8 --canonicalize | FileCheck %s
+// RUN: cnnc-opt %s --split-input-file --cnn-lower-to-linalg --cnn-assign-layout="block=8 lone-pointwise-in-nchw=false" --canonicalize | FileCheck %s --check-prefix=ALWAYS
+
+// A 1x1 convolution, its bias, a residual add and a ReLU: one region with
+// one pointwise convolution, left in NCHW.
+// CHECK-LABEL: func @lone_pointwise
+// CHECK-NOT: tensor.pack
+// CHECK-NOT: cnnc.blocked_conv
+// CHECK: linalg.conv_2d_nchw_fchw
+// CHECK-NOT: tensor.unpack
+// CHECK: return
+// ALWAYS-LABEL: func @lone_pointwise
+// ALWAYS: cnnc.blocked_conv
+// ALWAYS: tensor.unpack
+func.func @lone_pointwise(%x: tensor<1x16x6x6xf32>) -> tensor<1x16x6x6xf32> {
+  %w = cnn.weight "w" = dense<0.5> : tensor<16x16x1x1xf32>
+  %b = cnn.weight "b" = dense<0.25> : tensor<16xf32>
+  %0 = cnn.conv2d %x, %w bias %b : (tensor<1x16x6x6xf32>, tensor<16x16x1x1xf32>, tensor<16xf32>) -> tensor<1x16x6x6xf32>
+  %1 = cnn.add %0, %x : tensor<1x16x6x6xf32>, tensor<1x16x6x6xf32> -> tensor<1x16x6x6xf32>
+  %2 = cnn.relu %1 : tensor<1x16x6x6xf32>
+  return %2 : tensor<1x16x6x6xf32>
+}
+
+// -----
+
+// Two pointwise convolutions in one region: blocked, the first reading the
+// NCHW input directly, one unpack at the end.
+// CHECK-LABEL: func @two_pointwise
+// CHECK-COUNT-2: cnnc.blocked_conv
+// CHECK: tensor.unpack
+func.func @two_pointwise(%x: tensor<1x16x6x6xf32>) -> tensor<1x16x6x6xf32> {
+  %w = cnn.weight "w" = dense<0.5> : tensor<16x16x1x1xf32>
+  %0 = cnn.conv2d %x, %w : (tensor<1x16x6x6xf32>, tensor<16x16x1x1xf32>) -> tensor<1x16x6x6xf32>
+  %1 = cnn.relu %0 : tensor<1x16x6x6xf32>
+  %2 = cnn.conv2d %1, %w : (tensor<1x16x6x6xf32>, tensor<16x16x1x1xf32>) -> tensor<1x16x6x6xf32>
+  return %2 : tensor<1x16x6x6xf32>
+}
+
+// -----
+
+// A pointwise convolution followed by a pool: the pool has a blocked
+// kernel and no fast NCHW one, so the region stays blocked.
+// CHECK-LABEL: func @pointwise_then_pool
+// CHECK: cnnc.blocked_conv
+// CHECK: tensor.unpack
+func.func @pointwise_then_pool(%x: tensor<1x16x6x6xf32>) -> tensor<1x16x3x3xf32> {
+  %w = cnn.weight "w" = dense<0.5> : tensor<16x16x1x1xf32>
+  %0 = cnn.conv2d %x, %w : (tensor<1x16x6x6xf32>, tensor<16x16x1x1xf32>) -> tensor<1x16x6x6xf32>
+  %1 = cnn.max_pool2d %0 kernel [2, 2] stride [2, 2] : tensor<1x16x6x6xf32> -> tensor<1x16x3x3xf32>
+  return %1 : tensor<1x16x3x3xf32>
+}
+
+// -----
+
+// A lone 3x3 convolution, and a strided 1x1 one, are not matrix products
+// over the image: blocked.
+// CHECK-LABEL: func @lone_3x3
+// CHECK: cnnc.blocked_conv
+// CHECK-LABEL: func @lone_strided_pointwise
+// CHECK: cnnc.blocked_conv
+func.func @lone_3x3(%x: tensor<1x16x6x6xf32>) -> tensor<1x16x4x4xf32> {
+  %w = cnn.weight "w" = dense<0.5> : tensor<16x16x3x3xf32>
+  %0 = cnn.conv2d %x, %w : (tensor<1x16x6x6xf32>, tensor<16x16x3x3xf32>) -> tensor<1x16x4x4xf32>
+  return %0 : tensor<1x16x4x4xf32>
+}
+func.func @lone_strided_pointwise(%x: tensor<1x16x6x6xf32>) -> tensor<1x16x3x3xf32> {
+  %w = cnn.weight "w" = dense<0.5> : tensor<16x16x1x1xf32>
+  %0 = cnn.conv2d %x, %w stride [2, 2] : (tensor<1x16x6x6xf32>, tensor<16x16x1x1xf32>) -> tensor<1x16x3x3xf32>
+  return %0 : tensor<1x16x3x3xf32>
+}
