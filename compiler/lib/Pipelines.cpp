@@ -113,7 +113,7 @@ Error cnnc::buildCNNToLinalgPipeline(OpPassManager &pm,
   if (options.block > 0) {
     CNNAssignLayoutOptions layout;
     layout.block = options.block;
-    layout.lonePointwiseInNCHW = options.lonePointwiseInNCHW;
+    layout.loneConvolutionsInNCHW = options.loneConvolutionsInNCHW;
     pm.addPass(createCNNAssignLayout(layout));
     if (options.winograd) {
       CNNUseWinogradOptions winograd;

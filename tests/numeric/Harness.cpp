@@ -492,7 +492,7 @@ void checkLayout(const Case &c, const Layout &layout, double tolerance) {
     options.vectorRegisters = layout.registers;
     // A lone 1x1 convolution, as many cases are, runs the blocked kernels
     // here; in NCHW it is the NCHW layouts' case.
-    options.lonePointwiseInNCHW = false;
+    options.loneConvolutionsInNCHW = false;
     llvm::cantFail(cnnc::buildCNNToLLVMPipeline(pm, options));
   });
   std::string where = layout.name;

@@ -270,6 +270,12 @@ TEST_CASE("conv2d matches the reference", "[numeric][conv2d]") {
        {4, 1, 3, 3},
        true,
        conv({4, 4}, {0, 1, 2, 0}, {1, 1}, 4)},
+      // Rows and columns whose taps are all in the padding: only the bias.
+      {"depthwise 3x3, padding 3 past the taps' reach, wide rows",
+       {1, 3, 5, 70},
+       {3, 1, 3, 3},
+       true,
+       conv({1, 1}, {3, 3, 3, 3}, {1, 1}, 3)},
       // Forms of the blocked layout (with constant weights): several
       // groups per block, whole blocks per group, partial blocks.
       {"ResNeXt 3x3, 32 groups of 4 channels",

@@ -159,8 +159,8 @@ cl::opt<int64_t> channelBlock(
              "AVX-512, 8 with AVX2, 4 with NEON); 0 keeps NCHW"),
     cl::value_desc("lanes"), cl::init(cnnc::CompileOptions::kBlockFromTarget),
     cl::cat(category));
-cl::opt<bool> blockLonePointwise(
-    "block-lone-pointwise",
+cl::opt<bool> blockLoneConvolutions(
+    "block-lone-convolutions",
     cl::desc("Give the blocked layout also to a 1x1 convolution that would "
              "be the only convolution of its blocked region (by default it "
              "stays NCHW, saving the reorder of its output), to compare"),
@@ -237,7 +237,7 @@ void fillOptions(cnnc::CompileOptions &options) {
   options.fusionPasses = fusionPasses.getValue();
   options.tileBytes = fusionTileBytes.getValue();
   options.block = channelBlock.getValue();
-  options.lonePointwiseInNCHW = !blockLonePointwise;
+  options.loneConvolutionsInNCHW = !blockLoneConvolutions;
   options.minParallelWork = minParallelWork.getValue();
   options.codegenThreads = codegenThreads.getValue();
   options.batch = batchSize.getValue();

@@ -64,8 +64,10 @@ bool isChannelAligned(SliceOp slice, RankedTensorType full, int64_t lanes) {
 
 class LayoutAssignment {
 public:
-  LayoutAssignment(func::FuncOp func, int64_t lanes, bool lonePointwiseInNCHW)
-      : func(func), lanes(lanes), lonePointwiseInNCHW(lonePointwiseInNCHW) {}
+  LayoutAssignment(func::FuncOp func, int64_t lanes,
+                   bool loneConvolutionsInNCHW)
+      : func(func), lanes(lanes),
+        loneConvolutionsInNCHW(loneConvolutionsInNCHW) {}
 
   LogicalResult run() {
     generalizePooling();
@@ -196,28 +198,43 @@ private:
           changed |= mark(op->getResult(0));
       });
     }
-    if (lonePointwiseInNCHW)
-      keepLonePointwiseInNCHW();
+    if (loneConvolutionsInNCHW)
+      keepLoneConvolutionsInNCHW();
   }
 
-  /// Whether `op` is a 1x1 stride-1 convolution of one group on an
-  /// unpadded input: a matrix product over the image in NCHW.
-  static bool isPointwise(Operation *op, const ConvMatch &match) {
-    auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op);
-    return conv && match.groups == 1 && match.filterShape[2] == 1 &&
-           match.filterShape[3] == 1 &&
-           llvm::all_of(conv.getStrides().getValues<int64_t>(),
-                        [](int64_t s) { return s == 1; }) &&
-           !match.input.getDefiningOp<tensor::PadOp>();
+  /// Whether the NCHW kernels run `op` as fast as the blocked ones: a 1x1
+  /// stride-1 convolution of one group on an unpadded input (a matrix
+  /// product over the image with its vectors along the image), or a
+  /// depthwise convolution of a model input, zero-padded or not (its
+  /// kernel reads the input itself, handling the padding at the borders).
+  static bool hasFastNCHWKernel(Operation *op, const ConvMatch &match) {
+    if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op))
+      return match.groups == 1 && match.filterShape[2] == 1 &&
+             match.filterShape[3] == 1 &&
+             llvm::all_of(conv.getStrides().getValues<int64_t>(),
+                          [](int64_t s) { return s == 1; }) &&
+             !match.input.getDefiningOp<tensor::PadOp>();
+    if (isa<linalg::DepthwiseConv2DNchwChwOp>(op)) {
+      Value input = match.input;
+      if (auto pad = input.getDefiningOp<tensor::PadOp>()) {
+        Value padValue = pad.getConstantPaddingValue();
+        if (!padValue || !matchPattern(padValue, m_AnyZeroFloat()))
+          return false;
+        input = pad.getSource();
+      }
+      auto argument = dyn_cast<BlockArgument>(input);
+      return argument && isa<func::FuncOp>(argument.getOwner()->getParentOp());
+    }
+    return false;
   }
 
   /// Unblocks the regions (blocked values connected through the ops that
-  /// compute them) whose only convolution is a pointwise one, with nothing
-  /// but element-wise generics besides: blocked, such a region reads its
-  /// input from NCHW anyway (the pointwise kernel's plain input) and adds
-  /// a whole pass over its output to reorder it back, while the NCHW
-  /// kernel is the same matrix product with its vectors along the image.
-  void keepLonePointwiseInNCHW() {
+  /// compute them) whose only convolution has a fast NCHW kernel, with
+  /// nothing but element-wise generics besides: blocked, such a region
+  /// pays a whole pass over its output to reorder it back to NCHW (and a
+  /// depthwise one, over its input to block it), which the NCHW kernel
+  /// does not need.
+  void keepLoneConvolutionsInNCHW() {
     // Union-find over the blocked values.
     DenseMap<Value, Value> parent;
     std::function<Value(Value)> region = [&](Value v) -> Value {
@@ -266,7 +283,8 @@ private:
     for (Value value : blocked)
       members[region(value)].push_back(value);
     for (auto &[root, ops] : anchorsOf) {
-      if (ops.size() != 1 || !isPointwise(ops.front(), anchors[ops.front()]))
+      if (ops.size() != 1 ||
+          !hasFastNCHWKernel(ops.front(), anchors[ops.front()]))
         continue;
       if (llvm::any_of(members[root],
                        [&](Value v) { return notElementwise.contains(v); }))
@@ -610,7 +628,7 @@ private:
 
   func::FuncOp func;
   int64_t lanes;
-  bool lonePointwiseInNCHW;
+  bool loneConvolutionsInNCHW;
   llvm::DenseSet<Value> blocked;
   llvm::DenseMap<Value, Value> twins, unpacks;
   llvm::DenseMap<Value, RankedTensorType> originalTypes;
@@ -628,7 +646,7 @@ struct CNNAssignLayout : cnnc::impl::CNNAssignLayoutBase<CNNAssignLayout> {
       return;
     for (auto func : getOperation().getOps<func::FuncOp>())
       if (!func.isExternal() &&
-          failed(LayoutAssignment(func, block, lonePointwiseInNCHW).run()))
+          failed(LayoutAssignment(func, block, loneConvolutionsInNCHW).run()))
         return signalPassFailure();
   }
 };

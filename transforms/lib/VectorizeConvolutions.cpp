@@ -30,6 +30,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ConvEpilogue.h"
+#include "DepthwiseKernel.h"
 #include "cnnc/Transforms/ConstantValues.h"
 #include "cnnc/Transforms/Passes.h"
 #include "cnnc/Transforms/VectorEmitter.h"
@@ -60,6 +61,8 @@ SmallVector<int64_t> intValues(DenseIntElementsAttr attr) {
 struct ConvOnBuffers {
   Value input, filter, output;
   SmallVector<int64_t> strides, dilations;
+  /// Ops before the convolution whose work its kernel does, erased with it.
+  SmallVector<Operation *> absorbed;
 
   static ArrayRef<int64_t> shape(Value buffer) {
     return cast<MemRefType>(buffer.getType()).getShape();
@@ -149,6 +152,8 @@ struct ConvKernelPattern : OpRewritePattern<ConvOp> {
     static_cast<const Kernel *>(this)->emitKernel(e, op, *conv, neighbours);
     neighbours.eraseAbsorbed(rewriter);
     rewriter.eraseOp(op);
+    for (Operation *absorbed : conv->absorbed)
+      rewriter.eraseOp(absorbed);
     return success();
   }
 };
@@ -303,65 +308,19 @@ struct DepthwiseLowering
     : ConvKernelPattern<DepthwiseLowering, linalg::DepthwiseConv2DNchwChwOp> {
   using ConvKernelPattern::ConvKernelPattern;
 
-  void emitKernel(VectorEmitter &e, linalg::DepthwiseConv2DNchwChwOp,
+  void emitKernel(VectorEmitter &e, linalg::DepthwiseConv2DNchwChwOp op,
                   ConvOnBuffers &conv, const ConvNeighbours &neighbours) const {
-    Value input = conv.input, filter = conv.filter, output = conv.output;
-    ArrayRef<int64_t> strides = conv.strides, dilations = conv.dilations;
-    ArrayRef<int64_t> fShape = ConvOnBuffers::shape(filter);
-    ArrayRef<int64_t> outShape = ConvOnBuffers::shape(output);
-    int64_t kernelH = fShape[1], kernelW = fShape[2];
-    int64_t columns = outShape[3];
-    int64_t lanes = e.getLanes();
-    int64_t vectors = std::clamp<int64_t>((columns + lanes - 1) / lanes, 1, 4);
-    TileEpilogue epilogue(e, neighbours, /*flattened=*/false);
-    // Images and channels in parallel; a channel's rows in one thread
-    // (its channel sum, if the kernel adds one up).
-    e.parallel({outShape[0], outShape[1]}, [&](ValueRange at) {
-      Value n = at[0], c = at[1];
-      e.loop(0, outShape[2], 1, [&](Value row) {
-        e.blocks(columns, vectors * lanes, [&](Value column, int64_t valid) {
-          auto validLanes = [&](int64_t v) { return valid - v * lanes; };
-          SmallVector<Value> accumulators;
-          for (int64_t v = 0; v < vectors; ++v) {
-            Value initial = epilogue.initial(c);
-            accumulators.push_back(
-                initial ? initial
-                        : e.loadOutput(output,
-                                       {n, c, row, e.add(column, v * lanes)},
-                                       validLanes(v)));
-          }
-          accumulators = e.loopCarrying(
-              kernelH, accumulators, [&](Value kh, ValueRange carried) {
-                return e.loopCarrying(
-                    kernelW, carried, [&](Value kw, ValueRange carried) {
-                      Value inRow = e.add(e.mul(row, strides[0]),
-                                          e.mul(kh, dilations[0]));
-                      Value inColumn = e.add(e.mul(column, strides[1]),
-                                             e.mul(kw, dilations[1]));
-                      Value weight = e.broadcastScalar(filter, {c, kh, kw});
-                      SmallVector<Value> next(carried);
-                      for (int64_t v = 0; v < vectors; ++v)
-                        next[v] = e.multiplyAdd(
-                            next[v], weight,
-                            e.loadRow(input, {n, c, inRow},
-                                      e.add(inColumn, v * lanes * strides[1]),
-                                      strides[1], validLanes(v)));
-                      return next;
-                    });
-              });
-          // Each vector's column index is built once, where it is first
-          // needed.
-          SmallVector<Value> vectorColumns(vectors);
-          epilogue.store(
-              accumulators, valid, output, n, row, [&] { return c; },
-              [&](int64_t v) {
-                if (!vectorColumns[v])
-                  vectorColumns[v] = e.add(column, v * lanes);
-                return vectorColumns[v];
-              });
-        });
-      });
-    });
+    DepthwiseProblem problem{conv.input, conv.filter,  conv.output,   0,
+                             0,          conv.strides, conv.dilations};
+    // A zero-padded copy of a model input: read the input itself.
+    if (std::optional<ZeroPaddedArgument> padded =
+            findZeroPaddedArgument(conv.input, op)) {
+      problem.input = padded->source;
+      problem.padTop = padded->top;
+      problem.padLeft = padded->left;
+      conv.absorbed = padded->ops;
+    }
+    emitDepthwiseKernel(e, problem, neighbours);
   }
 };
 

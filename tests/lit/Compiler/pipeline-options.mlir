@@ -48,7 +48,7 @@
 // HELP-NEXT: --block=<long>
 // HELP-NEXT: --fusion
 // HELP-NEXT: --fusion-passes=<string>
-// HELP-NEXT: --lone-pointwise-in-nchw
+// HELP-NEXT: --lone-convolutions-in-nchw
 // HELP-NEXT: --min-parallel-work=<long>
 // HELP-NEXT: --scratch-argument
 // HELP-NEXT: --tile-bytes=<long>

@@ -79,13 +79,19 @@ func.func @strided(%x: memref<1x2x9x9xf32>, %w: memref<12x2x3x3xf32>,
 // CHECK: scf.for %[[ROW:.*]] = %c0 to %c6 step %c1 {
 // CHECK-COUNT-3: vector.load %arg2[%c0, %[[C]], %[[ROW]]
 // CHECK: vector.maskedload %arg2
-// CHECK: scf.for %[[KH:.*]] = %c0 to %c3 step %c1 iter_args
-// CHECK: scf.for %[[KW:.*]] = %c0 to %c3 step %c1 iter_args
-// CHECK: memref.load %arg1[%[[C]], %[[KH]], %[[KW]]] : memref<3x3x3xf32>
-// CHECK-COUNT-3: vector.load %arg0
-// CHECK: vector.maskedload %arg0
+// The one block of 26 columns is partial: its taps are unrolled, each
+// loading 3 vectors and the 2 valid lanes of the fourth.
+// CHECK: memref.load %arg1[%[[C]], %c0, %c0] : memref<3x3x3xf32>
+// CHECK-COUNT-3: vector.load %arg0[%c0, %[[C]], %[[ROW]]
+// CHECK: vector.maskedload %arg0[%c0, %[[C]], %[[ROW]], %c24]
+// CHECK: %[[ROW2:.*]] = arith.addi %[[ROW]], %c2 : index
+// CHECK: memref.load %arg1[%[[C]], %c1, %c0] : memref<3x3x3xf32>
+// CHECK: vector.load %arg0[%c0, %[[C]], %[[ROW2]], %c0]
+// CHECK: memref.load %arg1[%[[C]], %c2, %c2] : memref<3x3x3xf32>
+// CHECK: vector.maskedload %arg0[%c0, %{{.*}}, %{{.*}}, %c28]
 // CHECK-COUNT-3: vector.store %{{.*}}, %arg2
 // CHECK: vector.maskedstore %arg2
+// CHECK-NOT: scf.for
 // CHECK-NOT: linalg.depthwise_conv_2d_nchw_chw
 func.func @depthwise(%x: memref<1x3x10x30xf32>, %w: memref<3x3x3xf32>,
                      %y: memref<1x3x6x26xf32>) {
@@ -93,6 +99,83 @@ func.func @depthwise(%x: memref<1x3x10x30xf32>, %w: memref<3x3x3xf32>,
     {dilations = dense<2> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
     ins(%x, %w : memref<1x3x10x30xf32>, memref<3x3x3xf32>)
     outs(%y : memref<1x3x6x26xf32>)
+  return
+}
+
+// A depthwise convolution of a zero-padded copy of a function argument
+// reads the argument: the fill and the copy go, row 0 skips the taps of
+// the padding row above, the first column block shifts its first vector
+// by one lane at tap kw = 0 (lane 0 is padding), the blocks whose taps all
+// read inside the row run in a loop over taps, and the last block and row
+// are checked too.
+// CHECK-LABEL: func @padded_depthwise
+// CHECK-NOT: linalg.map
+// CHECK-NOT: linalg.copy
+// CHECK: scf.parallel (%[[C:.*]]) = (%c0) to (%c2) step (%c1) {
+// Row 0, block 0: taps start at kh = 1, reading input row 0.
+// CHECK-NOT: memref.load %arg1[%[[C]], %c0
+// CHECK: memref.load %arg1[%[[C]], %c1, %c0]
+// CHECK: %[[SHIFTED:.*]] = vector.maskedload %arg0[%c0, %[[C]], %c0, %c0], %{{.*}} : memref<1x2x6x100xf32>, vector<8xi1>, vector<8xf32> into vector<8xf32>
+// CHECK: vector.shuffle %{{.*}}, %[[SHIFTED]] [0, 8, 9, 10, 11, 12, 13, 14]
+// The inside blocks of row 0, columns 32 to 96: unrolled taps from kh = 1.
+// CHECK: scf.for %{{.*}} = %c32 to %c96 step %c32 {
+// CHECK-NOT: memref.load %arg1[%[[C]], %c0
+// CHECK: memref.load %arg1[%[[C]], %c1, %c0]
+// The inside rows 1 to 5, their inside blocks looping over all taps.
+// CHECK: scf.for %[[ROW:.*]] = %c1 to %c5 step %c1 {
+// CHECK: scf.for %{{.*}} = %c32 to %c96 step %c32 {
+// CHECK: scf.for %{{.*}} = %c0 to %c3 step %c1 iter_args
+// CHECK: scf.for %{{.*}} = %c0 to %c3 step %c1 iter_args
+// CHECK-NOT: linalg.depthwise_conv_2d_nchw_chw
+// CHECK: return
+func.func @padded_depthwise(%x: memref<1x2x6x100xf32>, %w: memref<2x3x3xf32>,
+                            %y: memref<1x2x6x100xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %padded = memref.alloc() : memref<1x2x8x102xf32>
+  linalg.map outs(%padded : memref<1x2x8x102xf32>)
+    () {
+      linalg.yield %zero : f32
+    }
+  %interior = memref.subview %padded[0, 0, 1, 1] [1, 2, 6, 100] [1, 1, 1, 1]
+      : memref<1x2x8x102xf32> to memref<1x2x6x100xf32, strided<[1632, 816, 102, 1], offset: 103>>
+  linalg.copy ins(%x : memref<1x2x6x100xf32>)
+      outs(%interior : memref<1x2x6x100xf32, strided<[1632, 816, 102, 1], offset: 103>>)
+  linalg.depthwise_conv_2d_nchw_chw
+    {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%padded, %w : memref<1x2x8x102xf32>, memref<2x3x3xf32>)
+    outs(%y : memref<1x2x6x100xf32>)
+  memref.dealloc %padded : memref<1x2x8x102xf32>
+  return
+}
+
+// A padded copy of a buffer that is not a function argument stays: the
+// memory of such a buffer may be reused after its copy.
+// CHECK-LABEL: func @padded_depthwise_of_temporary
+// CHECK: linalg.map
+// CHECK: linalg.copy
+// CHECK-NOT: linalg.depthwise_conv_2d_nchw_chw
+// CHECK: return
+func.func @padded_depthwise_of_temporary(%w: memref<2x3x3xf32>,
+                                         %y: memref<1x2x6x100xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %x = memref.alloc() : memref<1x2x6x100xf32>
+  linalg.map outs(%x : memref<1x2x6x100xf32>)
+    () {
+      linalg.yield %zero : f32
+    }
+  %padded = memref.alloc() : memref<1x2x8x102xf32>
+  linalg.map outs(%padded : memref<1x2x8x102xf32>)
+    () {
+      linalg.yield %zero : f32
+    }
+  %interior = memref.subview %padded[0, 0, 1, 1] [1, 2, 6, 100] [1, 1, 1, 1]
+      : memref<1x2x8x102xf32> to memref<1x2x6x100xf32, strided<[1632, 816, 102, 1], offset: 103>>
+  linalg.copy ins(%x : memref<1x2x6x100xf32>)
+      outs(%interior : memref<1x2x6x100xf32, strided<[1632, 816, 102, 1], offset: 103>>)
+  linalg.depthwise_conv_2d_nchw_chw
+    {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%padded, %w : memref<1x2x8x102xf32>, memref<2x3x3xf32>)
+    outs(%y : memref<1x2x6x100xf32>)
   return
 }
 

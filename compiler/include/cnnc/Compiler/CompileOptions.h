@@ -108,8 +108,8 @@ struct PipelineOptions : mlir::PassPipelineOptions<PipelineOptions> {
                      "feature maps (cnn-assign-layout): the target's f32 "
                      "vector width; 0 keeps NCHW"),
       llvm::cl::init(0)};
-  Option<bool> lonePointwiseInNCHW{
-      *this, "lone-pointwise-in-nchw",
+  Option<bool> loneConvolutionsInNCHW{
+      *this, "lone-convolutions-in-nchw",
       llvm::cl::desc("Keep a 1x1 convolution that would be the only "
                      "convolution of its blocked region in NCHW "
                      "(cnn-assign-layout)"),

@@ -211,14 +211,14 @@ def CNNAssignLayout : Pass<"cnn-assign-layout", "mlir::ModuleOp"> {
     A 1x1 stride-1 convolution of one group that would be the only
     convolution of its blocked region (its input from NCHW, its results read
     in NCHW, nothing but element-wise ops between) stays in NCHW, unless
-    `lone-pointwise-in-nchw` is false: the NCHW kernel runs it as a matrix
+    `lone-convolutions-in-nchw` is false: the NCHW kernel runs it as a matrix
     product over the image as fast as the blocked one, and the region's
     reorder back to NCHW, a whole pass over its output, is saved.
   }];
   let options = [
     Option<"block", "block", "int64_t", /*default=*/"0",
            "Channels per block: the vector width in f32 lanes (0: NCHW)">,
-    Option<"lonePointwiseInNCHW", "lone-pointwise-in-nchw", "bool",
+    Option<"loneConvolutionsInNCHW", "lone-convolutions-in-nchw", "bool",
            /*default=*/"true",
            "Keep a 1x1 convolution that would be the only convolution of "
            "its blocked region in NCHW">

@@ -1,10 +1,11 @@
-// cnn-assign-layout leaves a 1x1 convolution in NCHW when it would be the
-// only convolution of its blocked region with nothing but element-wise ops
-// besides (a lone pointwise layer): blocked, it would only add a reorder of
-// its output. Any other region is blocked as before, and
-// lone-pointwise-in-nchw=false blocks the lone one too.
+// cnn-assign-layout leaves a 1x1 convolution, or a depthwise one of a model
+// input, in NCHW when it would be the only convolution of its blocked
+// region with nothing but element-wise ops besides (a lone layer): blocked,
+// it would only add reorders, and its NCHW kernel is as fast. Any other
+// region is blocked as before, and lone-convolutions-in-nchw=false blocks
+// the lone one too.
 // RUN: cnnc-opt %s --split-input-file --cnn-lower-to-linalg --cnn-assign-layout=block=8 --canonicalize | FileCheck %s
-// RUN: cnnc-opt %s --split-input-file --cnn-lower-to-linalg --cnn-assign-layout="block=8 lone-pointwise-in-nchw=false" --canonicalize | FileCheck %s --check-prefix=ALWAYS
+// RUN: cnnc-opt %s --split-input-file --cnn-lower-to-linalg --cnn-assign-layout="block=8 lone-convolutions-in-nchw=false" --canonicalize | FileCheck %s --check-prefix=ALWAYS
 
 // A 1x1 convolution, its bias, a residual add and a ReLU: one region with
 // one pointwise convolution, left in NCHW.
@@ -72,4 +73,37 @@ func.func @lone_strided_pointwise(%x: tensor<1x16x6x6xf32>) -> tensor<1x16x3x3xf
   %w = cnn.weight "w" = dense<0.5> : tensor<16x16x1x1xf32>
   %0 = cnn.conv2d %x, %w stride [2, 2] : (tensor<1x16x6x6xf32>, tensor<16x16x1x1xf32>) -> tensor<1x16x3x3xf32>
   return %0 : tensor<1x16x3x3xf32>
+}
+
+// -----
+
+// A depthwise convolution of the zero-padded model input with its ReLU:
+// left in NCHW (its NCHW kernel reads the input itself).
+// CHECK-LABEL: func @lone_depthwise
+// CHECK-NOT: tensor.pack
+// CHECK: linalg.depthwise_conv_2d_nchw_chw
+// CHECK-NOT: tensor.unpack
+// CHECK: return
+// ALWAYS-LABEL: func @lone_depthwise
+// ALWAYS: tensor.pack
+// ALWAYS: cnnc.blocked_conv<depthwise
+// ALWAYS: tensor.unpack
+func.func @lone_depthwise(%x: tensor<1x16x6x6xf32>) -> tensor<1x16x6x6xf32> {
+  %w = cnn.weight "w" = dense<0.5> : tensor<16x1x3x3xf32>
+  %0 = cnn.conv2d %x, %w pad [1, 1, 1, 1] groups 16 : (tensor<1x16x6x6xf32>, tensor<16x1x3x3xf32>) -> tensor<1x16x6x6xf32>
+  %1 = cnn.relu %0 : tensor<1x16x6x6xf32>
+  return %1 : tensor<1x16x6x6xf32>
+}
+
+// -----
+
+// A depthwise convolution of a computed NCHW value (not a model input,
+// whose buffer the kernel could read in place of a padded copy): blocked.
+// CHECK-LABEL: func @depthwise_of_computed
+// CHECK: cnnc.blocked_conv<depthwise
+func.func @depthwise_of_computed(%x: tensor<1x16x6x6xf32>) -> tensor<1x16x6x6xf32> {
+  %w = cnn.weight "w" = dense<0.5> : tensor<16x1x3x3xf32>
+  %0 = cnn.sigmoid %x : tensor<1x16x6x6xf32>
+  %1 = cnn.conv2d %0, %w pad [1, 1, 1, 1] groups 16 : (tensor<1x16x6x6xf32>, tensor<16x1x3x3xf32>) -> tensor<1x16x6x6xf32>
+  return %1 : tensor<1x16x6x6xf32>
 }
