@@ -284,23 +284,37 @@ struct ConvLowering
 
     // Column blocks outside, channel blocks inside: the input columns of a
     // block are reused from cache by every channel block. Images and rows
-    // run in parallel, unless the kernel adds up channel sums: then every
-    // row of an image is one thread's, so that no two threads update a sum.
-    auto tilesOfRow = [&](Value n, Value row) {
-      e.blocks(columns, tileColumns, [&](Value column, int64_t valid) {
-        e.blocks(outChannels, tileChannels,
-                 [&](Value channel, int64_t channels) {
-                   emitTile(n, row, column, valid, channel, channels);
-                 });
+    // run in parallel (the column blocks of a flattened image, its one
+    // row), unless the kernel adds up channel sums: then every row of an
+    // image is one thread's, so that no two threads update a sum.
+    auto channelTiles = [&](Value n, Value row, Value column, int64_t valid) {
+      e.blocks(outChannels, tileChannels, [&](Value channel, int64_t channels) {
+        emitTile(n, row, column, valid, channel, channels);
       });
     };
-    if (neighbours.channelSum)
+    auto tilesOfRow = [&](Value n, Value row) {
+      e.blocks(columns, tileColumns, [&](Value column, int64_t valid) {
+        channelTiles(n, row, column, valid);
+      });
+    };
+    if (neighbours.channelSum) {
       e.parallel({batch}, [&](ValueRange at) {
         e.loop(0, rows, 1, [&](Value row) { tilesOfRow(at[0], row); });
       });
-    else
+    } else if (flattened) {
+      int64_t fullBlocks = columns / tileColumns;
+      Value row = e.index(0);
+      e.parallel({batch, fullBlocks}, [&](ValueRange at) {
+        channelTiles(at[0], row, e.mul(at[1], tileColumns), tileColumns);
+      });
+      if (int64_t tail = columns % tileColumns)
+        e.parallel({batch}, [&](ValueRange at) {
+          channelTiles(at[0], row, e.index(fullBlocks * tileColumns), tail);
+        });
+    } else {
       e.parallel({batch, rows},
                  [&](ValueRange at) { tilesOfRow(at[0], at[1]); });
+    }
   }
 };
 

@@ -11,7 +11,10 @@
 // CHECK-LABEL: func @pointwise
 // CHECK-DAG: %[[X:.*]] = memref.collapse_shape %arg0 {{\[}}[0], [1], [2, 3]] : memref<1x16x5x7xf32> into memref<1x16x35xf32>
 // CHECK-DAG: %[[Y:.*]] = memref.collapse_shape %arg2 {{\[}}[0], [1], [2, 3]] : memref<1x8x5x7xf32> into memref<1x8x35xf32>
-// CHECK: scf.for %[[COL:.*]] = %c0 to %c32 step %c16 {
+// The two full column blocks run in parallel (the flattened image is one
+// row).
+// CHECK: scf.parallel (%[[BLOCK:.*]]) = (%c0) to (%c2) step (%c1) {
+// CHECK: %[[COL:.*]] = arith.muli %[[BLOCK]], %c16 : index
 // CHECK-COUNT-12: vector.load %[[Y]]
 // CHECK: scf.for %{{.*}} = %c0 to %c16 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
 // CHECK-COUNT-2: vector.load %[[X]]
