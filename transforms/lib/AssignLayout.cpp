@@ -276,6 +276,13 @@ private:
           notElementwise.insert(result);
       }
     });
+    // A convolution may read its input and init through views that are not
+    // feature maps (a grouped one's 5-D view): join them directly, so that
+    // a region that feeds another convolution counts it.
+    for (auto &[op, match] : anchors) {
+      join(match.result, match.input);
+      join(match.result, match.init);
+    }
     DenseMap<Value, SmallVector<Operation *>> anchorsOf;
     for (auto &[op, match] : anchors)
       anchorsOf[region(match.result)].push_back(op);

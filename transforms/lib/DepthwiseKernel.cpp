@@ -24,6 +24,8 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 using namespace mlir;
 using namespace cnnc;
@@ -49,6 +51,42 @@ bool isZeroFill(Operation *op, Value buffer) {
 bool isFunctionArgument(Value value) {
   auto argument = dyn_cast<BlockArgument>(value);
   return argument && isa<func::FuncOp>(argument.getOwner()->getParentOp());
+}
+
+/// The buffer that `value` is a view of, through view-like ops.
+Value baseBuffer(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+    value = view.getViewSource();
+  return value;
+}
+
+/// Whether `op` (or an op nested in it) may write memory of `buffer`, a
+/// function argument: a write to a view of another argument or of an
+/// allocation does not; an op whose effects are unknown may.
+bool mayWrite(Operation *op, Value buffer) {
+  WalkResult result = op->walk([&](Operation *nested) {
+    if (nested->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
+      return WalkResult::advance();
+    auto effects = dyn_cast<MemoryEffectOpInterface>(nested);
+    if (!effects)
+      return WalkResult::interrupt();
+    SmallVector<MemoryEffects::EffectInstance> instances;
+    effects.getEffects(instances);
+    for (const MemoryEffects::EffectInstance &effect : instances) {
+      if (!isa<MemoryEffects::Write>(effect.getEffect()))
+        continue;
+      Value written = effect.getValue();
+      if (!written)
+        return WalkResult::interrupt();
+      Value base = baseBuffer(written);
+      if (base == buffer ||
+          !(isFunctionArgument(base) || base.getDefiningOp<memref::AllocOp>() ||
+            base.getDefiningOp<memref::AllocaOp>()))
+        return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return result.wasInterrupted();
 }
 
 } // namespace
@@ -82,12 +120,17 @@ cnnc::vectorize::findZeroPaddedArgument(Value padded, Operation *conv) {
   Value source = copy.getDpsInputs()[0];
   if (!isFunctionArgument(source) || !isUsableBuffer(source))
     return std::nullopt;
-  // One block, in the order fill, copy, convolution.
+  // One block, in the order fill, copy, convolution, and nothing between
+  // the copy and the convolution that may write the argument (an output's
+  // out-parameter is an argument too).
   Block *block = conv->getBlock();
   if (fill->getBlock() != block || copy->getBlock() != block ||
       interior->getBlock() != block || !fill->isBeforeInBlock(copy) ||
       !copy->isBeforeInBlock(conv))
     return std::nullopt;
+  for (Operation *op = copy->getNextNode(); op != conv; op = op->getNextNode())
+    if (mayWrite(op, source))
+      return std::nullopt;
   // The interior: the whole argument at static offsets of the image only.
   auto sourceType = cast<MemRefType>(source.getType());
   auto paddedType = cast<MemRefType>(padded.getType());
@@ -181,7 +224,7 @@ void cnnc::vectorize::emitDepthwiseKernel(VectorEmitter &e,
         ++first;
       while (end > first && inColumnOf(start + end - 1, kw) >= inWidth)
         --end;
-      if (first == end)
+      if (first >= end)
         return accumulator;
       Value pixels = e.loadRow(p.input, {n, c, inRow},
                                e.index(inColumnOf(start + first, kw)),

@@ -107,3 +107,22 @@ func.func @depthwise_of_computed(%x: tensor<1x16x6x6xf32>) -> tensor<1x16x6x6xf3
   %1 = cnn.conv2d %0, %w pad [1, 1, 1, 1] groups 16 : (tensor<1x16x6x6xf32>, tensor<16x1x3x3xf32>) -> tensor<1x16x6x6xf32>
   return %1 : tensor<1x16x6x6xf32>
 }
+
+// -----
+
+// A pointwise convolution whose result a grouped one reads (through the
+// grouped form's 5-D view, not a feature map): one region with two
+// convolutions, blocked, with no reorder between them.
+// CHECK-LABEL: func @pointwise_then_grouped
+// CHECK-NOT: tensor.pack
+// CHECK: cnnc.blocked_conv<plain_input
+// CHECK-NOT: tensor.pack
+// CHECK: cnnc.blocked_conv<lane_groups
+func.func @pointwise_then_grouped(%x: tensor<1x16x6x6xf32>) -> tensor<1x16x6x6xf32> {
+  %w = cnn.weight "w" = dense<0.5> : tensor<16x16x1x1xf32>
+  %g = cnn.weight "g" = dense<0.5> : tensor<16x4x1x1xf32>
+  %0 = cnn.conv2d %x, %w : (tensor<1x16x6x6xf32>, tensor<16x16x1x1xf32>) -> tensor<1x16x6x6xf32>
+  %1 = cnn.relu %0 : tensor<1x16x6x6xf32>
+  %2 = cnn.conv2d %1, %g groups 4 : (tensor<1x16x6x6xf32>, tensor<16x4x1x1xf32>) -> tensor<1x16x6x6xf32>
+  return %2 : tensor<1x16x6x6xf32>
+}

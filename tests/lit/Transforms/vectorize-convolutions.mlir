@@ -182,6 +182,36 @@ func.func @padded_depthwise_of_temporary(%w: memref<2x3x3xf32>,
   return
 }
 
+// The argument is written between the copy and the convolution (as an
+// output's out-parameter could be): the padded copy stays.
+// CHECK-LABEL: func @padded_depthwise_of_rewritten_argument
+// CHECK: linalg.map
+// CHECK: linalg.copy
+// CHECK: linalg.fill
+// CHECK-NOT: linalg.depthwise_conv_2d_nchw_chw
+// CHECK: return
+func.func @padded_depthwise_of_rewritten_argument(
+    %x: memref<1x2x6x100xf32>, %w: memref<2x3x3xf32>,
+    %y: memref<1x2x6x100xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %padded = memref.alloc() : memref<1x2x8x102xf32>
+  linalg.map outs(%padded : memref<1x2x8x102xf32>)
+    () {
+      linalg.yield %zero : f32
+    }
+  %interior = memref.subview %padded[0, 0, 1, 1] [1, 2, 6, 100] [1, 1, 1, 1]
+      : memref<1x2x8x102xf32> to memref<1x2x6x100xf32, strided<[1632, 816, 102, 1], offset: 103>>
+  linalg.copy ins(%x : memref<1x2x6x100xf32>)
+      outs(%interior : memref<1x2x6x100xf32, strided<[1632, 816, 102, 1], offset: 103>>)
+  linalg.fill ins(%one : f32) outs(%x : memref<1x2x6x100xf32>)
+  linalg.depthwise_conv_2d_nchw_chw
+    {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%padded, %w : memref<1x2x8x102xf32>, memref<2x3x3xf32>)
+    outs(%y : memref<1x2x6x100xf32>)
+  return
+}
+
 // A constant filter is prepacked: w[o][c] = 2 * o + c, 8 channels in tiles
 // of 6, becomes [2 blocks][2 input channels][6 lanes] with the last block's
 // missing channels zero: [0 2 4 6 8 10 | 1 3 5 7 9 11 | 12 14 0 0 0 0 |
