@@ -308,6 +308,14 @@ TEST_CASE("conv2d matches the reference", "[numeric][conv2d]") {
        {240, 20, 1, 1},
        true,
        conv({1, 1}, {0, 0, 0, 0}, {1, 1}, 3)},
+      // Groups that start inside a block, and spans with a block that
+      // holds none of a group's channels (the reduction takes each
+      // group's own lanes only).
+      {"5 groups of 12 in and 16 out channels, 3x3, batch 2",
+       {2, 60, 7, 6},
+       {80, 12, 3, 3},
+       true,
+       conv({1, 1}, {1, 1, 1, 1}, {1, 1}, 5)},
       {"3 groups of 10 in and 16 out channels, past the last block",
        {2, 30, 5, 5},
        {48, 10, 3, 3},

@@ -205,6 +205,12 @@ void BlockedConvLowering::emitDense(KernelContext &k) const {
   int64_t inLanes = plain ? 1 : k.lanes;
   Tile tile = chooseDenseTile(registers, k.outBlocks, k.rows, k.columns,
                               spec.groupOutBlocks);
+  // Groups whose channels do not fill their input blocks (ShuffleNet v1's
+  // 20 per group, over two blocks of 16): the reduction takes each group's
+  // own lanes only, instead of multiplying the other lanes' zero weights.
+  bool ownLanes = !plain && spec.groupInBlocks > 0 &&
+                  spec.groupInChannels % k.lanes != 0 &&
+                  spec.groupInChannels % std::min(inLanes, kLaneUnroll) == 0;
 
   auto emitTile = [&](Value n, Value block, int64_t blocks, Value row,
                       int64_t rows, Value column, int64_t columns) {
@@ -232,31 +238,49 @@ void BlockedConvLowering::emitDense(KernelContext &k) const {
           // times: fully unrolled, the IR of ResNet-50's kernels took
           // longer to lower than the rest of the compile together.
           int64_t unroll = std::min(inLanes, kLaneUnroll);
-          return e.loopCarrying(
-              inLanes / unroll, c3, [&](Value step, ValueRange c4) {
-                SmallVector<Value> next(c4);
-                for (int64_t u = 0; u < unroll; ++u) {
-                  Value ci = e.add(e.mul(step, unroll), u);
-                  SmallVector<Value> weights;
-                  for (int64_t b = 0; b < blocks; ++b) {
-                    SmallVector<Value> at = {e.add(block, b), unit, kh, kw};
-                    if (!plain)
-                      at.push_back(ci);
-                    at.push_back(e.index(0));
-                    weights.push_back(e.loadVector(k.filter, at));
-                  }
-                  for (int64_t p = 0; p < pixels; ++p) {
-                    SmallVector<Value> at = pixelAt[p];
-                    if (!plain)
-                      at.push_back(ci);
-                    Value x = e.broadcast(e.loadScalar(k.input, at));
-                    for (int64_t b = 0; b < blocks; ++b)
-                      next[b * pixels + p] =
-                          e.multiplyAdd(next[b * pixels + p], x, weights[b]);
-                  }
-                }
-                return next;
-              });
+          auto lanesOf = [&](Value step, ValueRange c4) {
+            SmallVector<Value> next(c4);
+            for (int64_t u = 0; u < unroll; ++u) {
+              Value ci = e.add(e.mul(step, unroll), u);
+              SmallVector<Value> weights;
+              for (int64_t b = 0; b < blocks; ++b) {
+                SmallVector<Value> at = {e.add(block, b), unit, kh, kw};
+                if (!plain)
+                  at.push_back(ci);
+                at.push_back(e.index(0));
+                weights.push_back(e.loadVector(k.filter, at));
+              }
+              for (int64_t p = 0; p < pixels; ++p) {
+                SmallVector<Value> at = pixelAt[p];
+                if (!plain)
+                  at.push_back(ci);
+                Value x = e.broadcast(e.loadScalar(k.input, at));
+                for (int64_t b = 0; b < blocks; ++b)
+                  next[b * pixels + p] =
+                      e.multiplyAdd(next[b * pixels + p], x, weights[b]);
+              }
+            }
+            return next;
+          };
+          if (!ownLanes)
+            return e.loopCarrying(inLanes / unroll, c3, lanesOf);
+          // This input block's lanes that are the group's own channels:
+          // [start, end) of the group less the block's first channel,
+          // clamped to the block, in steps of `unroll`.
+          Value first = e.mul(inUnit, k.lanes);
+          Value groupStart =
+              e.mul(e.divide(block, spec.groupOutBlocks), spec.groupInChannels);
+          auto clamp = [&](Value v) {
+            v = e.b.create<arith::MaxSIOp>(e.loc, v, e.index(0));
+            return e.b.create<arith::MinSIOp>(e.loc, v, e.index(k.lanes))
+                .getResult();
+          };
+          Value begin =
+              clamp(e.b.create<arith::SubIOp>(e.loc, groupStart, first));
+          Value end = clamp(e.b.create<arith::SubIOp>(
+              e.loc, e.add(groupStart, spec.groupInChannels), first));
+          return e.loopCarrying(e.divide(begin, unroll), e.divide(end, unroll),
+                                c3, lanesOf);
         });
       });
     });

@@ -170,6 +170,19 @@ SmallVector<Value> VectorEmitter::loopCarrying(int64_t extent, ValueRange init,
   return SmallVector<Value>(loop.getResults());
 }
 
+SmallVector<Value> VectorEmitter::loopCarrying(Value begin, Value end,
+                                               ValueRange init,
+                                               CarriedBody body) {
+  auto loop = b.create<scf::ForOp>(
+      loc, begin, end, index(1), init,
+      [&](OpBuilder &nested, Location, Value iv, ValueRange carried) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToEnd(nested.getInsertionBlock());
+        b.create<scf::YieldOp>(loc, body(iv, carried));
+      });
+  return SmallVector<Value>(loop.getResults());
+}
+
 void VectorEmitter::loop(int64_t begin, int64_t end, int64_t step,
                          function_ref<void(Value)> body) {
   if (begin >= end)

@@ -93,6 +93,12 @@ public:
       mlir::Value iv, mlir::ValueRange carried)>;
   llvm::SmallVector<mlir::Value>
   loopCarrying(int64_t extent, mlir::ValueRange init, CarriedBody body);
+  /// The same for iv in [begin, end), bounds known only at run time (no
+  /// iteration when end <= begin).
+  llvm::SmallVector<mlir::Value> loopCarrying(mlir::Value begin,
+                                              mlir::Value end,
+                                              mlir::ValueRange init,
+                                              CarriedBody body);
 
   /// Runs `body(iv)` for iv in [begin, end) by `step`.
   void loop(int64_t begin, int64_t end, int64_t step,
