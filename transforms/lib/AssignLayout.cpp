@@ -235,19 +235,20 @@ private:
   /// depthwise one, over its input to block it), which the NCHW kernel
   /// does not need.
   void keepLoneConvolutionsInNCHW() {
-    // Union-find over the blocked values.
+    // Union-find over the blocked values: each points towards its region's
+    // representative, which points nowhere.
     DenseMap<Value, Value> parent;
-    std::function<Value(Value)> region = [&](Value v) -> Value {
-      Value up = parent.lookup(v);
-      if (!up || up == v)
-        return v;
-      Value root = region(up);
-      parent[v] = root;
-      return root;
+    auto region = [&](Value v) {
+      while (Value up = parent.lookup(v))
+        v = up;
+      return v;
     };
     auto join = [&](Value a, Value b) {
-      if (isBlocked(a) && isBlocked(b))
-        parent[region(a)] = region(b);
+      if (!isBlocked(a) || !isBlocked(b))
+        return;
+      Value ra = region(a), rb = region(b);
+      if (ra != rb)
+        parent[ra] = rb;
     };
     // A region that pools, pads, slices or loops is not element-wise.
     llvm::DenseSet<Value> notElementwise;

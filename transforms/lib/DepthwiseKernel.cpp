@@ -18,6 +18,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "DepthwiseKernel.h"
+#include "BlockedKernelSupport.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -25,7 +26,6 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 
 using namespace mlir;
 using namespace cnnc;
@@ -53,16 +53,10 @@ bool isFunctionArgument(Value value) {
   return argument && isa<func::FuncOp>(argument.getOwner()->getParentOp());
 }
 
-/// The buffer that `value` is a view of, through view-like ops.
-Value baseBuffer(Value value) {
-  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
-    value = view.getViewSource();
-  return value;
-}
-
 /// Whether `op` (or an op nested in it) may write memory of `buffer`, a
-/// function argument: a write to a view of another argument or of an
-/// allocation does not; an op whose effects are unknown may.
+/// function argument: a write to a view of another argument, of an
+/// allocation or of the arena does not; an op whose effects are unknown
+/// may.
 bool mayWrite(Operation *op, Value buffer) {
   WalkResult result = op->walk([&](Operation *nested) {
     if (nested->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
@@ -78,10 +72,11 @@ bool mayWrite(Operation *op, Value buffer) {
       Value written = effect.getValue();
       if (!written)
         return WalkResult::interrupt();
-      Value base = baseBuffer(written);
+      Value base = blocked::rootBuffer(written);
       if (base == buffer ||
-          !(isFunctionArgument(base) || base.getDefiningOp<memref::AllocOp>() ||
-            base.getDefiningOp<memref::AllocaOp>()))
+          !(isFunctionArgument(base) ||
+            isa_and_nonnull<memref::AllocOp, memref::AllocaOp, memref::ViewOp>(
+                base.getDefiningOp())))
         return WalkResult::interrupt();
     }
     return WalkResult::advance();
