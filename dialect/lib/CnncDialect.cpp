@@ -25,10 +25,11 @@ void CnncDialect::initialize() {
 
 namespace {
 
-/// The group parameters of a blocked convolution, in the order printed.
-constexpr llvm::StringLiteral kGroupParameters[] = {
-    "group_in_blocks", "group_out_blocks", "group_in_channels", "lanes",
-    "group_size"};
+/// The counts of a blocked convolution after its window (groups, lanes,
+/// input channels), in the order printed, each only when not 0.
+constexpr llvm::StringLiteral kCountParameters[] = {
+    "group_in_blocks", "group_out_blocks", "group_in_channels",
+    "lanes",           "group_size",       "in_channels"};
 
 } // namespace
 
@@ -38,9 +39,10 @@ void cnnc::BlockedConvAttr::print(AsmPrinter &printer) const {
   printer << "], dilations = [";
   llvm::interleaveComma(getDilations(), printer);
   printer << "]";
-  int64_t values[] = {getGroupInBlocks(), getGroupOutBlocks(),
-                      getGroupInChannels(), getLanes(), getGroupSize()};
-  for (auto [name, value] : llvm::zip(kGroupParameters, values))
+  int64_t values[] = {getGroupInBlocks(),   getGroupOutBlocks(),
+                      getGroupInChannels(), getLanes(),
+                      getGroupSize(),       getInChannels()};
+  for (auto [name, value] : llvm::zip(kCountParameters, values))
     if (value != 0)
       printer << ", " << name << " = " << value;
   printer << ">";
@@ -67,32 +69,32 @@ Attribute cnnc::BlockedConvAttr::parse(AsmParser &parser, Type) {
         << "unknown convolution form '" << formName << "'";
     return {};
   }
-  int64_t values[5] = {0, 0, 0, 0, 0};
+  int64_t values[6] = {0, 0, 0, 0, 0, 0};
   while (succeeded(parser.parseOptionalComma())) {
     StringRef name;
     if (parser.parseKeyword(&name) || parser.parseEqual())
       return {};
-    const auto *found = llvm::find(kGroupParameters, name);
-    if (found == std::end(kGroupParameters)) {
+    const auto *found = llvm::find(kCountParameters, name);
+    if (found == std::end(kCountParameters)) {
       parser.emitError(parser.getCurrentLocation())
           << "unknown blocked convolution parameter '" << name << "'";
       return {};
     }
-    if (parser.parseInteger(values[found - std::begin(kGroupParameters)]))
+    if (parser.parseInteger(values[found - std::begin(kCountParameters)]))
       return {};
   }
   if (parser.parseGreater())
     return {};
-  return parser.getChecked<BlockedConvAttr>(parser.getContext(), *form, strides,
-                                            dilations, values[0], values[1],
-                                            values[2], values[3], values[4]);
+  return parser.getChecked<BlockedConvAttr>(
+      parser.getContext(), *form, strides, dilations, values[0], values[1],
+      values[2], values[3], values[4], values[5]);
 }
 
 LogicalResult cnnc::BlockedConvAttr::verify(
     function_ref<InFlightDiagnostic()> emitError, ConvForm form,
     ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
     int64_t groupInBlocks, int64_t groupOutBlocks, int64_t groupInChannels,
-    int64_t lanes, int64_t groupSize) {
+    int64_t lanes, int64_t groupSize, int64_t inChannels) {
   auto positivePair = [](ArrayRef<int64_t> pair) {
     return pair.size() == 2 && pair[0] > 0 && pair[1] > 0;
   };
@@ -105,6 +107,10 @@ LogicalResult cnnc::BlockedConvAttr::verify(
     return emitError() << "expects group_in_blocks, group_out_blocks, "
                           "group_in_channels and lanes all positive, and only "
                           "on the dense form";
+  if (inChannels < 0 ||
+      (inChannels > 0 && (form != ConvForm::Dense || grouped)))
+    return emitError() << "expects in_channels only on the dense form "
+                          "without groups, and positive";
   if ((form == ConvForm::LaneGroups) != (groupSize > 0))
     return emitError() << "expects a positive group_size on the lane_groups "
                           "form and on no other";

@@ -27,8 +27,8 @@ unsigned ConvSpec::numReductions() const {
 
 BlockedConvAttr ConvSpec::toAttr(MLIRContext *context) const {
   return BlockedConvAttr::get(context, form, strides, dilations, groupInBlocks,
-                              groupOutBlocks, groupInChannels, lanes,
-                              groupSize);
+                              groupOutBlocks, groupInChannels, lanes, groupSize,
+                              inChannels);
 }
 
 ConvSpec ConvSpec::fromAttr(BlockedConvAttr attr) {
@@ -41,6 +41,7 @@ ConvSpec ConvSpec::fromAttr(BlockedConvAttr attr) {
   spec.groupInChannels = attr.getGroupInChannels();
   spec.lanes = attr.getLanes();
   spec.groupSize = attr.getGroupSize();
+  spec.inChannels = attr.getInChannels();
   return spec;
 }
 

@@ -211,6 +211,16 @@ void BlockedConvLowering::emitDense(KernelContext &k) const {
   bool ownLanes = !plain && spec.groupInBlocks > 0 &&
                   spec.groupInChannels % k.lanes != 0 &&
                   spec.groupInChannels % std::min(inLanes, kLaneUnroll) == 0;
+  // One group whose channels leave the last input block part empty (24
+  // channels in two blocks of 16): that block's lane loop stops at the
+  // channels there are, rounded up to whole steps (the lanes past them have
+  // zero weights).
+  int64_t laneSteps = inLanes / std::min(inLanes, kLaneUnroll);
+  int64_t lastBlockSteps = laneSteps;
+  if (!plain && spec.groupInBlocks == 0 && spec.inChannels > 0 &&
+      spec.inChannels % k.lanes != 0)
+    lastBlockSteps = llvm::divideCeil(spec.inChannels % k.lanes,
+                                      std::min(inLanes, kLaneUnroll));
 
   auto emitTile = [&](Value n, Value block, int64_t blocks, Value row,
                       int64_t rows, Value column, int64_t columns) {
@@ -262,8 +272,15 @@ void BlockedConvLowering::emitDense(KernelContext &k) const {
             }
             return next;
           };
-          if (!ownLanes)
-            return e.loopCarrying(inLanes / unroll, c3, lanesOf);
+          if (!ownLanes && lastBlockSteps == laneSteps)
+            return e.loopCarrying(laneSteps, c3, lanesOf);
+          if (!ownLanes) {
+            Value isLast = e.b.create<arith::CmpIOp>(
+                e.loc, arith::CmpIPredicate::eq, unit, e.index(inUnits - 1));
+            Value end = e.b.create<arith::SelectOp>(
+                e.loc, isLast, e.index(lastBlockSteps), e.index(laneSteps));
+            return e.loopCarrying(e.index(0), end, c3, lanesOf);
+          }
           // This input block's lanes that are the group's own channels:
           // [start, end) of the group less the block's first channel,
           // clamped to the block, in steps of `unroll`.

@@ -349,7 +349,15 @@ Value buildBlockedConvolution(OpBuilder &b, Location loc,
         nested.create<linalg::YieldOp>(
             l, ValueRange{nested.create<arith::AddFOp>(l, args[2], product)});
       });
-  match.spec.mark(generic);
+  ConvSpec spec = match.spec;
+  // One group whose channels leave the last input block part empty (24 of
+  // MobileNetV2's 32, 116 of ShuffleNetV2's 128): the kernel reduces over
+  // the channels there are.
+  int64_t inChannels = match.filterShape[1];
+  if (spec.form == ConvForm::Dense && spec.groupInBlocks == 0 &&
+      inChannels % lanes != 0)
+    spec.inChannels = inChannels;
+  spec.mark(generic);
   return generic.getResult(0);
 }
 

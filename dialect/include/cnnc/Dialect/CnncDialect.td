@@ -99,8 +99,11 @@ def Cnnc_BlockedConvAttr : AttrDef<Cnnc_Dialect, "BlockedConv"> {
     dilations; for `dense` with groups, the input blocks a group reads
     (`group_in_blocks`), the output blocks per group, the input channels
     per group and the lanes of a block; for `lane_groups`, the channels per
-    group. The generic's indexing maps follow from these, and the kernel
-    pass checks them before trusting the attribute.
+    group; for `dense` without groups, `in_channels`, the input channels
+    when they do not fill the last input block (the kernel's reduction
+    then skips that block's empty lanes). The generic's indexing maps
+    follow from these, and the kernel pass checks them before trusting the
+    attribute.
   }];
   let parameters = (ins
     EnumParameter<Cnnc_ConvForm>:$form,
@@ -110,10 +113,12 @@ def Cnnc_BlockedConvAttr : AttrDef<Cnnc_Dialect, "BlockedConv"> {
     DefaultValuedParameter<"int64_t", "0">:$group_out_blocks,
     DefaultValuedParameter<"int64_t", "0">:$group_in_channels,
     DefaultValuedParameter<"int64_t", "0">:$lanes,
-    DefaultValuedParameter<"int64_t", "0">:$group_size
+    DefaultValuedParameter<"int64_t", "0">:$group_size,
+    DefaultValuedParameter<"int64_t", "0">:$in_channels
   );
   // `#cnnc.blocked_conv<dense, strides = [1, 1], dilations = [1, 1]>`,
-  // then the group parameters that are not 0, as `name = value`.
+  // then the counts (groups, lanes, in_channels) that are not 0, as
+  // `name = value`.
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
 }

@@ -32,3 +32,17 @@ func.func @unknown() attributes {cnnc.no_such_mark} {
 func.func @argument(%arg0: memref<4xi8> {cnnc.epilogue}) {
   return
 }
+
+// -----
+
+// in_channels (the input channels when they leave the last input block
+// part empty) belongs to the dense form of one group only.
+// expected-error @below {{expects in_channels only on the dense form without groups, and positive}}
+module attributes {test.conv = #cnnc.blocked_conv<depthwise, strides = [1, 1], dilations = [1, 1], in_channels = 8>} {
+}
+
+// -----
+
+// expected-error @below {{expects in_channels only on the dense form without groups, and positive}}
+module attributes {test.conv = #cnnc.blocked_conv<dense, strides = [1, 1], dilations = [1, 1], group_in_blocks = 2, group_out_blocks = 2, group_in_channels = 20, lanes = 16, in_channels = 40>} {
+}

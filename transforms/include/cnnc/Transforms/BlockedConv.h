@@ -59,6 +59,10 @@ struct ConvSpec {
   int64_t groupInBlocks = 0, groupOutBlocks = 0, groupInChannels = 0, lanes = 0;
   /// LaneGroups: channels per group.
   int64_t groupSize = 0;
+  /// Dense with one group: the input channels when the last input block
+  /// holds fewer than its lanes (else 0), so the reduction can skip the
+  /// empty lanes, whose weights are zero.
+  int64_t inChannels = 0;
 
   unsigned numLoops() const;
   unsigned numReductions() const;
