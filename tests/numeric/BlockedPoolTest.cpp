@@ -118,6 +118,13 @@ TEST_CASE("pools in the blocked layout match the reference",
        pool({3, 2}, {2, 3}, {1, 0, 0, 1}, {2, 1}, false),
        true,
        false},
+      // Max pools share each input column's rows among a tile of output
+      // pixels: rows of 35 leave a partial tile after the full ones.
+      {"3x3 stride 1 padding 1, 40 channels, rows of 35 pixels",
+       {1, 40, 5, 35},
+       pool({3, 3}, {1, 1}, {1, 1, 1, 1}, {1, 1}, false),
+       true,
+       false},
       {"7x6 window (more taps than unrolled), stride 1",
        {1, 16, 9, 8},
        pool({7, 6}, {1, 1}, {0, 0, 0, 0}, {1, 1}, false),

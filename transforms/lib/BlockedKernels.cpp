@@ -400,7 +400,7 @@ struct CNNVectorizeBlockedConvolutions
     populateReorderKernelPatterns(patterns);
     populateDenseKernelPatterns(patterns, vectorLanes, vectorRegisters);
     populateReductionKernelPatterns(patterns, vectorLanes);
-    populatePoolingKernelPatterns(patterns);
+    populatePoolingKernelPatterns(patterns, vectorRegisters);
     populateWinogradKernelPatterns(patterns);
     if (failed(rewriteExistingOpsOnce(getOperation(), std::move(patterns))))
       return signalPassFailure();

@@ -17,8 +17,10 @@ void populateElementwiseKernelPatterns(mlir::RewritePatternSet &patterns,
                                        int64_t lanes);
 
 /// Max and average pools over a window in the blocked layout, a vector
-/// per output pixel, started from the output's fill.
-void populatePoolingKernelPatterns(mlir::RewritePatternSet &patterns);
+/// per output pixel, started from the output's fill; max and min share
+/// window columns within tiles that fit in `registers` vector registers.
+void populatePoolingKernelPatterns(mlir::RewritePatternSet &patterns,
+                                   int64_t registers);
 
 /// Sums of each channel over the image (global average pooling), in
 /// vectors and in blocks, NCHW or blocked.
