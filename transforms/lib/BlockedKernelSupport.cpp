@@ -162,20 +162,13 @@ void BlockedEpilogue::accumulateChannelSum(ArrayRef<Value> results, Value n,
   if (!neighbours.channelSum || results.empty())
     return;
   // Pairwise, so the rounding error grows with the log of the pixel count.
-  SmallVector<Value> terms(results);
-  while (terms.size() > 1) {
-    SmallVector<Value> next;
-    for (size_t i = 0; i + 1 < terms.size(); i += 2)
-      next.push_back(e.b.create<arith::AddFOp>(e.loc, terms[i], terms[i + 1]));
-    if (terms.size() % 2)
-      next.push_back(terms.back());
-    terms = std::move(next);
-  }
+  Value tile = e.combinePairwise(results, [&](Value a, Value b) -> Value {
+    return e.b.create<arith::AddFOp>(e.loc, a, b);
+  });
   Value sums = neighbours.channelSum.getDpsInits()[0];
   Value zero = e.index(0);
   SmallVector<Value> at = {n, block, zero, zero, zero};
-  Value total =
-      e.b.create<arith::AddFOp>(e.loc, e.loadVector(sums, at), terms.front());
+  Value total = e.b.create<arith::AddFOp>(e.loc, e.loadVector(sums, at), tile);
   e.storeVector(total, sums, at);
 }
 

@@ -166,6 +166,16 @@ struct BlockedConvLowering : OpRewritePattern<linalg::GenericOp> {
     if (!isUsableBuffer(input) || !isUsableBuffer(filter) ||
         !isUsableBuffer(output))
       return rewriter.notifyMatchFailure(op, "needs static f32 buffers");
+    // in_channels must leave the last input block of the filter part empty;
+    // any other count (IR written by hand) would drop channels.
+    if (spec->inChannels > 0) {
+      int64_t inBlocks = cast<MemRefType>(filter.getType()).getShape()[1];
+      int64_t lanes = cast<MemRefType>(output.getType()).getShape().back();
+      if (spec->inChannels % lanes == 0 ||
+          (spec->inChannels + lanes - 1) / lanes != inBlocks)
+        return rewriter.notifyMatchFailure(
+            op, "in_channels does not leave the last input block part empty");
+    }
 
     KernelContext k(rewriter, op.getLoc(), op, spec.value(), input, filter,
                     output);

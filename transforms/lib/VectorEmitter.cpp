@@ -118,6 +118,21 @@ Value VectorEmitter::shuffle(Value vector, ArrayRef<int64_t> picks) {
   return b.create<vector::ShuffleOp>(loc, vector, vector, picks);
 }
 
+Value VectorEmitter::combinePairwise(
+    ArrayRef<Value> values, function_ref<Value(Value, Value)> combine) {
+  assert(!values.empty() && "nothing to combine");
+  SmallVector<Value> terms(values);
+  while (terms.size() > 1) {
+    SmallVector<Value> next;
+    for (size_t i = 0; i + 1 < terms.size(); i += 2)
+      next.push_back(combine(terms[i], terms[i + 1]));
+    if (terms.size() % 2)
+      next.push_back(terms.back());
+    terms = std::move(next);
+  }
+  return terms.front();
+}
+
 SmallVector<Value> VectorEmitter::transpose(ArrayRef<Value> rows) {
   int64_t size = static_cast<int64_t>(rows.size());
   SmallVector<Value> r(rows);

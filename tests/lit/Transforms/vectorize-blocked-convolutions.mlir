@@ -63,6 +63,26 @@ func.func @dense(%x: memref<1x2x4x12x8xf32>, %w: memref<2x2x3x3x8x8xf32>, %b: me
 
 // -----
 
+// in_channels that does not leave the last of the filter's input blocks
+// part empty (3 channels, but the filter has 2 blocks of 8) would drop
+// channels: the generic is left alone.
+// CHECK-LABEL: func @in_channels_mismatch
+// CHECK: linalg.generic {{.*}}in_channels = 3
+#in_mismatch = affine_map<(n,ob,oh,ow,co,cb,kh,kw,ci)->(n,cb,oh*1+kh*1,ow*1+kw*1,ci)>
+#w_mismatch = affine_map<(n,ob,oh,ow,co,cb,kh,kw,ci)->(ob,cb,kh,kw,ci,co)>
+#o_mismatch = affine_map<(n,ob,oh,ow,co,cb,kh,kw,ci)->(n,ob,oh,ow,co)>
+func.func @in_channels_mismatch(%x: memref<1x2x4x12x8xf32>, %w: memref<2x2x3x3x8x8xf32>, %out: memref<1x2x2x10x8xf32>) {
+  linalg.generic {indexing_maps = [#in_mismatch, #w_mismatch, #o_mismatch], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"], cnnc.blocked_conv = #cnnc.blocked_conv<dense, strides = [1, 1], dilations = [1, 1], in_channels = 3>} ins(%x, %w : memref<1x2x4x12x8xf32>, memref<2x2x3x3x8x8xf32>) outs(%out : memref<1x2x2x10x8xf32>) {
+    ^bb0(%a: f32, %bb: f32, %acc: f32):
+      %m = arith.mulf %a, %bb : f32
+      %s = arith.addf %acc, %m : f32
+      linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
 // 4 channels per group: each input vector is shuffled once per position j
 // of a group (lane l takes lane l / 4 * 4 + j) and feeds the taps that read
 // it.

@@ -89,6 +89,13 @@ public:
 
   /// Runs `body(iv, carried)` for iv in [0, extent) and returns the carried
   /// values; an extent of one emits the body without a loop.
+  /// `values` (at least one) combined in a balanced tree of `combine`: a
+  /// sum's rounding error grows with the log of the count, and dependency
+  /// chains are log-deep.
+  mlir::Value combinePairwise(
+      llvm::ArrayRef<mlir::Value> values,
+      llvm::function_ref<mlir::Value(mlir::Value, mlir::Value)> combine);
+
   using CarriedBody = llvm::function_ref<llvm::SmallVector<mlir::Value>(
       mlir::Value iv, mlir::ValueRange carried)>;
   llvm::SmallVector<mlir::Value>
