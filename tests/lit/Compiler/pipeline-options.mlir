@@ -5,7 +5,7 @@
 // RUN: cnnc-opt %s --cnnc-lower-to-loops="fusion=false" | FileCheck %s --check-prefix=UNFUSED
 // RUN: cnnc-opt %s --cnnc-lower-to-loops="scratch-argument=true" | FileCheck %s --check-prefix=SCRATCH
 // RUN: cnnc-opt %s --cnnc-lower-to-llvm | FileCheck %s --check-prefix=DESCRIPTORS
-// RUN: cnnc-opt %s --cnnc-lower-to-llvm="bare-pointers=true scratch-argument=true" | FileCheck %s --check-prefix=BARE
+// RUN: cnnc-opt %s --cnnc-lower-to-llvm="bare-pointers=true scratch-argument=true min-parallel-work=1000000" | FileCheck %s --check-prefix=BARE
 // RUN: cnnc-opt %s --cnnc-lower-to-llvm="bare-pointers=true scratch-argument=true min-parallel-work=1" | FileCheck %s --check-prefix=PARALLEL
 // RUN: cnnc-opt %s --cnnc-lower-to-loops="tile-bytes=16" --mlir-print-ir-after=cnn-fuse-depthwise-pointwise -o /dev/null 2>&1 | FileCheck %s --check-prefix=TILE
 // RUN: cnnc-opt %s --pass-pipeline='builtin.module(cnnc-lower-to-loops{fusion-passes=cnn-fuse-epilogue{binary-ops=false}})' --mlir-print-ir-after=cnn-fuse-epilogue -o /dev/null 2>&1 | FileCheck %s --check-prefix=EXTRA
@@ -30,7 +30,8 @@
 // SCRATCH: func.func @conv_relu(%{{.*}}: memref<1x4x6x6xf32>, %{{.*}}: memref<1x4x6x6xf32>, %{{.*}}: memref<{{[0-9]+}}xi8> {cnnc.scratch})
 // DESCRIPTORS: llvm.func @conv_relu(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64,
 // Code for the C API takes the thread pool last; these small loops stay
-// serial unless min-parallel-work lets them on the pool.
+// serial when min-parallel-work is above their work, and go on the pool
+// when it is not.
 // BARE: llvm.func @conv_relu(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr {cnnc.scratch}, %{{.*}}: !llvm.ptr {cnnc.pool})
 // BARE-NOT: cnnc_rt_parallel_for
 // PARALLEL: llvm.call @cnnc_rt_parallel_for

@@ -8,8 +8,10 @@
 namespace cnnc {
 
 /// The least estimated work of a loop worth running on several threads:
-/// some 10 µs of one core's work, against a fork and join well under 1 µs.
-constexpr int64_t kDefaultMinParallelWork = 20000;
+/// about a microsecond of one core's work, against a fork and join of a
+/// tenth of that when the workers spin (20000 had left ShuffleNetV2's
+/// channel reorders on one thread, reading what both cores had written).
+constexpr int64_t kDefaultMinParallelWork = 2500;
 
 /// Lowers bufferized loop nests (linalg on memrefs, scf, affine, vector,
 /// arith, math, memref, func) to the LLVM dialect with upstream passes. With

@@ -36,9 +36,9 @@ def CNNLowerParallelLoops
   }];
   let options = [
     Option<"minParallelWork", "min-parallel-work", "int64_t",
-           /*default=*/"20000",
+           /*default=*/"2500",
            "Least estimated work (ops) of a loop worth running in parallel">,
-    Option<"minChunkWork", "min-chunk-work", "int64_t", /*default=*/"10000",
+    Option<"minChunkWork", "min-chunk-work", "int64_t", /*default=*/"1250",
            "Least estimated work (ops) of one thread's chunk">
   ];
   let dependentDialects = [
