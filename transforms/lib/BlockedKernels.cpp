@@ -222,13 +222,12 @@ void BlockedConvLowering::emitDense(KernelContext &k) const {
                   spec.groupInChannels % k.lanes != 0 &&
                   spec.groupInChannels % std::min(inLanes, kLaneUnroll) == 0;
   // One group whose channels leave the last input block part empty (24
-  // channels in two blocks of 16): that block's lane loop stops at the
-  // channels there are, rounded up to whole steps (the lanes past them have
-  // zero weights).
+  // channels in two blocks of 16; the verifier and matchAndRewrite have
+  // checked the count): that block's lane loop stops at the channels there
+  // are, rounded up to whole steps (the lanes past them have zero weights).
   int64_t laneSteps = inLanes / std::min(inLanes, kLaneUnroll);
   int64_t lastBlockSteps = laneSteps;
-  if (!plain && spec.groupInBlocks == 0 && spec.inChannels > 0 &&
-      spec.inChannels % k.lanes != 0)
+  if (spec.inChannels > 0)
     lastBlockSteps = llvm::divideCeil(spec.inChannels % k.lanes,
                                       std::min(inLanes, kLaneUnroll));
 

@@ -87,8 +87,6 @@ public:
   /// The scalar memref[indices] in every lane.
   mlir::Value broadcastScalar(mlir::Value memref, mlir::ValueRange indices);
 
-  /// Runs `body(iv, carried)` for iv in [0, extent) and returns the carried
-  /// values; an extent of one emits the body without a loop.
   /// `values` (at least one) combined in a balanced tree of `combine`: a
   /// sum's rounding error grows with the log of the count, and dependency
   /// chains are log-deep.
@@ -98,6 +96,8 @@ public:
 
   using CarriedBody = llvm::function_ref<llvm::SmallVector<mlir::Value>(
       mlir::Value iv, mlir::ValueRange carried)>;
+  /// Runs `body(iv, carried)` for iv in [0, extent) and returns the carried
+  /// values; an extent of one emits the body without a loop.
   llvm::SmallVector<mlir::Value>
   loopCarrying(int64_t extent, mlir::ValueRange init, CarriedBody body);
   /// The same for iv in [begin, end), bounds known only at run time (no
