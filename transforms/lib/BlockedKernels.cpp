@@ -10,6 +10,12 @@
 //   each reduction step loads B filter vectors and broadcasts P input
 //   scalars (oneDNN's and MLAS's direct kernels); B and P are chosen so the
 //   tile, the filter vectors and the broadcast fit the vector registers.
+//   A plain_input kernel wider than its stride (a 3x3 stem of stride 2)
+//   instead keeps a filter row's tap vectors and loads each input column
+//   of a tile row once, for every pixel and tap that reads it: per tap,
+//   LLVM unrolled the tap loop, kept the columns neighbouring taps share
+//   live across it and spilled accumulators (ShuffleNetV2's stem ran at
+//   half the speed).
 // - depthwise: P pixels of one block; each tap multiplies P input vectors
 //   by one filter vector.
 // - lane_groups (ResNeXt's 4 channels per group): each input vector is
@@ -95,17 +101,18 @@ double denseCost(int64_t outBlocks, int64_t rows, int64_t columns, Tile tile) {
 }
 
 /// The best dense tile for `registers` vector registers: b * p
-/// accumulators, b filter vectors and one broadcast.
+/// accumulators, b * `filterVectors` filter vectors and one broadcast.
 /// With groups of whole blocks, a tile's blocks must share a group: their
 /// count divides `groupBlocks` (0: one group).
 Tile chooseDenseTile(int64_t registers, int64_t outBlocks, int64_t rows,
-                     int64_t columns, int64_t groupBlocks) {
+                     int64_t columns, int64_t groupBlocks,
+                     int64_t filterVectors = 1) {
   Tile best;
   double bestCost = -1;
   for (int64_t b = 1; b <= std::min<int64_t>(outBlocks, 8); ++b) {
     if (groupBlocks > 0 && groupBlocks % b != 0)
       continue;
-    int64_t pixels = (registers - b - 1) / b;
+    int64_t pixels = (registers - b * filterVectors - 1) / b;
     if (pixels < 1)
       break;
     SmallVector<Tile> candidates;
@@ -145,6 +152,14 @@ Tile choosePixelTile(int64_t registers, int64_t reserved, int64_t rows,
   return tile;
 }
 
+/// Whether some input column feeds two taps of a row of output pixels
+/// (kernel wider than its stride), so a row kernel loads it once.
+bool sharesInputColumns(const KernelContext &k) {
+  int64_t kernelW = cast<MemRefType>(k.filter.getType()).getShape()[3];
+  return !k.flattened && k.spec.groupInBlocks == 0 && kernelW > 1 &&
+         (kernelW - 1) * k.spec.dilations[1] >= k.spec.strides[1];
+}
+
 struct BlockedConvLowering : OpRewritePattern<linalg::GenericOp> {
   BlockedConvLowering(MLIRContext *context, int64_t registers)
       : OpRewritePattern(context), registers(registers) {}
@@ -181,8 +196,13 @@ struct BlockedConvLowering : OpRewritePattern<linalg::GenericOp> {
                     output);
     switch (spec->form) {
     case ConvForm::Dense:
-    case ConvForm::PlainInput:
       emitDense(k);
+      break;
+    case ConvForm::PlainInput:
+      if (sharesInputColumns(k))
+        emitPlainRows(k);
+      else
+        emitDense(k);
       break;
     case ConvForm::Depthwise:
       emitDepthwise(k);
@@ -198,6 +218,7 @@ struct BlockedConvLowering : OpRewritePattern<linalg::GenericOp> {
 
 private:
   void emitDense(KernelContext &k) const;
+  void emitPlainRows(KernelContext &k) const;
   void emitDepthwise(KernelContext &k) const;
   void emitLaneGroups(KernelContext &k) const;
 
@@ -308,6 +329,62 @@ void BlockedConvLowering::emitDense(KernelContext &k) const {
           return e.loopCarrying(e.divide(begin, unroll), e.divide(end, unroll),
                                 c3, lanesOf);
         });
+      });
+    });
+    for (int64_t b = 0; b < blocks; ++b)
+      k.storeTile(ArrayRef(acc).slice(b * pixels, pixels), n, e.add(block, b),
+                  row, rows, column, columns);
+  };
+  k.forEachTile(tile.blocks, tile.rows, tile.columns, emitTile);
+}
+
+void BlockedConvLowering::emitPlainRows(KernelContext &k) const {
+  VectorEmitter &e = k.e;
+  const ConvSpec &spec = k.spec;
+  auto filterShape = cast<MemRefType>(k.filter.getType()).getShape();
+  int64_t channels = filterShape[1];
+  int64_t kernelH = filterShape[2], kernelW = filterShape[3];
+  int64_t stride = spec.strides[1], dilation = spec.dilations[1];
+  // The filter vectors of a filter row's taps stay in registers.
+  Tile tile = chooseDenseTile(registers, k.outBlocks, k.rows, k.columns,
+                              /*groupBlocks=*/0, /*filterVectors=*/kernelW);
+  auto emitTile = [&](Value n, Value block, int64_t blocks, Value row,
+                      int64_t rows, Value column, int64_t columns) {
+    int64_t pixels = rows * columns;
+    SmallVector<Value> acc;
+    for (int64_t b = 0; b < blocks; ++b)
+      llvm::append_range(
+          acc, k.initialTile(n, e.add(block, b), row, rows, column, columns));
+    // The (output column, tap) pairs that read each input column of a
+    // tile row, relative to the tile's first. Each accumulator still takes
+    // its taps in order, so the sums are those of the per-tap kernel.
+    int64_t span = (columns - 1) * stride + (kernelW - 1) * dilation + 1;
+    SmallVector<SmallVector<std::pair<int64_t, int64_t>>> readers(span);
+    for (int64_t c = 0; c < columns; ++c)
+      for (int64_t kw = 0; kw < kernelW; ++kw)
+        readers[c * stride + kw * dilation].push_back({c, kw});
+    acc = e.loopCarrying(channels, acc, [&](Value channel, ValueRange carried) {
+      return e.loopCarrying(kernelH, carried, [&](Value kh, ValueRange c2) {
+        SmallVector<Value> next(c2);
+        SmallVector<Value> weights; // [b * kernelW + kw]
+        for (int64_t b = 0; b < blocks; ++b)
+          for (int64_t kw = 0; kw < kernelW; ++kw)
+            weights.push_back(
+                e.loadVector(k.filter, {e.add(block, b), channel, kh,
+                                        e.index(kw), e.index(0)}));
+        for (int64_t r = 0; r < rows; ++r)
+          for (int64_t q = 0; q < span; ++q) {
+            if (readers[q].empty())
+              continue;
+            Value x = e.broadcast(e.loadScalar(
+                k.input, k.inputColumn(n, channel, row, r, column, kh, q)));
+            for (auto [c, kw] : readers[q])
+              for (int64_t b = 0; b < blocks; ++b) {
+                Value &sum = next[b * pixels + r * columns + c];
+                sum = e.multiplyAdd(sum, x, weights[b * kernelW + kw]);
+              }
+          }
+        return next;
       });
     });
     for (int64_t b = 0; b < blocks; ++b)
