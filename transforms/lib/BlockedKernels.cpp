@@ -37,6 +37,8 @@
 
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <numeric>
+
 namespace cnnc {
 #define GEN_PASS_DEF_CNNVECTORIZEBLOCKEDCONVOLUTIONS
 #include "cnnc/Transforms/Passes.h.inc"
@@ -53,11 +55,12 @@ namespace {
 constexpr int64_t kLaneUnroll = 4;
 
 /// The largest filter slice of a tile's output blocks (bytes) whose
-/// successor the dense kernel prefetches: the slice and the next one must
-/// both stay in a core's L2 (512 KB on Zen 3, 1 MB on Zen 4 and 5) while
-/// the tiles of the current blocks run, or the prefetch evicts what the
-/// current blocks read (ResNet-50's 3x3 512 -> 512 at 7x7, 576 KB per
-/// two blocks, ran 15% slower with it).
+/// successor the dense kernel prefetches. The slice and the next one share
+/// a core's L2 (512 KB on Zen 3, 1 MB on Zen 4 and 5) while the tiles of
+/// the current blocks run; past some size the prefetch evicts what the
+/// current blocks read: ResNet-50's 3x3 512 -> 512 at 7x7, 576 KB per two
+/// blocks, ran 15% slower with it, its 1x1 layers of up to 256 KB faster
+/// (measured on Zen 5).
 constexpr int64_t kPrefetchSliceBytes = 256 * 1024;
 
 /// The tile of a kernel: `blocks` output blocks x `rows` x `columns`
@@ -160,12 +163,17 @@ Tile choosePixelTile(int64_t registers, int64_t reserved, int64_t rows,
   return tile;
 }
 
-/// Whether some input column feeds two taps of a row of output pixels
-/// (kernel wider than its stride), so a row kernel loads it once.
-bool sharesInputColumns(const KernelContext &k) {
+/// Whether some input column feeds two taps of a row of output pixels, so
+/// that a row kernel loads it once: taps dk apart read the column of pixels
+/// dc apart when stride * dc == dilation * dk, first at
+/// dk = stride / gcd(stride, dilation). The row kernel keeps a filter
+/// vector per tap, so the kernel must also leave registers for
+/// accumulators.
+bool sharesInputColumns(const KernelContext &k, int64_t registers) {
   int64_t kernelW = cast<MemRefType>(k.filter.getType()).getShape()[3];
-  return !k.flattened && k.spec.groupInBlocks == 0 && kernelW > 1 &&
-         (kernelW - 1) * k.spec.dilations[1] >= k.spec.strides[1];
+  int64_t stride = k.spec.strides[1], dilation = k.spec.dilations[1];
+  return kernelW - 1 >= stride / std::gcd(stride, dilation) &&
+         kernelW + 2 <= registers;
 }
 
 struct BlockedConvLowering : OpRewritePattern<linalg::GenericOp> {
@@ -207,7 +215,7 @@ struct BlockedConvLowering : OpRewritePattern<linalg::GenericOp> {
       emitDense(k);
       break;
     case ConvForm::PlainInput:
-      if (sharesInputColumns(k))
+      if (sharesInputColumns(k, registers))
         emitPlainRows(k);
       else
         emitDense(k);
@@ -285,19 +293,20 @@ void BlockedConvLowering::emitDense(KernelContext &k) const {
       inBase = e.divide(
           e.mul(e.divide(block, spec.groupOutBlocks), spec.groupInChannels),
           spec.lanes);
+    // The output blocks of the next tile (the last block where they run
+    // past it), whose filter lines each step prefetches.
+    SmallVector<Value> nextBlocks;
+    if (prefetchNext)
+      for (int64_t b = 0; b < blocks; ++b)
+        nextBlocks.push_back(e.b.create<arith::MinSIOp>(
+            e.loc, e.add(block, blocks + b), e.index(k.outBlocks - 1)));
     acc = e.loopCarrying(inUnits, acc, [&](Value unit, ValueRange carried) {
       Value inUnit = e.add(inBase, unit);
-      // The output blocks of the next tile (the last block where they run
-      // past it), whose filter lines each step prefetches.
-      SmallVector<Value> nextBlocks;
-      if (prefetchNext)
-        for (int64_t b = 0; b < blocks; ++b)
-          nextBlocks.push_back(e.b.create<arith::MinSIOp>(
-              e.loc, e.add(block, blocks + b), e.index(k.outBlocks - 1)));
       return e.loopCarrying(kernelH, carried, [&](Value kh, ValueRange c2) {
         return e.loopCarrying(kernelW, c2, [&](Value kw, ValueRange c3) {
-          // Before the step's work, in a loop that LLVM unrolls (written
-          // out op by op, the prefetches made DenseNet-121 compile 0.8 s
+          // Before the step's work, in a loop (LLVM unrolled it in the
+          // models measured: the same 1344 prefetches in ResNeXt-50 as
+          // written out op by op, which made DenseNet-121 compile 0.8 s
           // slower; spread over the lane loop, they slowed the kernels).
           if (!nextBlocks.empty())
             e.loop(0, inLanes, lanesPerLine, [&](Value lane) {

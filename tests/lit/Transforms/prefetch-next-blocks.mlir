@@ -12,11 +12,11 @@
 // CHECK-LABEL: func @next_blocks
 // CHECK: scf.parallel (%[[TILE:.*]], %{{.*}}) = (%c0, %c0) to (%c3,
 // CHECK: %[[FIRST:.*]] = arith.muli %[[TILE]], %c2 : index
-// CHECK: scf.for %[[UNIT:.*]] = %c0 to %c2 step %c1 iter_args
-// CHECK-NEXT: %[[N0:.*]] = arith.addi %[[FIRST]], %c2 : index
+// CHECK: %[[N0:.*]] = arith.addi %[[FIRST]], %c2 : index
 // CHECK-NEXT: %[[NEXT0:.*]] = arith.minsi %[[N0]], %c5 : index
 // CHECK-NEXT: %[[N1:.*]] = arith.addi %[[FIRST]], %c3 : index
 // CHECK-NEXT: %[[NEXT1:.*]] = arith.minsi %[[N1]], %c5 : index
+// CHECK: scf.for %[[UNIT:.*]] = %c0 to %c2 step %c1 iter_args
 // CHECK-NEXT: scf.for %[[LANE:.*]] = %c0 to %c8 step %c2 {
 // CHECK-NEXT: memref.prefetch %arg1[%[[NEXT0]], %[[UNIT]], %c0, %c0, %[[LANE]], %c0], read, locality<2>, data
 // CHECK-NEXT: memref.prefetch %arg1[%[[NEXT1]], %[[UNIT]], %c0, %c0, %[[LANE]], %c0], read, locality<2>, data
@@ -70,6 +70,52 @@ func.func @one_tile(%x: memref<1x2x3x10x8xf32>, %w: memref<2x2x1x1x8x8xf32>, %ou
 #o2 = affine_map<(n,ob,oh,ow,co,cb,kh,kw,ci)->(n,ob,oh,ow,co)>
 func.func @large_slice(%x: memref<1x64x4x4x8xf32>, %w: memref<12x64x3x3x8x8xf32>, %out: memref<1x12x2x2x8xf32>) {
   linalg.generic {indexing_maps = [#in2, #w2, #o2], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"], cnnc.blocked_conv = #cnnc.blocked_conv<dense, strides = [1, 1], dilations = [1, 1]>} ins(%x, %w : memref<1x64x4x4x8xf32>, memref<12x64x3x3x8x8xf32>) outs(%out : memref<1x12x2x2x8xf32>) {
+    ^bb0(%a: f32, %b: f32, %acc: f32):
+      %m = arith.mulf %a, %b : f32
+      %s = arith.addf %acc, %m : f32
+      linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A first layer (plain_input, 3x3 over 3 NCHW channels, 4 output blocks):
+// one filter vector per step and block, the tap's (kh, kw) in the indices.
+// CHECK-LABEL: func @plain_input
+// CHECK: scf.for %[[C:.*]] = %c0 to %c3 step %c1 iter_args
+// CHECK: scf.for %[[KH:.*]] = %c0 to %c3 step %c1 iter_args
+// CHECK: scf.for %[[KW:.*]] = %c0 to %c3 step %c1 iter_args
+// CHECK-NEXT: memref.prefetch %arg1[%{{.*}}, %[[C]], %[[KH]], %[[KW]], %c0], read, locality<2>, data : memref<4x3x3x3x8xf32>
+// CHECK: return
+#in3 = affine_map<(n,ob,oh,ow,co,c,kh,kw)->(n,c,oh*3+kh*1,ow*3+kw*1)>
+#w3 = affine_map<(n,ob,oh,ow,co,c,kh,kw)->(ob,c,kh,kw,co)>
+#o3 = affine_map<(n,ob,oh,ow,co,c,kh,kw)->(n,ob,oh,ow,co)>
+func.func @plain_input(%x: memref<1x3x6x30xf32>, %w: memref<4x3x3x3x8xf32>, %out: memref<1x4x2x10x8xf32>) {
+  linalg.generic {indexing_maps = [#in3, #w3, #o3], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"], cnnc.blocked_conv = #cnnc.blocked_conv<plain_input, strides = [3, 3], dilations = [1, 1]>} ins(%x, %w : memref<1x3x6x30xf32>, memref<4x3x3x3x8xf32>) outs(%out : memref<1x4x2x10x8xf32>) {
+    ^bb0(%a: f32, %b: f32, %acc: f32):
+      %m = arith.mulf %a, %b : f32
+      %s = arith.addf %acc, %m : f32
+      linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Two groups of 2 -> 2 blocks: the filter's second index is the input
+// block within the group (the reduction's unit), the same for the next
+// tile's blocks, which may be the next group's.
+// CHECK-LABEL: func @grouped
+// CHECK: scf.for %[[UNIT:.*]] = %c0 to %c2 step %c1 iter_args
+// CHECK: scf.for %[[LANE:.*]] = %c0 to %c8 step %c2 {
+// CHECK-NEXT: memref.prefetch %arg1[%{{.*}}, %[[UNIT]], %c0, %c0, %[[LANE]], %c0], read, locality<2>, data : memref<4x2x1x1x8x8xf32>
+// CHECK: return
+#in4 = affine_map<(n,ob,oh,ow,co,cb,kh,kw,ci)->(n,(ob floordiv 2)*2+cb,oh+kh,ow+kw,ci)>
+#w4 = affine_map<(n,ob,oh,ow,co,cb,kh,kw,ci)->(ob,cb,kh,kw,ci,co)>
+#o4 = affine_map<(n,ob,oh,ow,co,cb,kh,kw,ci)->(n,ob,oh,ow,co)>
+func.func @grouped(%x: memref<1x4x3x10x8xf32>, %w: memref<4x2x1x1x8x8xf32>, %out: memref<1x4x3x10x8xf32>) {
+  linalg.generic {indexing_maps = [#in4, #w4, #o4], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"], cnnc.blocked_conv = #cnnc.blocked_conv<dense, strides = [1, 1], dilations = [1, 1], group_in_blocks = 2, group_out_blocks = 2, group_in_channels = 16, lanes = 8>} ins(%x, %w : memref<1x4x3x10x8xf32>, memref<4x2x1x1x8x8xf32>) outs(%out : memref<1x4x3x10x8xf32>) {
     ^bb0(%a: f32, %b: f32, %acc: f32):
       %m = arith.mulf %a, %b : f32
       %s = arith.addf %acc, %m : f32
