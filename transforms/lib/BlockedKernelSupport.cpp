@@ -284,6 +284,26 @@ void KernelContext::storeTile(ArrayRef<Value> accumulators, Value n,
   epilogue.accumulateChannelSum(results, n, block);
 }
 
+SmallVector<Value> KernelContext::initialTiles(Value n, Value block,
+                                               int64_t blocks, Value row,
+                                               int64_t rows, Value column,
+                                               int64_t columns) {
+  SmallVector<Value> tiles;
+  for (int64_t b = 0; b < blocks; ++b)
+    llvm::append_range(
+        tiles, initialTile(n, e.add(block, b), row, rows, column, columns));
+  return tiles;
+}
+
+void KernelContext::storeTiles(ArrayRef<Value> accumulators, Value n,
+                               Value block, int64_t blocks, Value row,
+                               int64_t rows, Value column, int64_t columns) {
+  int64_t pixels = rows * columns;
+  for (int64_t b = 0; b < blocks; ++b)
+    storeTile(accumulators.slice(b * pixels, pixels), n, e.add(block, b), row,
+              rows, column, columns);
+}
+
 /// Fewer tiles of images, blocks and rows than this, and column tiles run
 /// in parallel too: enough chunks for a few threads to balance.
 constexpr int64_t kFewTiles = 16;

@@ -107,6 +107,15 @@ struct KernelContext {
   void storeTile(llvm::ArrayRef<mlir::Value> accumulators, mlir::Value n,
                  mlir::Value block, mlir::Value row, int64_t rows,
                  mlir::Value column, int64_t columns);
+  /// initialTile of `blocks` blocks from `block`, one block after another.
+  llvm::SmallVector<mlir::Value> initialTiles(mlir::Value n, mlir::Value block,
+                                              int64_t blocks, mlir::Value row,
+                                              int64_t rows, mlir::Value column,
+                                              int64_t columns);
+  /// storeTile of each of the `blocks` blocks' tiles in `accumulators`.
+  void storeTiles(llvm::ArrayRef<mlir::Value> accumulators, mlir::Value n,
+                  mlir::Value block, int64_t blocks, mlir::Value row,
+                  int64_t rows, mlir::Value column, int64_t columns);
 
   using TileBody = llvm::function_ref<void(
       mlir::Value n, mlir::Value block, int64_t blocks, mlir::Value row,

@@ -283,10 +283,8 @@ void BlockedConvLowering::emitDense(KernelContext &k) const {
   auto emitTile = [&](Value n, Value block, int64_t blocks, Value row,
                       int64_t rows, Value column, int64_t columns) {
     int64_t pixels = rows * columns;
-    SmallVector<Value> acc;
-    for (int64_t b = 0; b < blocks; ++b)
-      llvm::append_range(
-          acc, k.initialTile(n, e.add(block, b), row, rows, column, columns));
+    SmallVector<Value> acc =
+        k.initialTiles(n, block, blocks, row, rows, column, columns);
     // The input block a group of output blocks reads first.
     Value inBase = e.index(0);
     if (spec.groupInBlocks > 0)
@@ -382,9 +380,7 @@ void BlockedConvLowering::emitDense(KernelContext &k) const {
         });
       });
     });
-    for (int64_t b = 0; b < blocks; ++b)
-      k.storeTile(ArrayRef(acc).slice(b * pixels, pixels), n, e.add(block, b),
-                  row, rows, column, columns);
+    k.storeTiles(acc, n, block, blocks, row, rows, column, columns);
   };
   k.forEachTile(tile.blocks, tile.rows, tile.columns, emitTile);
 }
@@ -402,10 +398,8 @@ void BlockedConvLowering::emitPlainRows(KernelContext &k) const {
   auto emitTile = [&](Value n, Value block, int64_t blocks, Value row,
                       int64_t rows, Value column, int64_t columns) {
     int64_t pixels = rows * columns;
-    SmallVector<Value> acc;
-    for (int64_t b = 0; b < blocks; ++b)
-      llvm::append_range(
-          acc, k.initialTile(n, e.add(block, b), row, rows, column, columns));
+    SmallVector<Value> acc =
+        k.initialTiles(n, block, blocks, row, rows, column, columns);
     // The (output column, tap) pairs that read each input column of a
     // tile row, relative to the tile's first. Each accumulator still takes
     // its taps in order, so the sums are those of the per-tap kernel.
@@ -438,9 +432,7 @@ void BlockedConvLowering::emitPlainRows(KernelContext &k) const {
         return next;
       });
     });
-    for (int64_t b = 0; b < blocks; ++b)
-      k.storeTile(ArrayRef(acc).slice(b * pixels, pixels), n, e.add(block, b),
-                  row, rows, column, columns);
+    k.storeTiles(acc, n, block, blocks, row, rows, column, columns);
   };
   k.forEachTile(tile.blocks, tile.rows, tile.columns, emitTile);
 }
