@@ -252,18 +252,6 @@ void BlockedConvLowering::emitDense(KernelContext &k) const {
   int64_t inLanes = plain ? 1 : k.lanes;
   Tile tile = chooseDenseTile(registers, k.outBlocks, k.rows, k.columns,
                               spec.groupOutBlocks);
-  // Each tile prefetches, step by step of its reduction, the filter lines
-  // the next tile of output blocks reads at the same step. A layer's
-  // weights are read once per inference, from memory: the hardware
-  // prefetchers did not hide that for the first tile of each block
-  // (ResNeXt-50's 1x1 layers at 7x7 ran at 70-73% of peak in the model, a
-  // 1x1 1024 -> 2048 at 7x7 at 94% on its own with the weights in cache).
-  int64_t sliceBytes = tile.blocks * inUnits * kernelH * kernelW * inLanes *
-                       k.lanes * int64_t(sizeof(float));
-  bool prefetchNext =
-      k.outBlocks > tile.blocks && sliceBytes <= kPrefetchSliceBytes;
-  int64_t lanesPerLine =
-      std::max<int64_t>(1, 64 / (k.lanes * int64_t(sizeof(float))));
   // Groups whose channels do not fill their input blocks (ShuffleNet v1's
   // 20 per group, over two blocks of 16): the reduction takes each group's
   // own lanes only, instead of multiplying the other lanes' zero weights.
@@ -279,6 +267,21 @@ void BlockedConvLowering::emitDense(KernelContext &k) const {
   if (spec.inChannels > 0)
     lastBlockSteps = llvm::divideCeil(spec.inChannels % k.lanes,
                                       std::min(inLanes, kLaneUnroll));
+  // Each tile prefetches, step by step of its reduction, the filter lines
+  // the next tile of output blocks reads at the same step. A layer's
+  // weights are read once per inference, from memory: the hardware
+  // prefetchers did not hide that for the first tile of each block
+  // (ResNeXt-50's 1x1 layers at 7x7 ran at 70-73% of peak in the model, a
+  // 1x1 1024 -> 2048 at 7x7 at 94% on its own with the weights in cache).
+  // Groups reduced over their own lanes read a few lanes of each block:
+  // prefetching whole blocks there measured slower (the ShuffleNet v1 unit
+  // example 0.106-0.111 -> 0.111-0.117 ms).
+  int64_t sliceBytes = tile.blocks * inUnits * kernelH * kernelW * inLanes *
+                       k.lanes * int64_t(sizeof(float));
+  bool prefetchNext = !ownLanes && k.outBlocks > tile.blocks &&
+                      sliceBytes <= kPrefetchSliceBytes;
+  int64_t lanesPerLine =
+      std::max<int64_t>(1, 64 / (k.lanes * int64_t(sizeof(float))));
 
   auto emitTile = [&](Value n, Value block, int64_t blocks, Value row,
                       int64_t rows, Value column, int64_t columns) {
