@@ -304,6 +304,17 @@ void KernelContext::storeTiles(ArrayRef<Value> accumulators, Value n,
               rows, column, columns);
 }
 
+SmallVector<SmallVector<std::pair<int64_t, int64_t>>>
+columnReaders(int64_t columns, int64_t stride, int64_t kernelW,
+              int64_t dilation) {
+  SmallVector<SmallVector<std::pair<int64_t, int64_t>>> readers(
+      (columns - 1) * stride + (kernelW - 1) * dilation + 1);
+  for (int64_t c = 0; c < columns; ++c)
+    for (int64_t kw = 0; kw < kernelW; ++kw)
+      readers[c * stride + kw * dilation].push_back({c, kw});
+  return readers;
+}
+
 /// Fewer tiles of images, blocks and rows than this, and column tiles run
 /// in parallel too: enough chunks for a few threads to balance.
 constexpr int64_t kFewTiles = 16;

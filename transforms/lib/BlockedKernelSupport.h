@@ -31,6 +31,14 @@ using vectorize::isUsableBuffer;
 /// gives buffers that are live together disjoint bytes.
 mlir::Value rootBuffer(mlir::Value value);
 
+/// Who reads each input column of a row of `columns` output pixels, by the
+/// column's offset from the one the row's first pixel reads first
+/// (pixel * stride + tap * dilation): the (pixel, tap) pairs, taps in
+/// increasing order. Kernels whose taps overlap load each column once.
+llvm::SmallVector<llvm::SmallVector<std::pair<int64_t, int64_t>>>
+columnReaders(int64_t columns, int64_t stride, int64_t kernelW,
+              int64_t dilation);
+
 /// Whether `op` carries a `cnnc.` annotation: the generics that the kernels
 /// of a convolution, reorder or Winograd transform take over, which the
 /// kernels for what is left over (element-wise ops, pools) leave alone.

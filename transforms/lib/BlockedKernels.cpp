@@ -403,14 +403,10 @@ void BlockedConvLowering::emitPlainRows(KernelContext &k) const {
     int64_t pixels = rows * columns;
     SmallVector<Value> acc =
         k.initialTiles(n, block, blocks, row, rows, column, columns);
-    // The (output column, tap) pairs that read each input column of a
-    // tile row, relative to the tile's first. Each accumulator still takes
-    // its taps in order, so the sums are those of the per-tap kernel.
-    int64_t span = (columns - 1) * stride + (kernelW - 1) * dilation + 1;
-    SmallVector<SmallVector<std::pair<int64_t, int64_t>>> readers(span);
-    for (int64_t c = 0; c < columns; ++c)
-      for (int64_t kw = 0; kw < kernelW; ++kw)
-        readers[c * stride + kw * dilation].push_back({c, kw});
+    // Input columns in increasing order: each accumulator still takes its
+    // taps in order, so the sums are those of the per-tap kernel.
+    auto readers = columnReaders(columns, stride, kernelW, dilation);
+    int64_t span = readers.size();
     acc = e.loopCarrying(channels, acc, [&](Value channel, ValueRange carried) {
       return e.loopCarrying(kernelH, carried, [&](Value kh, ValueRange c2) {
         SmallVector<Value> next(c2);

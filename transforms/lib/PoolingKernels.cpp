@@ -230,29 +230,24 @@ private:
       Value top = e.mul(row, window.strideH);
       e.blocks(extents[3], tile, [&](Value first, int64_t pixels) {
         Value left = e.mul(first, window.strideW);
-        auto offsetOf = [&](int64_t p, int64_t kw) {
-          return p * window.strideW + kw * window.dilationW;
-        };
-        DenseMap<int64_t, Value> columnOf;
-        for (int64_t p = 0; p < pixels; ++p)
-          for (int64_t kw = 0; kw < kernelW; ++kw) {
-            int64_t offset = offsetOf(p, kw);
-            if (columnOf.count(offset))
-              continue;
-            SmallVector<Value> taps;
-            for (int64_t kh = 0; kh < kernelH; ++kh)
-              taps.push_back(e.loadVector(
-                  input, {n, block, e.add(top, kh * window.dilationH),
-                          e.add(left, offset), zero}));
-            columnOf[offset] = e.combinePairwise(taps, apply);
-          }
+        auto readers =
+            columnReaders(pixels, window.strideW, kernelW, window.dilationW);
+        SmallVector<Value> columnAt(readers.size());
+        for (int64_t offset = 0, end = readers.size(); offset < end; ++offset) {
+          if (readers[offset].empty())
+            continue;
+          SmallVector<Value> taps;
+          for (int64_t kh = 0; kh < kernelH; ++kh)
+            taps.push_back(e.loadVector(
+                input, {n, block, e.add(top, kh * window.dilationH),
+                        e.add(left, offset), zero}));
+          columnAt[offset] = e.combinePairwise(taps, apply);
+        }
         for (int64_t p = 0; p < pixels; ++p) {
           SmallVector<Value> taps;
-          for (int64_t kw = 0; kw < kernelW; ++kw) {
-            Value column = columnOf.lookup(offsetOf(p, kw));
-            assert(column && "a column the tile did not load");
-            taps.push_back(column);
-          }
+          for (int64_t kw = 0; kw < kernelW; ++kw)
+            taps.push_back(
+                columnAt[p * window.strideW + kw * window.dilationW]);
           SmallVector<Value> at = {n, block, row, e.add(first, p), zero};
           Value start = neighbours.fillValue ? e.broadcast(neighbours.fillValue)
                                              : e.loadVector(output, at);
