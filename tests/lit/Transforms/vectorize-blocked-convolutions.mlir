@@ -274,6 +274,35 @@ func.func @from_blocked(%x: memref<1x2x3x5x8xf32>, %y: memref<1x12x3x5xf32>) {
 
 // -----
 
+// Blocked -> NCHW of 20 channels over a flattened 9 x 9 image, 81 pixels
+// (11 vectors of 8): the pixels go to the parallel grid in spans of 6
+// vectors, a full one and the last of 33 pixels (its own loop, under an
+// scf.if), for the two full blocks and for the partial block of 4
+// channels alike, so that few blocks still give every thread work.
+// CHECK-LABEL: func @from_blocked_spans
+// CHECK: scf.parallel (%[[BLOCK:.*]], %[[SPAN:.*]]) = (%c0, %c0) to (%c2, %c2) step (%c1, %c1)
+// CHECK:   %[[FIRST:.*]] = arith.muli %[[SPAN]], %c48
+// CHECK:   %[[FULL:.*]] = arith.cmpi ult, %[[SPAN]], %c1
+// CHECK:   scf.if %[[FULL]] {
+// CHECK:     scf.for %{{.*}} = %c0 to %c48 step %c8
+// CHECK:   } else {
+// CHECK:     scf.for %{{.*}} = %c0 to %c32 step %c8
+// CHECK:     vector.maskedstore
+// CHECK:   }
+// CHECK: scf.parallel (%[[SPAN2:.*]]) = (%c0) to (%c2) step (%c1)
+// CHECK:   scf.if
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @from_blocked_spans(%x: memref<1x3x9x9x8xf32>, %y: memref<1x20x9x9xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(n, c, h, w) -> (n, c floordiv 8, h, w, c mod 8)>, affine_map<(n, c, h, w) -> (n, c, h, w)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"], cnnc.reorder = #cnnc.reorder<from_blocked>} ins(%x : memref<1x3x9x9x8xf32>) outs(%y : memref<1x20x9x9xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  return
+}
+
+// -----
+
 // A dense layer, 2 images x 20 features -> 3: rows of the weight times the
 // input in 8-lane steps (two full, a masked tail of 4), reduced at the end
 // onto the output's initial value.
