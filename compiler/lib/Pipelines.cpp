@@ -135,6 +135,9 @@ Error cnnc::buildCNNToLoopsPipeline(OpPassManager &pm,
   // (the blocked kernels have no flattened 1x1 form to lose by it).
   if (options.block > 0)
     pm.addPass(createCNNPadInPlace());
+  // A concat's or a shuffle's destination comes before its parts' chains,
+  // so that the rule below lets each part write into its slice.
+  pm.addPass(createCNNHoistInsertDestinations());
   // A tensor.empty that only becomes a slice of another tensor (the tiles
   // of a fused chain, the operands of a concat) is replaced by that slice,
   // so the producer writes in place.

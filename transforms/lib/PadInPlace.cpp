@@ -21,6 +21,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "DestinationChains.h"
 #include "cnnc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -35,24 +36,6 @@ namespace cnnc {
 using namespace mlir;
 
 namespace {
-
-/// The tensor.empty at the start of the destination chain that computes
-/// `value`, if every value of the chain has no other reader (`value`
-/// itself too, unless `valueMayHaveReaders`).
-tensor::EmptyOp chainStart(Value value, bool valueMayHaveReaders = false) {
-  for (bool first = true;; first = false) {
-    if (!(first && valueMayHaveReaders) && !value.hasOneUse())
-      return {};
-    Operation *op = value.getDefiningOp();
-    if (auto empty = dyn_cast_or_null<tensor::EmptyOp>(op))
-      return empty;
-    auto dps = dyn_cast_or_null<DestinationStyleOpInterface>(op);
-    if (!dps || op->getNumResults() != 1 || dps.getNumDpsInits() != 1 ||
-        !dps.hasPureTensorSemantics())
-      return {};
-    value = dps.getDpsInits()[0];
-  }
-}
 
 /// Fills the border of `tensor` around an interior at `low` of `interior`'s
 /// sizes: for each padded dimension d, the slabs before and after the
@@ -165,7 +148,8 @@ void hoistTilePads(ModuleOp module) {
                return llvm::is_contained(pads, reader);
              });
     };
-    tensor::EmptyOp start = chainStart(source, /*valueMayHaveReaders=*/true);
+    tensor::EmptyOp start =
+        cnnc::destinationChainStart(source, /*valueMayHaveReaders=*/true);
     if (!valid || !inLoop || !start ||
         start->getBlock() != source.getParentBlock() ||
         !llvm::all_of(source.getUsers(), isRewrittenSlice))
@@ -229,7 +213,7 @@ struct CNNPadInPlace : cnnc::impl::CNNPadInPlaceBase<CNNPadInPlace> {
           !llvm::all_of(pad.getStaticLow(),
                         [](int64_t v) { return !ShapedType::isDynamic(v); }))
         continue;
-      tensor::EmptyOp start = chainStart(pad.getSource());
+      tensor::EmptyOp start = cnnc::destinationChainStart(pad.getSource());
       if (!start || start->getBlock() != pad->getBlock())
         continue;
       OpBuilder b(start);

@@ -275,6 +275,25 @@ def CNNPadInPlace : Pass<"cnn-pad-in-place", "mlir::ModuleOp"> {
   ];
 }
 
+def CNNHoistInsertDestinations
+    : Pass<"cnn-hoist-insert-destinations", "mlir::ModuleOp"> {
+  let summary = "Define a concat's destination before its parts, so that they are written in place";
+  let description = [{
+    Runs on tensors, before empty-tensor elimination. A `tensor.insert_slice`
+    whose source is computed by a chain of destination-style ops starting
+    at a `tensor.empty` (with no other reader) can have that chain write
+    into its slice of the destination, but only if the destination is
+    defined before the chain starts. The lowering of a concat or a channel
+    shuffle builds the destination (a `tensor.empty` and the inserts of the
+    parts, one after the other) after every part is computed; this pass
+    moves the destination's `tensor.empty` and its earlier inserts up to
+    just before the chain of the next part, when every value they read is
+    defined there. Then each part is written into its slice (strided for a
+    shuffle's interleaving) instead of into a buffer of its own and a copy.
+  }];
+  let dependentDialects = ["mlir::tensor::TensorDialect"];
+}
+
 def CNNUseWinograd : Pass<"cnn-use-winograd", "mlir::ModuleOp"> {
   let summary = "Run stride-1 3x3 blocked convolutions as Winograd F(m x m, 3 x 3)";
   let description = [{
