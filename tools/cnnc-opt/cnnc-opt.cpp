@@ -5,7 +5,8 @@
 // out-of-tree passes and dialects (--load-pass-plugin, --load-dialect-plugin).
 // The input is read and the output written by cnnc's own helpers, so that
 // /dev/zero is refused rather than read forever and a failed write names the
-// file rather than aborting.
+// file rather than aborting; the input is scanned for constructs upstream
+// MLIR 19's parsers crash on (ParserHazards.h) before it is parsed.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +16,7 @@
 #include "cnnc/Dialect/CnncDialect.h"
 #include "cnnc/Support/InputFile.h"
 #include "cnnc/Support/OutputFile.h"
+#include "cnnc/Support/ParserHazards.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -87,6 +89,9 @@ int main(int argc, char **argv) {
       cnnc::readInputFile(inputPath, kIRStreamBytes);
   if (!input)
     return fail(input.takeError());
+  // Before MLIR's parser sees it: text that upstream parsers crash on.
+  if (!cnnc::checkParserHazards(**input))
+    return 1;
   // A failed run has printed its diagnostics; its output file is removed.
   bool ran = true;
   llvm::Error written = cnnc::writeOutputFile(

@@ -1,0 +1,50 @@
+//===- ParserHazards.h - IR text that upstream MLIR 19 cannot parse safely ===//
+//
+// A few constructs crash the parsers of upstream MLIR 19 instead of failing
+// with a diagnostic. The one known today: the custom form of every linalg
+// structured op (named ops and linalg.generic) parses an optional property
+// attribute `<...>` and then casts it to a dictionary without a check, so
+// `linalg.exp<1>` or `linalg.matmul <[1, 2]>` reads an integer or an array as
+// a dictionary and crashes or aborts (found by fuzz-cnn-ir). The parser gives
+// no hook before an op's own parse function runs, so cnnc's readers of IR
+// (cnnc-opt, the IR fuzzer) scan the text for such constructs first and
+// refuse them with a located error. The scan is lexical: it follows MLIR's
+// comments, strings and identifiers, so the same characters inside a string
+// or a comment are left alone.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CNNC_SUPPORT_PARSERHAZARDS_H
+#define CNNC_SUPPORT_PARSERHAZARDS_H
+
+#include "llvm/ADT/StringRef.h"
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+namespace llvm {
+class MemoryBuffer;
+} // namespace llvm
+
+namespace cnnc {
+
+/// A construct in MLIR text that upstream MLIR 19's parser would crash on.
+struct ParserHazard {
+  /// Byte offset in the text of the construct's first character.
+  size_t offset;
+  /// What is wrong and what to write instead, without a location.
+  std::string message;
+};
+
+/// The first hazard in `text`, if any.
+std::optional<ParserHazard> findParserHazard(llvm::StringRef text);
+
+/// Scans `buffer`; on a hazard, prints it to standard error at its line and
+/// column ("FILE:LINE:COL: error: ...", with the line and a caret) and
+/// returns false.
+bool checkParserHazards(const llvm::MemoryBuffer &buffer);
+
+} // namespace cnnc
+
+#endif // CNNC_SUPPORT_PARSERHAZARDS_H

@@ -1,0 +1,1 @@
+linalg.log<1>
