@@ -59,6 +59,9 @@ TEST_CASE("IR upstream parsers take is not refused", "[parser-hazards]") {
                  "!linalg.t<1> mylinalg.log<1> 4xlinalg.log<1>") == -1);
   // The generic form is parsed by MLIR's own generic parser.
   CHECK(hazardAt("\"linalg.log\"(%x) <1> : (f32) -> ()") == -1);
+  // MLIR bytecode keeps its strings without quotes; its reader parses no
+  // custom syntax.
+  CHECK(hazardAt(std::string("ML\xefR\x00 note linalg.log<1> ", 25)) == -1);
   // An unterminated string or comment ends the scan.
   CHECK(hazardAt("\"linalg.log<1>") == -1);
   CHECK(hazardAt("\"abc\nlinalg.log<1>") == 15);
