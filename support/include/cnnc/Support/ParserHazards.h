@@ -8,9 +8,11 @@
 // a dictionary and crashes or aborts (found by fuzz-cnn-ir). The parser gives
 // no hook before an op's own parse function runs, so cnnc's readers of IR
 // (cnnc-opt, the IR fuzzer) scan the text for such constructs first and
-// refuse them with a located error. The scan is lexical: it follows MLIR's
-// comments, strings and identifiers, so the same characters inside a string
-// or a comment are left alone.
+// refuse them with a located error. The scan errs on the side of refusing:
+// every `linalg.NAME` in the text counts, even inside a string or a comment
+// (ParserHazards.cpp says why). Only the main input is scanned: files that
+// options load themselves (--irdl-file, the transform interpreter's
+// libraries) are not.
 //
 //===----------------------------------------------------------------------===//
 
