@@ -1,26 +1,31 @@
 //===- ParserHazards.cpp - IR text that upstream MLIR 19 cannot parse -----===//
 //
-// The scan errs on the side of refusing. Every occurrence of `linalg.`
-// followed by a name is taken for an op, even where MLIR's lexer would see
-// a string or a comment (a lexer of this scan's own that disagreed with
-// MLIR's on a number glued to a name, a line break or a split marker inside
-// a string would let a hazard through). Only what follows such a name is
-// read as MLIR's lexer reads it: whitespace (a NUL byte is whitespace
-// there), comments ending at a line break, linalg.generic's attribute
-// dictionary, and then the `<`. Where the dictionary cannot be followed
-// (too long, a malformed string in it), an op in code is refused; one
-// inside what a light lexing takes for a comment or a string is not, so
-// that FileCheck lines that quote a generic do not trip the scan.
+// One pass lexes the text as far as MLIR's lexer decides what is code:
+// comments (up to a line feed or a carriage return), strings (with MLIR's
+// escapes), and the bodies of dialect attributes and types (`#name<...>`,
+// `!name<...>` with the '<' right after the name: nested brackets and
+// strings, where "//" is no comment). The same pass matches the braces of
+// code. Every split marker starts the lexing afresh, as MLIR splits the text
+// before it lexes it. A second pass looks at every `linalg.NAME` in code,
+// whatever stands before it (a number glued to it is no obstacle, as in
+// MLIR's lexer), but not after a sigil (`#linalg.binary_fn`), and reads
+// what follows the name as MLIR's parser does: whitespace (a NUL byte is
+// whitespace there) and comments, linalg.generic's attribute dictionary or
+// its alias, then the `<`. Where MLIR's lexer or parser stops with an
+// error first (a malformed string or dialect body: up to the next split
+// marker; an unclosed dictionary), there is nothing to refuse.
 //
 //===----------------------------------------------------------------------===//
 
 #include "cnnc/Support/ParserHazards.h"
 
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/SourceMgr.h"
 
+#include <algorithm>
 #include <vector>
 
 using namespace cnnc;
@@ -28,10 +33,7 @@ using llvm::StringRef;
 
 namespace {
 
-/// linalg.generic's attribute dictionary is followed this far and no
-/// further: a longer one is refused, so that text made of many generics
-/// costs linear time.
-constexpr size_t kDictionaryBytes = 8192;
+constexpr StringRef kDefaultSplitMarker = "// -----";
 
 bool isLetter(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -41,15 +43,20 @@ bool isDigit(char c) { return c >= '0' && c <= '9'; }
 bool isBareIdChar(char c) {
   return isLetter(c) || isDigit(c) || c == '_' || c == '$' || c == '.';
 }
-/// Characters of a sigil's name (#alias, !type): MLIR's suffix-id.
+/// Characters of a sigil's name after a letter or punctuation: MLIR's
+/// suffix-id.
 bool isSuffixIdChar(char c) { return isBareIdChar(c) || c == '-'; }
+bool isSigil(char c) {
+  return c == '#' || c == '!' || c == '%' || c == '^' || c == '@';
+}
 
 class Scanner {
 public:
-  explicit Scanner(StringRef text) : text(text) {}
+  Scanner(StringRef text, StringRef splitMarker)
+      : text(text), splitMarker(splitMarker) {}
 
   std::optional<ParserHazard> run() {
-    markOutsideCode();
+    lex();
     size_t region = 0;
     StringRef prefix = "linalg.";
     for (size_t at = text.find(prefix); at != StringRef::npos;
@@ -60,14 +67,18 @@ public:
         end = lastEnd;
       while (end < text.size() && isBareIdChar(text[end]))
         ++end;
-      if (end == at + prefix.size())
+      // After a sigil, the name is part of its token, unless the sigil ends
+      // a split marker.
+      if (end == at + prefix.size() ||
+          (at > 0 && isSigil(text[at - 1]) &&
+           !std::binary_search(chunkStarts.begin(), chunkStarts.end(), at)))
         continue;
       while (region < outsideCode.size() && outsideCode[region].second <= at)
         ++region;
-      bool inCode =
-          region == outsideCode.size() || outsideCode[region].first > at;
+      if (region < outsideCode.size() && outsideCode[region].first <= at)
+        continue;
       if (std::optional<ParserHazard> hazard =
-              checkOp(text.slice(at, end), end, inCode))
+              checkOp(text.slice(at, end), end))
         return hazard;
     }
     return std::nullopt;
@@ -76,10 +87,102 @@ public:
 private:
   char at(size_t pos) const { return pos < text.size() ? text[pos] : '\0'; }
 
+  /// The split marker (MLIR's default or the tool's) that starts at `pos`,
+  /// if one does.
+  size_t markerAt(size_t pos) const {
+    StringRef rest = text.substr(pos);
+    if (!splitMarker.empty() && rest.starts_with(splitMarker))
+      return splitMarker.size();
+    if (rest.starts_with(kDefaultSplitMarker))
+      return kDefaultSplitMarker.size();
+    return 0;
+  }
+
+  /// The first pass: outsideCode and closingBrace.
+  void lex() {
+    std::vector<size_t> open;
+    size_t pos = 0;
+    // Ends the region [begin, pos) outside code, or at a split marker in it,
+    // after which the lexing starts afresh.
+    auto leave = [&](size_t begin) {
+      for (size_t p = begin; p < pos; ++p)
+        if (text[p] == kDefaultSplitMarker[0] ||
+            (!splitMarker.empty() && text[p] == splitMarker[0]))
+          if (size_t marker = markerAt(p)) {
+            outsideCode.push_back({begin, p});
+            pos = p + marker;
+            chunkStarts.push_back(pos);
+            open.clear();
+            return;
+          }
+      outsideCode.push_back({begin, pos});
+    };
+    // MLIR stops with an error at `begin`: nothing up to the next split
+    // marker is parsed.
+    auto stopUntilMarker = [&](size_t begin) {
+      size_t next = text.find(kDefaultSplitMarker, begin);
+      if (!splitMarker.empty())
+        next = std::min(next, text.find(splitMarker, begin));
+      pos = std::min(next, text.size());
+      outsideCode.push_back({begin, pos});
+    };
+    while (pos < text.size()) {
+      if (size_t marker = markerAt(pos)) {
+        pos += marker;
+        chunkStarts.push_back(pos);
+        open.clear();
+        continue;
+      }
+      char c = text[pos];
+      size_t begin = pos;
+      if (c == '/' && at(pos + 1) == '/') {
+        while (pos < text.size() && text[pos] != '\n' && text[pos] != '\r')
+          ++pos;
+        leave(begin);
+      } else if (c == '"') {
+        std::optional<size_t> end = skipString(pos);
+        if (!end) {
+          stopUntilMarker(begin);
+          continue;
+        }
+        pos = *end;
+        leave(begin);
+      } else if ((c == '#' || c == '!') && pos + 1 < text.size() &&
+                 isSuffixIdChar(text[pos + 1])) {
+        ++pos;
+        if (isDigit(text[pos])) {
+          while (pos < text.size() && isDigit(text[pos]))
+            ++pos;
+        } else {
+          while (pos < text.size() && isSuffixIdChar(text[pos]))
+            ++pos;
+        }
+        if (at(pos) != '<' || pos >= text.size())
+          continue;
+        size_t body = pos;
+        std::optional<size_t> end = skipDialectBody(pos);
+        if (!end) {
+          stopUntilMarker(body);
+          continue;
+        }
+        pos = *end;
+        leave(body);
+      } else {
+        ++pos;
+        if (c == '{') {
+          open.push_back(begin);
+        } else if (c == '}' && !open.empty()) {
+          closingBrace[open.back()] = pos;
+          open.pop_back();
+        }
+      }
+    }
+  }
+
   /// After a linalg op's name, ending at `end`: named ops take their
   /// properties `<...>` right after the name, linalg.generic after its
   /// attribute dictionary. A `<` there must open a dictionary.
-  std::optional<ParserHazard> checkOp(StringRef name, size_t end, bool inCode) {
+  std::optional<ParserHazard> checkOp(StringRef name, size_t end) {
     // Names inside one token share their end: skip the gap after it once.
     if (end != lastEnd) {
       lastEnd = end;
@@ -87,64 +190,30 @@ private:
     }
     size_t pos = lastGapEnd;
     if (name == "linalg.generic") {
-      if (at(pos) == '{') {
-        std::optional<size_t> close = skipDictionary(pos);
-        if (!close && !inCode)
+      if (at(pos) == '{' && pos < text.size()) {
+        auto close = closingBrace.find(pos);
+        // Unclosed: MLIR stops with an error first.
+        if (close == closingBrace.end())
           return std::nullopt;
-        if (!close)
-          return ParserHazard{
-              pos, "cannot tell where the attribute dictionary of "
-                   "'linalg.generic' ends (it is longer than 8 KiB, or holds "
-                   "a malformed string or dialect attribute): upstream MLIR "
-                   "19's parser of linalg ops crashes on properties <...> "
-                   "that follow it and are not a dictionary"};
-        pos = skipGap(*close);
+        pos = skipGap(close->second);
       } else if (at(pos) == '#') {
-        // An alias of the dictionary.
+        // An alias of the dictionary; with a '<' right after it, a dialect
+        // attribute, which is no dictionary (an error).
         ++pos;
         while (pos < text.size() && isSuffixIdChar(text[pos]))
           ++pos;
+        if (at(pos) == '<')
+          return std::nullopt;
         pos = skipGap(pos);
       }
     }
-    if (at(pos) != '<' || at(skipGap(pos + 1)) == '{')
+    if (at(pos) != '<' || pos >= text.size() || at(skipGap(pos + 1)) == '{')
       return std::nullopt;
     return ParserHazard{
         pos, ("the properties of '" + name +
               "' must be a dictionary, written <{...}>: upstream MLIR 19's "
               "parser of linalg ops crashes on any other attribute there")
                  .str()};
-  }
-
-  /// Marks comments, strings and dialect bodies as a light lexing finds
-  /// them (outsideCode, in order); a string MLIR's lexer stops at ends there.
-  void markOutsideCode() {
-    size_t pos = 0;
-    while (pos < text.size()) {
-      char c = text[pos];
-      size_t begin = pos;
-      if (c == '/' && at(pos + 1) == '/') {
-        while (pos < text.size() && text[pos] != '\n' && text[pos] != '\r')
-          ++pos;
-        outsideCode.push_back({begin, pos});
-      } else if (c == '"') {
-        std::optional<size_t> end = skipString(pos);
-        pos = end ? *end : pos + 1;
-        outsideCode.push_back({begin, pos});
-      } else if ((c == '#' || c == '!') && isSuffixIdChar(at(pos + 1))) {
-        ++pos;
-        while (pos < text.size() && isSuffixIdChar(text[pos]))
-          ++pos;
-        size_t next = skipGap(pos);
-        if (at(next) != '<' || next >= text.size())
-          continue;
-        std::optional<size_t> end = skipDialectBody(next, text.size());
-        pos = end ? *end : next + 1;
-        outsideCode.push_back({next, pos});
-      } else {
-        ++pos;
-      }
-    }
   }
 
   /// The first position from `pos` that is not whitespace or a comment, as
@@ -190,10 +259,11 @@ private:
 
   /// Past the body <...> of a dialect attribute or type at `pos` (a '<'),
   /// as MLIR's parser takes it before the dialect parses it: properly nested
-  /// brackets and strings, where "//" is no comment and "->" no '>'.
-  std::optional<size_t> skipDialectBody(size_t pos, size_t limit) const {
+  /// brackets and strings, where "//" is no comment and "->" no '>';
+  /// nothing where MLIR stops with an error.
+  std::optional<size_t> skipDialectBody(size_t pos) const {
     llvm::SmallVector<char, 8> open;
-    while (pos < limit) {
+    while (pos < text.size()) {
       char c = text[pos];
       if (c == '"') {
         std::optional<size_t> end = skipString(pos);
@@ -220,62 +290,31 @@ private:
     return std::nullopt;
   }
 
-  /// Past the dictionary {...} at `pos`, as MLIR's lexer reads it; nothing
-  /// where this scan cannot be sure (see kDictionaryBytes).
-  std::optional<size_t> skipDictionary(size_t pos) const {
-    size_t limit = std::min(text.size(), pos + kDictionaryBytes);
-    unsigned depth = 0;
-    while (pos < limit) {
-      char c = text[pos];
-      if (c == '"') {
-        std::optional<size_t> end = skipString(pos);
-        if (!end)
-          return std::nullopt;
-        pos = *end;
-      } else if (c == '/' && at(pos + 1) == '/') {
-        pos = skipGap(pos);
-      } else if (c == '#' || c == '!') {
-        // A dialect attribute or type with a body: #dialect.name<...>
-        // (the '<' may follow after a gap); else an alias.
-        ++pos;
-        while (pos < limit && isSuffixIdChar(text[pos]))
-          ++pos;
-        size_t next = skipGap(pos);
-        if (at(next) == '<' && next < limit) {
-          std::optional<size_t> end = skipDialectBody(next, limit);
-          if (!end)
-            return std::nullopt;
-          pos = *end;
-        }
-      } else {
-        ++pos;
-        if (c == '{')
-          ++depth;
-        else if (c == '}' && --depth == 0)
-          return pos;
-      }
-    }
-    return std::nullopt;
-  }
-
-  StringRef text;
+  StringRef text, splitMarker;
   size_t lastEnd = StringRef::npos, lastGapEnd = 0;
   /// [begin, end) of each comment, string and dialect body, in order.
   std::vector<std::pair<size_t, size_t>> outsideCode;
+  /// Where the text after each split marker starts, in order.
+  std::vector<size_t> chunkStarts;
+  /// The position after the '}' that closes the '{' of code at a position.
+  llvm::DenseMap<size_t, size_t> closingBrace;
 };
 
 } // namespace
 
-std::optional<ParserHazard> cnnc::findParserHazard(StringRef text) {
+std::optional<ParserHazard> cnnc::findParserHazard(StringRef text,
+                                                   StringRef splitMarker) {
   // MLIR bytecode is read by its own reader, which calls no op's custom
   // parser; its strings are stored without quotes.
   if (text.starts_with("ML\xefR"))
     return std::nullopt;
-  return Scanner(text).run();
+  return Scanner(text, splitMarker).run();
 }
 
-bool cnnc::checkParserHazards(const llvm::MemoryBuffer &buffer) {
-  std::optional<ParserHazard> hazard = findParserHazard(buffer.getBuffer());
+bool cnnc::checkParserHazards(const llvm::MemoryBuffer &buffer,
+                              StringRef splitMarker) {
+  std::optional<ParserHazard> hazard =
+      findParserHazard(buffer.getBuffer(), splitMarker);
   if (!hazard)
     return true;
   llvm::SourceMgr sourceMgr;

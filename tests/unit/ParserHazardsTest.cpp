@@ -51,20 +51,23 @@ TEST_CASE("linalg.generic's properties follow its attribute dictionary",
                  "tensor<2xi64>} <1>") == 65);
   CHECK(hazardAt("linalg.generic {indexing_maps = [affine_map<(i) -> (i)>]} "
                  "<{x}> ins()") == -1);
-  // What the scan cannot follow is refused: an unbalanced or overlong
-  // dictionary, a malformed string in it.
-  CHECK(hazardAt("linalg.generic {a = #foo<(]>} ins()") == 15);
-  CHECK(hazardAt("linalg.generic {a = \"\\q\"} ins()") == 15);
-  CHECK(hazardAt("linalg.generic {" + std::string(9000, ' ') + "} ins()") ==
-        15);
-  CHECK(hazardAt("linalg.generic {a = 1") == 15);
+  // Where MLIR stops with an error first, nothing is refused: a malformed
+  // dialect body or string, an unclosed dictionary; up to a split marker.
+  CHECK(hazardAt("linalg.generic {a = #foo<(]>} <1>") == -1);
+  CHECK(hazardAt("linalg.generic {a = \"\\q\"} <1>") == -1);
+  CHECK(hazardAt("linalg.generic {a = 1 <1>") == -1);
+  CHECK(hazardAt("\"\\q\" linalg.log<1>\n// -----\nlinalg.log<2>") == 38);
+  // However long the dictionary.
+  CHECK(hazardAt("linalg.generic {" + std::string(9000, ' ') + "} <1>") ==
+        9018);
+  // A dialect attribute with a space before its '<' has no body.
+  CHECK(hazardAt("linalg.generic #t <{} // <<\n> linalg.log<1> // >>") == 40);
   // Not in a comment or a string: a FileCheck line may quote a generic.
   CHECK(hazardAt("// CHECK: linalg.generic {i = [#[[$IN]], {{.*}}]\n") == -1);
   CHECK(hazardAt("\"linalg.generic {a = 1\"") == -1);
 }
 
-TEST_CASE("the scan does not follow MLIR's tokens to find op names",
-          "[parser-hazards]") {
+TEST_CASE("op names are found as MLIR's lexer finds them", "[parser-hazards]") {
   // Numbers and other names glued to an op name: MLIR's lexer ends them
   // before it.
   CHECK(hazardAt("#a = 5linalg.log<[1]>") == 16);
@@ -74,11 +77,17 @@ TEST_CASE("the scan does not follow MLIR's tokens to find op names",
   CHECK(hazardAt("// c\rlinalg.log<[1]>") == 15);
   CHECK(hazardAt(std::string("linalg.log\0<[1]>", 16)) == 11);
   CHECK(hazardAt(std::string("linalg.log<\0{a}>", 16)) == -1);
-  // A split marker inside a string still splits the file.
+  // A split marker inside a string still splits the file, a custom one
+  // too.
   CHECK(hazardAt("\"// -----linalg.log<[1]>\"") == 19);
-  // Inside strings and comments too: refused rather than risked.
-  CHECK(hazardAt("\"linalg.log<1>\"") == 11);
-  CHECK(hazardAt("// linalg.log<1>\n") == 13);
+  CHECK(findParserHazard("\"@@linalg.log<[1]>\"", "@@").has_value());
+  // Not in strings, comments, dialect bodies, or after a sigil.
+  CHECK(hazardAt("\"linalg.log<1>\"") == -1);
+  CHECK(hazardAt("// linalg.log<1>\n") == -1);
+  CHECK(hazardAt("#foo<linalg.log<1>> !foo<\"linalg.log<1>\">") == -1);
+  CHECK(hazardAt("{fun = #linalg.binary_fn<mul>} %linalg.log<1>") == -1);
+  // After a dialect body, which is not a comment even where it holds "//".
+  CHECK(hazardAt("#a = #foo<//>linalg.log<[1]>") == 23);
 }
 
 TEST_CASE("IR upstream parsers take is not refused", "[parser-hazards]") {

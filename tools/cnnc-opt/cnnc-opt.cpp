@@ -90,7 +90,7 @@ int main(int argc, char **argv) {
   if (!input)
     return fail(input.takeError());
   // Before MLIR's parser sees it: text that upstream parsers crash on.
-  if (!cnnc::checkParserHazards(**input))
+  if (!cnnc::checkParserHazards(**input, config.inputSplitMarker()))
     return 1;
   // A failed run has printed its diagnostics; its output file is removed.
   bool ran = true;

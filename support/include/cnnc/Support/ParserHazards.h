@@ -8,11 +8,9 @@
 // a dictionary and crashes or aborts (found by fuzz-cnn-ir). The parser gives
 // no hook before an op's own parse function runs, so cnnc's readers of IR
 // (cnnc-opt, the IR fuzzer) scan the text for such constructs first and
-// refuse them with a located error. The scan errs on the side of refusing:
-// every `linalg.NAME` in the text counts, even inside a string or a comment
-// (ParserHazards.cpp says why). Only the main input is scanned: files that
-// options load themselves (--irdl-file, the transform interpreter's
-// libraries) are not.
+// refuse them with a located error (ParserHazards.cpp says how it lexes).
+// Only the main input is scanned: files that options load themselves
+// (--irdl-file, the transform interpreter's libraries) are not.
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,13 +38,16 @@ struct ParserHazard {
 };
 
 /// The first hazard in `text`, if any: none in MLIR bytecode, whose reader
-/// parses no custom syntax.
-std::optional<ParserHazard> findParserHazard(llvm::StringRef text);
+/// parses no custom syntax. `splitMarker`: the marker at which the tool
+/// splits its input (MLIR's default "// -----" is always taken as one).
+std::optional<ParserHazard> findParserHazard(llvm::StringRef text,
+                                             llvm::StringRef splitMarker = "");
 
 /// Scans `buffer`; on a hazard, prints it to standard error at its line and
 /// column ("FILE:LINE:COL: error: ...", with the line and a caret) and
 /// returns false.
-bool checkParserHazards(const llvm::MemoryBuffer &buffer);
+bool checkParserHazards(const llvm::MemoryBuffer &buffer,
+                        llvm::StringRef splitMarker = "");
 
 } // namespace cnnc
 
