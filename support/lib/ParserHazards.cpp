@@ -126,6 +126,14 @@ private:
       pos = std::min(next, text.size());
       outsideCode.push_back({begin, pos});
     };
+    // A string or dialect body from `begin` to `end`, or to the next split
+    // marker where MLIR stops at it with an error.
+    auto close = [&](size_t begin, std::optional<size_t> end) {
+      if (!end)
+        return stopUntilMarker(begin);
+      pos = *end;
+      leave(begin);
+    };
     while (pos < text.size()) {
       if (size_t marker = markerAt(pos)) {
         pos += marker;
@@ -140,13 +148,7 @@ private:
           ++pos;
         leave(begin);
       } else if (c == '"') {
-        std::optional<size_t> end = skipString(pos);
-        if (!end) {
-          stopUntilMarker(begin);
-          continue;
-        }
-        pos = *end;
-        leave(begin);
+        close(begin, skipString(pos));
       } else if ((c == '#' || c == '!') && pos + 1 < text.size() &&
                  isSuffixIdChar(text[pos + 1])) {
         ++pos;
@@ -157,16 +159,8 @@ private:
           while (pos < text.size() && isSuffixIdChar(text[pos]))
             ++pos;
         }
-        if (at(pos) != '<' || pos >= text.size())
-          continue;
-        size_t body = pos;
-        std::optional<size_t> end = skipDialectBody(pos);
-        if (!end) {
-          stopUntilMarker(body);
-          continue;
-        }
-        pos = *end;
-        leave(body);
+        if (at(pos) == '<' && pos < text.size())
+          close(pos, skipDialectBody(pos));
       } else {
         ++pos;
         if (c == '{') {
