@@ -1,19 +1,20 @@
 //===- ParserHazards.cpp - IR text that upstream MLIR 19 cannot parse -----===//
 //
-// One pass lexes the text as far as MLIR's lexer decides what is code:
-// comments (up to a line feed or a carriage return), strings (with MLIR's
-// escapes), and the bodies of dialect attributes and types (`#name<...>`,
-// `!name<...>` with the '<' right after the name: nested brackets and
-// strings, where "//" is no comment). The same pass matches the braces of
-// code. Every split marker starts the lexing afresh, as MLIR splits the text
-// before it lexes it. A second pass looks at every `linalg.NAME` in code,
+// The text is first cut into the chunks that MLIR's --split-input-file
+// makes (its exact rule: a marker that differs in its last two characters
+// does not split). In each chunk, one pass lexes as far as MLIR's lexer
+// decides what is code: comments (up to a line feed or a carriage return),
+// strings (with MLIR's escapes), and the bodies of dialect attributes and
+// types (`#name<...>`, `!name<...>` with the '<' right after the name:
+// nested brackets and strings, where "//" is no comment); it also matches
+// the braces of code. A second pass looks at every `linalg.NAME` in code,
 // whatever stands before it (a number glued to it is no obstacle, as in
-// MLIR's lexer), but not after a sigil (`#linalg.binary_fn`), and reads
-// what follows the name as MLIR's parser does: whitespace (a NUL byte is
-// whitespace there) and comments, linalg.generic's attribute dictionary or
-// its alias, then the `<`. Where MLIR's lexer or parser stops with an
-// error first (a malformed string or dialect body: up to the next split
-// marker; an unclosed dictionary), there is nothing to refuse.
+// MLIR's lexer) but a sigil (`#linalg.binary_fn`), and reads what follows
+// the name as MLIR's parser does: whitespace (a NUL byte is whitespace
+// there) and comments, linalg.generic's attribute dictionary or its alias,
+// then the `<`. Where MLIR stops with an error first (a malformed string or
+// dialect body: the rest of the chunk; an unclosed dictionary), there is
+// nothing to refuse.
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,8 +34,6 @@ using llvm::StringRef;
 
 namespace {
 
-constexpr StringRef kDefaultSplitMarker = "// -----";
-
 bool isLetter(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
@@ -52,30 +51,27 @@ bool isSigil(char c) {
 
 class Scanner {
 public:
-  Scanner(StringRef text, StringRef splitMarker)
-      : text(text), splitMarker(splitMarker) {}
+  explicit Scanner(StringRef text) : text(text) {}
 
   std::optional<ParserHazard> run() {
     lex();
-    size_t region = 0;
+    size_t region = 0, tokenEnd = 0;
     StringRef prefix = "linalg.";
     for (size_t at = text.find(prefix); at != StringRef::npos;
          at = text.find(prefix, at + 1)) {
-      // A name inside the last one's token ends where that token does.
-      size_t end = at + prefix.size();
-      if (lastEnd != StringRef::npos && end <= lastEnd)
-        end = lastEnd;
-      while (end < text.size() && isBareIdChar(text[end]))
-        ++end;
-      // After a sigil, the name is part of its token, unless the sigil ends
-      // a split marker.
-      if (end == at + prefix.size() ||
-          (at > 0 && isSigil(text[at - 1]) &&
-           !std::binary_search(chunkStarts.begin(), chunkStarts.end(), at)))
-        continue;
       while (region < outsideCode.size() && outsideCode[region].second <= at)
         ++region;
       if (region < outsideCode.size() && outsideCode[region].first <= at)
+        continue;
+      // After a sigil, the name is part of its token.
+      if (at > 0 && isSigil(text[at - 1]))
+        continue;
+      // A name inside the last one's token ends where that token does.
+      size_t end = std::max(at + prefix.size(), tokenEnd);
+      while (end < text.size() && isBareIdChar(text[end]))
+        ++end;
+      tokenEnd = end;
+      if (end == at + prefix.size())
         continue;
       if (std::optional<ParserHazard> hazard =
               checkOp(text.slice(at, end), end))
@@ -87,66 +83,23 @@ public:
 private:
   char at(size_t pos) const { return pos < text.size() ? text[pos] : '\0'; }
 
-  /// The split marker (MLIR's default or the tool's) that starts at `pos`,
-  /// if one does.
-  size_t markerAt(size_t pos) const {
-    StringRef rest = text.substr(pos);
-    if (!splitMarker.empty() && rest.starts_with(splitMarker))
-      return splitMarker.size();
-    if (rest.starts_with(kDefaultSplitMarker))
-      return kDefaultSplitMarker.size();
-    return 0;
-  }
-
   /// The first pass: outsideCode and closingBrace.
   void lex() {
     std::vector<size_t> open;
     size_t pos = 0;
-    // Ends the region [begin, pos) outside code, or at a split marker in it,
-    // after which the lexing starts afresh.
-    auto leave = [&](size_t begin) {
-      for (size_t p = begin; p < pos; ++p)
-        if (text[p] == kDefaultSplitMarker[0] ||
-            (!splitMarker.empty() && text[p] == splitMarker[0]))
-          if (size_t marker = markerAt(p)) {
-            outsideCode.push_back({begin, p});
-            pos = p + marker;
-            chunkStarts.push_back(pos);
-            open.clear();
-            return;
-          }
-      outsideCode.push_back({begin, pos});
-    };
-    // MLIR stops with an error at `begin`: nothing up to the next split
-    // marker is parsed.
-    auto stopUntilMarker = [&](size_t begin) {
-      size_t next = text.find(kDefaultSplitMarker, begin);
-      if (!splitMarker.empty())
-        next = std::min(next, text.find(splitMarker, begin));
-      pos = std::min(next, text.size());
-      outsideCode.push_back({begin, pos});
-    };
-    // A string or dialect body from `begin` to `end`, or to the next split
-    // marker where MLIR stops at it with an error.
+    // A string or dialect body from `begin` to `end`; where MLIR stops at
+    // it with an error, nothing after it is parsed.
     auto close = [&](size_t begin, std::optional<size_t> end) {
-      if (!end)
-        return stopUntilMarker(begin);
-      pos = *end;
-      leave(begin);
+      pos = end ? *end : text.size();
+      outsideCode.push_back({begin, pos});
     };
     while (pos < text.size()) {
-      if (size_t marker = markerAt(pos)) {
-        pos += marker;
-        chunkStarts.push_back(pos);
-        open.clear();
-        continue;
-      }
       char c = text[pos];
       size_t begin = pos;
       if (c == '/' && at(pos + 1) == '/') {
         while (pos < text.size() && text[pos] != '\n' && text[pos] != '\r')
           ++pos;
-        leave(begin);
+        outsideCode.push_back({begin, pos});
       } else if (c == '"') {
         close(begin, skipString(pos));
       } else if ((c == '#' || c == '!') && pos + 1 < text.size() &&
@@ -284,25 +237,68 @@ private:
     return std::nullopt;
   }
 
-  StringRef text, splitMarker;
+  StringRef text;
   size_t lastEnd = StringRef::npos, lastGapEnd = 0;
   /// [begin, end) of each comment, string and dialect body, in order.
   std::vector<std::pair<size_t, size_t>> outsideCode;
-  /// Where the text after each split marker starts, in order.
-  std::vector<size_t> chunkStarts;
   /// The position after the '}' that closes the '{' of code at a position.
   llvm::DenseMap<size_t, size_t> closingBrace;
 };
 
 } // namespace
 
+/// The chunks that MLIR 19's splitAndProcessBuffer makes of `text` with
+/// `marker`, as [begin, end) offsets: split at the marker less its last two
+/// characters, which must follow (and not be followed by '0'), else the
+/// piece joins the chunk before it ("near miss").
+static std::vector<std::pair<size_t, size_t>> chunksOf(StringRef text,
+                                                       StringRef marker) {
+  constexpr size_t checkLen = 2;
+  // No splitting, or a marker upstream itself cannot split with.
+  if (marker.size() <= checkLen)
+    return {{0, text.size()}};
+  StringRef prefix = marker.drop_back(checkLen),
+            suffix = marker.take_back(checkLen);
+  llvm::SmallVector<StringRef, 8> pieces;
+  text.split(pieces, prefix);
+  std::vector<std::pair<size_t, size_t>> chunks;
+  auto offset = [&](StringRef piece) {
+    return static_cast<size_t>(piece.data() - text.data());
+  };
+  StringRef previous;
+  for (StringRef piece : pieces) {
+    if (previous.empty()) {
+      previous = piece;
+      continue;
+    }
+    if (piece.starts_with(suffix) && piece.size() > checkLen &&
+        piece[checkLen] != '0') {
+      chunks.push_back({offset(previous), offset(previous) + previous.size()});
+      previous = piece.drop_front(checkLen);
+    } else {
+      previous = StringRef(previous.data(),
+                           offset(piece) + piece.size() - offset(previous));
+    }
+  }
+  if (!previous.empty())
+    chunks.push_back({offset(previous), offset(previous) + previous.size()});
+  return chunks;
+}
+
 std::optional<ParserHazard> cnnc::findParserHazard(StringRef text,
                                                    StringRef splitMarker) {
-  // MLIR bytecode is read by its own reader, which calls no op's custom
-  // parser; its strings are stored without quotes.
-  if (text.starts_with("ML\xefR"))
-    return std::nullopt;
-  return Scanner(text, splitMarker).run();
+  for (auto [begin, end] : chunksOf(text, splitMarker)) {
+    StringRef chunk = text.slice(begin, end);
+    // MLIR bytecode is read by its own reader, which calls no op's custom
+    // parser; its strings are stored without quotes.
+    if (chunk.starts_with("ML\xefR"))
+      continue;
+    if (std::optional<ParserHazard> hazard = Scanner(chunk).run()) {
+      hazard->offset += begin;
+      return hazard;
+    }
+  }
+  return std::nullopt;
 }
 
 bool cnnc::checkParserHazards(const llvm::MemoryBuffer &buffer,

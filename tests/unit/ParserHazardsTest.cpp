@@ -56,7 +56,7 @@ TEST_CASE("linalg.generic's properties follow its attribute dictionary",
   CHECK(hazardAt("linalg.generic {a = #foo<(]>} <1>") == -1);
   CHECK(hazardAt("linalg.generic {a = \"\\q\"} <1>") == -1);
   CHECK(hazardAt("linalg.generic {a = 1 <1>") == -1);
-  CHECK(hazardAt("\"\\q\" linalg.log<1>\n// -----\nlinalg.log<2>") == 38);
+  CHECK(hazardAt("\"\\q\" linalg.log<1>\n// -----\nlinalg.log<2>") == -1);
   // However long the dictionary.
   CHECK(hazardAt("linalg.generic {" + std::string(9000, ' ') + "} <1>") ==
         9018);
@@ -77,10 +77,11 @@ TEST_CASE("op names are found as MLIR's lexer finds them", "[parser-hazards]") {
   CHECK(hazardAt("// c\rlinalg.log<[1]>") == 15);
   CHECK(hazardAt(std::string("linalg.log\0<[1]>", 16)) == 11);
   CHECK(hazardAt(std::string("linalg.log<\0{a}>", 16)) == -1);
-  // A split marker inside a string still splits the file, a custom one
-  // too.
-  CHECK(hazardAt("\"// -----linalg.log<[1]>\"") == 19);
-  CHECK(findParserHazard("\"@@linalg.log<[1]>\"", "@@").has_value());
+  // A malformed string ends what MLIR parses, up to the next split marker
+  // where the tool splits its input.
+  CHECK(findParserHazard("\"\\q\" linalg.log<1>\n// -----\nlinalg.log<2>",
+                         "// -----")
+            ->offset == 38);
   // Not in strings, comments, dialect bodies, or after a sigil.
   CHECK(hazardAt("\"linalg.log<1>\"") == -1);
   CHECK(hazardAt("// linalg.log<1>\n") == -1);
@@ -88,6 +89,29 @@ TEST_CASE("op names are found as MLIR's lexer finds them", "[parser-hazards]") {
   CHECK(hazardAt("{fun = #linalg.binary_fn<mul>} %linalg.log<1>") == -1);
   // After a dialect body, which is not a comment even where it holds "//".
   CHECK(hazardAt("#a = #foo<//>linalg.log<[1]>") == 23);
+}
+
+TEST_CASE("the chunks of --split-input-file are scanned one by one",
+          "[parser-hazards]") {
+  auto hazardIn = [](const std::string &text, const std::string &marker) {
+    std::optional<cnnc::ParserHazard> hazard = findParserHazard(text, marker);
+    return hazard ? static_cast<long>(hazard->offset) : -1;
+  };
+  // A marker inside a string splits the text, as MLIR splits before it
+  // lexes; a custom marker too; without splitting it is part of the string.
+  CHECK(hazardIn("\"// -----linalg.log<[1]>\"", "// -----") == 19);
+  CHECK(hazardIn("\"// ===linalg.log<[1]>\"", "// ===") == 17);
+  CHECK(hazardIn("\"// -----linalg.log<[1]>\"", "") == -1);
+  CHECK(hazardIn("{x = \"// -----\"} linalg.log<[1]>", "") == 27);
+  CHECK(hazardIn("{x = \"// -----\"} linalg.log<[1]>", "// ===") == 27);
+  // A near miss (the marker's last two characters differ, or a '0' follows)
+  // does not split.
+  CHECK(hazardIn("\"// -----0linalg.log<[1]>\"", "// -----") == -1);
+  CHECK(hazardIn("\"// ---==linalg.log<[1]>\"", "// -----") == -1);
+  // Each chunk may be bytecode or text.
+  CHECK(hazardIn("ML\xefR\n// -----\nlinalg.log<[1]>\n", "// -----") == 24);
+  // A marker of two characters or fewer does not split (upstream hangs).
+  CHECK(hazardIn("linalg.log<[1]>", "@@") == 10);
 }
 
 TEST_CASE("IR upstream parsers take is not refused", "[parser-hazards]") {

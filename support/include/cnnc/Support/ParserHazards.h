@@ -39,7 +39,8 @@ struct ParserHazard {
 
 /// The first hazard in `text`, if any: none in MLIR bytecode, whose reader
 /// parses no custom syntax. `splitMarker`: the marker at which the tool
-/// splits its input (MLIR's default "// -----" is always taken as one).
+/// splits its input into files parsed one by one (cnnc-opt's
+/// --split-input-file), empty if it does not.
 std::optional<ParserHazard> findParserHazard(llvm::StringRef text,
                                              llvm::StringRef splitMarker = "");
 
