@@ -83,6 +83,24 @@ public:
 private:
   char at(size_t pos) const { return pos < text.size() ? text[pos] : '\0'; }
 
+  /// The end of the comment at `pos`: the next line feed or carriage
+  /// return.
+  size_t commentEnd(size_t pos) const {
+    while (pos < text.size() && text[pos] != '\n' && text[pos] != '\r')
+      ++pos;
+    return pos;
+  }
+
+  /// The end of a sigil's name that starts at `pos`: digits only if it
+  /// starts with one, as in MLIR's lexer.
+  size_t suffixIdEnd(size_t pos) const {
+    bool digits = isDigit(at(pos));
+    while (pos < text.size() &&
+           (digits ? isDigit(text[pos]) : isSuffixIdChar(text[pos])))
+      ++pos;
+    return pos;
+  }
+
   /// The first pass: outsideCode and closingBrace.
   void lex() {
     std::vector<size_t> open;
@@ -97,21 +115,13 @@ private:
       char c = text[pos];
       size_t begin = pos;
       if (c == '/' && at(pos + 1) == '/') {
-        while (pos < text.size() && text[pos] != '\n' && text[pos] != '\r')
-          ++pos;
+        pos = commentEnd(pos);
         outsideCode.push_back({begin, pos});
       } else if (c == '"') {
         close(begin, skipString(pos));
       } else if ((c == '#' || c == '!') && pos + 1 < text.size() &&
                  isSuffixIdChar(text[pos + 1])) {
-        ++pos;
-        if (isDigit(text[pos])) {
-          while (pos < text.size() && isDigit(text[pos]))
-            ++pos;
-        } else {
-          while (pos < text.size() && isSuffixIdChar(text[pos]))
-            ++pos;
-        }
+        pos = suffixIdEnd(pos + 1);
         if (at(pos) == '<' && pos < text.size())
           close(pos, skipDialectBody(pos));
       } else {
@@ -146,9 +156,7 @@ private:
       } else if (at(pos) == '#') {
         // An alias of the dictionary; with a '<' right after it, a dialect
         // attribute, which is no dictionary (an error).
-        ++pos;
-        while (pos < text.size() && isSuffixIdChar(text[pos]))
-          ++pos;
+        pos = suffixIdEnd(pos + 1);
         if (at(pos) == '<')
           return std::nullopt;
         pos = skipGap(pos);
@@ -173,8 +181,7 @@ private:
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\0') {
         ++pos;
       } else if (c == '/' && at(pos + 1) == '/') {
-        while (pos < text.size() && text[pos] != '\n' && text[pos] != '\r')
-          ++pos;
+        pos = commentEnd(pos);
       } else {
         break;
       }

@@ -10,9 +10,10 @@ using cnnc::findParserHazard;
 
 namespace {
 
-/// The offset of the first hazard in `text`, or -1 if it has none.
-long hazardAt(const std::string &text) {
-  std::optional<cnnc::ParserHazard> hazard = findParserHazard(text);
+/// The offset of the first hazard in `text`, split at `marker` as
+/// --split-input-file does, or -1 if it has none.
+long hazardAt(const std::string &text, const std::string &marker = "") {
+  std::optional<cnnc::ParserHazard> hazard = findParserHazard(text, marker);
   return hazard ? static_cast<long>(hazard->offset) : -1;
 }
 
@@ -93,25 +94,21 @@ TEST_CASE("op names are found as MLIR's lexer finds them", "[parser-hazards]") {
 
 TEST_CASE("the chunks of --split-input-file are scanned one by one",
           "[parser-hazards]") {
-  auto hazardIn = [](const std::string &text, const std::string &marker) {
-    std::optional<cnnc::ParserHazard> hazard = findParserHazard(text, marker);
-    return hazard ? static_cast<long>(hazard->offset) : -1;
-  };
   // A marker inside a string splits the text, as MLIR splits before it
   // lexes; a custom marker too; without splitting it is part of the string.
-  CHECK(hazardIn("\"// -----linalg.log<[1]>\"", "// -----") == 19);
-  CHECK(hazardIn("\"// ===linalg.log<[1]>\"", "// ===") == 17);
-  CHECK(hazardIn("\"// -----linalg.log<[1]>\"", "") == -1);
-  CHECK(hazardIn("{x = \"// -----\"} linalg.log<[1]>", "") == 27);
-  CHECK(hazardIn("{x = \"// -----\"} linalg.log<[1]>", "// ===") == 27);
+  CHECK(hazardAt("\"// -----linalg.log<[1]>\"", "// -----") == 19);
+  CHECK(hazardAt("\"// ===linalg.log<[1]>\"", "// ===") == 17);
+  CHECK(hazardAt("\"// -----linalg.log<[1]>\"", "") == -1);
+  CHECK(hazardAt("{x = \"// -----\"} linalg.log<[1]>", "") == 27);
+  CHECK(hazardAt("{x = \"// -----\"} linalg.log<[1]>", "// ===") == 27);
   // A near miss (the marker's last two characters differ, or a '0' follows)
   // does not split.
-  CHECK(hazardIn("\"// -----0linalg.log<[1]>\"", "// -----") == -1);
-  CHECK(hazardIn("\"// ---==linalg.log<[1]>\"", "// -----") == -1);
+  CHECK(hazardAt("\"// -----0linalg.log<[1]>\"", "// -----") == -1);
+  CHECK(hazardAt("\"// ---==linalg.log<[1]>\"", "// -----") == -1);
   // Each chunk may be bytecode or text.
-  CHECK(hazardIn("ML\xefR\n// -----\nlinalg.log<[1]>\n", "// -----") == 24);
+  CHECK(hazardAt("ML\xefR\n// -----\nlinalg.log<[1]>\n", "// -----") == 24);
   // A marker of two characters or fewer does not split (upstream hangs).
-  CHECK(hazardIn("linalg.log<[1]>", "@@") == 10);
+  CHECK(hazardAt("linalg.log<[1]>", "@@") == 10);
 }
 
 TEST_CASE("IR upstream parsers take is not refused", "[parser-hazards]") {
