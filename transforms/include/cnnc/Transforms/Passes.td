@@ -103,10 +103,15 @@ def CNNOutlineLoopNests : Pass<"cnn-outline-loop-nests", "mlir::ModuleOp"> {
     `noinline`, and a call to it. Views, constants and index arithmetic that
     the nest uses are rebuilt inside the new function, so that its
     arguments are the parent's own buffers (inputs, outputs, arena) with
-    their simple layouts. A model is then many small functions, not one
-    huge one: LLVM's optimizations, some of which scale worse than linearly
-    with a function's size, compile DenseNet-121 in seconds instead of
-    minutes, and each layer is its own symbol in the assembly.
+    their simple layouts (in the order the nest first uses them), and the
+    byte offsets of its views of the arena. A model is then many small
+    functions, not one huge one: LLVM's optimizations, some of which scale
+    worse than linearly with a function's size, compile DenseNet-121 in
+    seconds instead of minutes. Nests that differ only in those offsets
+    (padding borders, reorders, pools and element-wise ops of one shape:
+    DenseNet-121's 517 nests are 262 functions, ResNet-50's 152 are 108)
+    share the function of the first of them, so that LLVM optimizes and
+    compiles each body once. Weights stay globals named inside the nest.
   }];
   let dependentDialects = ["mlir::func::FuncDialect"];
 }
