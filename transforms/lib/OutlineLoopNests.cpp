@@ -16,7 +16,7 @@
 // merges functions, and LLVM's MergeFunctions merges only identical ones.
 // The weights stay globals that the nest names itself: passed in as
 // arguments too, the nests of same-shape convolutions would have merged
-// (DenseNet-121: 223 functions, 11.4 s to compile instead of 12.9), but
+// (DenseNet-121: 223 functions, 11.1-11.5 s to compile, 12.9 without), but
 // LLVM then kept the filter addresses of the kernels' prefetches in
 // registers and spilled them, and DenseNet-121 ran 7% slower.
 //
