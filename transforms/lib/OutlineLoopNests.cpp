@@ -155,9 +155,8 @@ struct OutlineLoopNests
 
     // The views' offsets come after the other arguments, in the order the
     // views are rebuilt.
-    SmallVector<Operation *> definitions(rebuilt.begin(), rebuilt.end());
     SmallVector<Value> callArguments(arguments.begin(), arguments.end());
-    for (Operation *op : definitions)
+    for (Operation *op : rebuilt)
       if (auto view = dyn_cast<memref::ViewOp>(op))
         callArguments.push_back(view.getByteShift());
 
@@ -183,7 +182,7 @@ struct OutlineLoopNests
     // Definitions come before their users: each one's operands were
     // visited before it.
     unsigned offsetArgument = arguments.size();
-    for (Operation *op : definitions) {
+    for (Operation *op : rebuilt) {
       Operation *copy = b.clone(*op, mapping);
       if (auto view = dyn_cast<memref::ViewOp>(copy))
         view.getByteShiftMutable().assign(body->getArgument(offsetArgument++));
