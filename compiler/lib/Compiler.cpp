@@ -252,8 +252,9 @@ Expected<cnnc::Artifacts> compileModule(ModuleOp module,
   Artifacts artifacts;
   artifacts.emit = options.emit;
   artifacts.module = module;
-  artifacts.target = {options.triple, options.cpu, options.optLevel,
-                      options.sanitize, options.features};
+  artifacts.target = {options.triple,   options.cpu,
+                      options.optLevel, options.sanitize,
+                      options.features, options.llvmUnrollLoops};
   artifacts.exactCodegenThreads = options.codegenThreads != 0;
   artifacts.codegenThreads =
       options.codegenThreads != 0 ? options.codegenThreads

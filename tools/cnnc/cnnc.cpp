@@ -118,6 +118,14 @@ cl::opt<bool>
                cl::desc("Run every 3x3 convolution directly, without Winograd "
                         "(cnn-use-winograd), to compare with the default"),
                cl::cat(category));
+// Hidden: to measure what LLVM's unrolling would change.
+cl::opt<bool> llvmUnrollLoops(
+    "llvm-unroll-loops",
+    cl::desc("Run LLVM's loop unrolling passes too (off by default: the "
+             "kernels arrive unrolled to their register tiles, and LLVM's "
+             "unrolling costs compile time for almost no change in the "
+             "code)"),
+    cl::Hidden, cl::cat(category));
 cl::opt<int64_t> winogradTile(
     "winograd-tile",
     cl::desc("Winograd output tile: 0 (default) lets the cost rule choose "
@@ -234,6 +242,7 @@ void fillOptions(cnnc::CompileOptions &options) {
   options.winograd = !noWinograd;
   options.winogradTile = winogradTile.getValue();
   options.winogradMaxTile = winogradMaxTile.getValue();
+  options.llvmUnrollLoops = llvmUnrollLoops.getValue();
   options.fusionPasses = fusionPasses.getValue();
   options.tileBytes = fusionTileBytes.getValue();
   options.block = channelBlock.getValue();

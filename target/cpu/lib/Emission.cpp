@@ -6,7 +6,6 @@
 #include "cnnc/Target/CPU/TargetMachine.h"
 
 #include "CnncRuntimeBitcode.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -19,6 +18,7 @@
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Object/ArchiveWriter.h"
 #include "llvm/Pass.h"
+#include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Program.h"
@@ -154,16 +154,41 @@ cnnc::translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
   return llvmModule;
 }
 
+// LLVM's default pipeline for the target's level, as MLIR's
+// makeOptimizingTransformer builds it, except that that cannot turn off
+// LLVM's loop unrolling: the kernels arrive unrolled to their register
+// tiles already, and the unroller spent two fifths of DenseNet-121's
+// optimization time (opt-19 -O3 -time-passes) analysing them for almost
+// nothing (docs/performance.md, "Compile time").
 Error cnnc::optimizeModule(Module &module, const TargetSpec &target) {
   Expected<std::unique_ptr<TargetMachine>> machine =
       cnnc::createTargetMachine(target);
   if (!machine)
     return machine.takeError();
-  auto optimize =
-      mlir::makeOptimizingTransformer(target.optLevel,
-                                      /*sizeLevel=*/0, machine->get());
-  if (Error error = optimize(&module))
-    return error;
+  PipelineTuningOptions tuning;
+  tuning.LoopUnrolling = target.unrollLoops;
+  tuning.LoopInterleaving = true;
+  tuning.LoopVectorization = true;
+  tuning.SLPVectorization = true;
+  PassBuilder builder(machine->get(), tuning);
+  LoopAnalysisManager loops;
+  FunctionAnalysisManager functions;
+  CGSCCAnalysisManager sccs;
+  ModuleAnalysisManager modules;
+  builder.registerModuleAnalyses(modules);
+  builder.registerCGSCCAnalyses(sccs);
+  builder.registerFunctionAnalyses(functions);
+  builder.registerLoopAnalyses(loops);
+  builder.crossRegisterProxies(loops, functions, sccs, modules);
+  const OptimizationLevel levels[] = {
+      OptimizationLevel::O0, OptimizationLevel::O1, OptimizationLevel::O2,
+      OptimizationLevel::O3};
+  OptimizationLevel level = levels[std::min(target.optLevel, 3u)];
+  ModulePassManager pipeline =
+      level == OptimizationLevel::O0
+          ? builder.buildO0DefaultPipeline(level)
+          : builder.buildPerModuleDefaultPipeline(level);
+  pipeline.run(module, modules);
   instrumentForSanitizer(module, target.sanitizer);
   return Error::success();
 }

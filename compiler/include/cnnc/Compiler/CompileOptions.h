@@ -152,6 +152,13 @@ struct CompileOptions : PipelineOptions {
   Option<unsigned> optLevel{*this, "opt-level",
                             llvm::cl::desc("LLVM optimization level, 0 to 3"),
                             llvm::cl::init(3)};
+  Option<bool> llvmUnrollLoops{
+      *this, "llvm-unroll-loops",
+      llvm::cl::desc("Run LLVM's loop unrolling passes too (off by default: "
+                     "the kernels arrive unrolled to their register tiles, "
+                     "and LLVM's unrolling costs compile time for almost "
+                     "no change in the code)"),
+      llvm::cl::init(false)};
   Option<std::string> triple{
       *this, "mtriple", llvm::cl::desc("Target triple (default: the host's)")};
   Option<std::string> cpu{

@@ -34,6 +34,11 @@ struct TargetSpec {
   Sanitizer sanitizer = Sanitizer::None;
   /// Features to add or remove, as --mattr: "+avx2,-avx512f".
   std::string features;
+  /// Whether LLVM's loop unrolling passes run. cnnc's kernels are unrolled
+  /// to their register tiles before LLVM sees them; LLVM's unrolling then
+  /// changes only small loops (border fills, copies) and costs a third of
+  /// a large model's LLVM time, so it is off unless asked for.
+  bool unrollLoops = false;
 };
 
 /// Instruments every function defined in `module` for `sanitizer`, after
@@ -64,8 +69,9 @@ llvm::Expected<std::unique_ptr<llvm::Module>> translateToLLVMIR(
     llvm::function_ref<llvm::Error(llvm::Module &)> extend = nullptr,
     bool optimize = true);
 
-/// Runs LLVM's optimization pipeline at the target's level, then the
-/// target's sanitizer instrumentation, if any.
+/// Runs LLVM's optimization pipeline at the target's level (its loop
+/// unrolling only if the target asks for it), then the target's sanitizer
+/// instrumentation, if any.
 llvm::Error optimizeModule(llvm::Module &module, const TargetSpec &target);
 
 /// Told after code generation of each function: how many functions with a
