@@ -129,6 +129,7 @@ cnnc::translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
     return machine.takeError();
   llvmModule->setDataLayout((*machine)->createDataLayout());
   llvmModule->setTargetTriple((*machine)->getTargetTriple().str());
+  storeConstantArraysAsBytes(*llvmModule);
   // What `extend` adds is the C API: its entry points check the CPU before
   // they run the model, in code for the baseline CPU (CpuFeatures.h).
   SmallPtrSet<Function *, 16> model;

@@ -69,6 +69,11 @@ llvm::Expected<std::unique_ptr<llvm::Module>> translateToLLVMIR(
     llvm::function_ref<llvm::Error(llvm::Module &)> extend = nullptr,
     bool optimize = true);
 
+/// Replaces each large constant array of `module` (the weights) by a
+/// constant byte array with the same contents, which code generation
+/// writes in one piece rather than element by element.
+void storeConstantArraysAsBytes(llvm::Module &module);
+
 /// Runs LLVM's optimization pipeline at the target's level (its loop
 /// unrolling only if the target asks for it), then the target's sanitizer
 /// instrumentation, if any.
