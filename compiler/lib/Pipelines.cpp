@@ -8,6 +8,7 @@
 #include "cnnc/Target/CPU/LowerToLLVM.h"
 #include "cnnc/Target/CPU/Passes.h"
 #include "cnnc/Transforms/Passes.h"
+#include "cnnc/Transforms/StaticSubsets.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -200,6 +201,9 @@ Error cnnc::buildCNNToLLVMPipeline(OpPassManager &pm,
 }
 
 void cnnc::registerCompilerDependencies(DialectRegistry &registry) {
+  // Before tensor's bufferization models, which bring upstream's subset
+  // models: the first one attached is the one used.
+  registerStaticSubsetModels(registry);
   registry.insert<cnn::CNNDialect, CnncDialect, arith::ArithDialect,
                   bufferization::BufferizationDialect, cf::ControlFlowDialect,
                   func::FuncDialect, linalg::LinalgDialect, LLVM::LLVMDialect,

@@ -17,6 +17,7 @@
 #include "cnnc/Support/InputFile.h"
 #include "cnnc/Support/OutputFile.h"
 #include "cnnc/Support/ParserHazards.h"
+#include "cnnc/Transforms/StaticSubsets.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -53,6 +54,8 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   mlir::DialectRegistry registry;
   registry.insert<cnnc::cnn::CNNDialect, cnnc::CnncDialect>();
+  // Before registerAllDialects: the first subset model attached is used.
+  cnnc::registerStaticSubsetModels(registry);
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
 
