@@ -58,11 +58,34 @@ struct TagConvolutionsPass : PassWrapper<TagConvolutionsPass, OperationPass<>> {
     });
   }
 };
+
+/// Leaves IR that does not verify: every cnn.conv2d gets 3 groups, which
+/// no channel count of the tests divides. For the drivers' reports of a
+/// user's pass that breaks the IR.
+struct BreakConvolutionsPass
+    : PassWrapper<BreakConvolutionsPass, OperationPass<>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(BreakConvolutionsPass)
+
+  StringRef getArgument() const final { return "cnnc-test-break-convolutions"; }
+  StringRef getDescription() const final {
+    return "Give each cnn.conv2d 3 groups, leaving invalid IR (test plugin)";
+  }
+
+  void runOnOperation() override {
+    getOperation()->walk([](cnnc::cnn::Conv2DOp conv) {
+      conv->setAttr("groups", IntegerAttr::get(
+                                  IntegerType::get(conv.getContext(), 64), 3));
+    });
+  }
+};
 } // namespace
 
 extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo mlirGetPassPluginInfo() {
   return {MLIR_PLUGIN_API_VERSION, "CnncTestPassPlugin", LLVM_VERSION_STRING,
-          [] { PassRegistration<TagConvolutionsPass>(); }};
+          [] {
+            PassRegistration<TagConvolutionsPass>();
+            PassRegistration<BreakConvolutionsPass>();
+          }};
 }
 
 extern "C" LLVM_ATTRIBUTE_WEAK DialectPluginLibraryInfo

@@ -126,6 +126,12 @@ cl::opt<bool> llvmUnrollLoops(
              "unrolling costs compile time for almost no change in the "
              "code)"),
     cl::Hidden, cl::cat(category));
+// Hidden: for debugging a pass that leaves invalid IR.
+cl::opt<bool> verifyEach(
+    "verify-each",
+    cl::desc("Verify the IR after every pass of the pipeline (by default "
+             "only once, after the last)"),
+    cl::Hidden, cl::cat(category));
 cl::opt<int64_t> winogradTile(
     "winograd-tile",
     cl::desc("Winograd output tile: 0 (default) lets the cost rule choose "
@@ -243,6 +249,7 @@ void fillOptions(cnnc::CompileOptions &options) {
   options.winogradTile = winogradTile.getValue();
   options.winogradMaxTile = winogradMaxTile.getValue();
   options.llvmUnrollLoops = llvmUnrollLoops.getValue();
+  options.verifyEach = verifyEach.getValue();
   options.fusionPasses = fusionPasses.getValue();
   options.tileBytes = fusionTileBytes.getValue();
   options.block = channelBlock.getValue();

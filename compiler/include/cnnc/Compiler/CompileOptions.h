@@ -159,6 +159,13 @@ struct CompileOptions : PipelineOptions {
                      "and LLVM's unrolling costs compile time for almost "
                      "no change in the code)"),
       llvm::cl::init(false)};
+  Option<bool> verifyEach{
+      *this, "verify-each",
+      llvm::cl::desc("Verify the IR after every pass (off by default: the "
+                     "lowered module is verified once, before translation to "
+                     "LLVM IR; every pass's verification took a quarter of a "
+                     "large model's MLIR time)"),
+      llvm::cl::init(false)};
   Option<std::string> triple{
       *this, "mtriple", llvm::cl::desc("Target triple (default: the host's)")};
   Option<std::string> cpu{
