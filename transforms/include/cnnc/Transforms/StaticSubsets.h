@@ -13,6 +13,7 @@
 
 namespace mlir {
 class DialectRegistry;
+class MLIRContext;
 } // namespace mlir
 
 namespace cnnc {
@@ -23,8 +24,14 @@ namespace cnnc {
 /// about the components it must. The first model of an interface attached
 /// to an op wins: call this before upstream's registrations
 /// (tensor::registerBufferizableOpInterfaceExternalModels and
-/// registerAllDialects register theirs).
+/// registerAllDialects register theirs). Upstream's subset extension is
+/// still needed: it attaches the SubsetExtractionOpInterface and
+/// SubsetInsertionOpInterface models that these rely on.
 void registerStaticSubsetModels(mlir::DialectRegistry &registry);
+
+/// Whether the subset models of both slice ops in `context` are these (the
+/// tensor dialect loaded, and no other model attached before them).
+bool hasStaticSubsetModels(mlir::MLIRContext *context);
 
 } // namespace cnnc
 
