@@ -183,28 +183,29 @@ TEST_CASE("subset models of tensor slices answer as upstream's",
   }
 }
 
+/// Whether a context made from `registry` uses cnnc's subset models.
+static bool usesStaticModels(const DialectRegistry &registry) {
+  MLIRContext context(registry);
+  context.loadDialect<tensor::TensorDialect>();
+  return cnnc::hasStaticSubsetModels(&context);
+}
+
 TEST_CASE("the compiler's and cnnc-opt's registries use cnnc's subset models",
           "[static-subsets]") {
   SECTION("without them") {
     DialectRegistry registry;
     tensor::registerBufferizableOpInterfaceExternalModels(registry);
-    MLIRContext context(registry);
-    context.loadDialect<tensor::TensorDialect>();
-    CHECK_FALSE(cnnc::hasStaticSubsetModels(&context));
+    CHECK_FALSE(usesStaticModels(registry));
   }
   SECTION("cnnc's compiler") {
     DialectRegistry registry;
     cnnc::registerCompilerDependencies(registry);
-    MLIRContext context(registry);
-    context.loadDialect<tensor::TensorDialect>();
-    CHECK(cnnc::hasStaticSubsetModels(&context));
+    CHECK(usesStaticModels(registry));
   }
   SECTION("cnnc-opt's order: cnnc's, then every upstream dialect's") {
     DialectRegistry registry;
     cnnc::registerStaticSubsetModels(registry);
     registerAllDialects(registry);
-    MLIRContext context(registry);
-    context.loadDialect<tensor::TensorDialect>();
-    CHECK(cnnc::hasStaticSubsetModels(&context));
+    CHECK(usesStaticModels(registry));
   }
 }

@@ -113,6 +113,30 @@ OffsetSizeAndStrideOpInterface asTensorSlice(SubsetOpInterface candidate) {
   return cast<OffsetSizeAndStrideOpInterface>(op);
 }
 
+using EquivalenceFn = function_ref<bool(Value, Value)>;
+using UpstreamCheck = bool (*)(Operation *, SubsetOpInterface, EquivalenceFn);
+
+/// What both checks share: upstream's `check` decides where the candidate
+/// is not one of tensor's slices; slices of tensors that are not
+/// equivalent, or of other ranks, are neither equivalent nor proven apart;
+/// the rest is `compare`'s (the two slices and their rank).
+template <typename Compare>
+bool compareSlices(Operation *op, SubsetOpInterface candidate,
+                   EquivalenceFn equivalenceFn, UpstreamCheck check,
+                   Compare compare) {
+  OffsetSizeAndStrideOpInterface other = asTensorSlice(candidate);
+  if (!other)
+    return check(op, candidate, equivalenceFn);
+  if (!equivalenceFn(cast<SubsetOpInterface>(op).getTensorContainer(),
+                     candidate.getTensorContainer()))
+    return false;
+  auto slice = cast<OffsetSizeAndStrideOpInterface>(op);
+  unsigned rank = slice.getStaticOffsets().size();
+  if (other.getStaticOffsets().size() != rank)
+    return false;
+  return compare(slice, other, rank);
+}
+
 template <typename SliceOp>
 struct StaticSliceSubsetModel
     : public SubsetOpInterface::ExternalModel<StaticSliceSubsetModel<SliceOp>,
@@ -122,59 +146,46 @@ struct StaticSliceSubsetModel
     return HyperrectangularSlice(cast<OffsetSizeAndStrideOpInterface>(op));
   }
 
-  bool operatesOnEquivalentSubset(
-      Operation *op, SubsetOpInterface candidate,
-      function_ref<bool(Value, Value)> equivalenceFn) const {
-    OffsetSizeAndStrideOpInterface other = asTensorSlice(candidate);
-    if (!other)
-      return detail::defaultOperatesOnEquivalentSubset(op, candidate,
-                                                       equivalenceFn);
-    if (!equivalenceFn(cast<SubsetOpInterface>(op).getTensorContainer(),
-                       candidate.getTensorContainer()))
-      return false;
-    auto slice = cast<OffsetSizeAndStrideOpInterface>(op);
-    unsigned rank = slice.getStaticOffsets().size();
-    if (other.getStaticOffsets().size() != rank)
-      return false;
-    for (Part part : {Part::Offsets, Part::Sizes, Part::Strides})
-      for (unsigned dim = 0; dim < rank; ++dim)
-        if (!componentEqual(slice, other, part, dim))
-          return false;
-    return true;
+  bool operatesOnEquivalentSubset(Operation *op, SubsetOpInterface candidate,
+                                  EquivalenceFn equivalenceFn) const {
+    return compareSlices(
+        op, candidate, equivalenceFn, detail::defaultOperatesOnEquivalentSubset,
+        [](OffsetSizeAndStrideOpInterface slice,
+           OffsetSizeAndStrideOpInterface other, unsigned rank) {
+          for (Part part : {Part::Offsets, Part::Sizes, Part::Strides})
+            for (unsigned dim = 0; dim < rank; ++dim)
+              if (!componentEqual(slice, other, part, dim))
+                return false;
+          return true;
+        });
   }
 
-  bool operatesOnDisjointSubset(
-      Operation *op, SubsetOpInterface candidate,
-      function_ref<bool(Value, Value)> equivalenceFn) const {
-    OffsetSizeAndStrideOpInterface other = asTensorSlice(candidate);
-    if (!other)
-      return detail::defaultOperatesOnDisjointSubset(op, candidate,
-                                                     equivalenceFn);
-    if (!equivalenceFn(cast<SubsetOpInterface>(op).getTensorContainer(),
-                       candidate.getTensorContainer()))
-      return false;
-    auto slice = cast<OffsetSizeAndStrideOpInterface>(op);
-    unsigned rank = slice.getStaticOffsets().size();
-    if (other.getStaticOffsets().size() != rank)
-      return false;
-    // Apart along one dimension is apart; overlapping along every one, all
-    // constants and positive strides, is overlapping. Only the rest needs
-    // upstream's analysis.
-    bool allStatic = true;
-    for (unsigned dim = 0; dim < rank; ++dim) {
-      std::optional<bool> before = endsBefore(slice, other, dim);
-      std::optional<bool> after = endsBefore(other, slice, dim);
-      if ((before && *before) || (after && *after))
-        return true;
-      allStatic &= before.has_value() && after.has_value();
-    }
-    // Upstream's rule takes the offset for the lowest index, which a
-    // negative stride breaks (rows 5, 4, 3 and rows 0-3 would be apart):
-    // such slices are not proven apart.
-    if (allStatic || hasNonPositiveStride(slice) || hasNonPositiveStride(other))
-      return false;
-    return detail::defaultOperatesOnDisjointSubset(op, candidate,
-                                                   equivalenceFn);
+  bool operatesOnDisjointSubset(Operation *op, SubsetOpInterface candidate,
+                                EquivalenceFn equivalenceFn) const {
+    return compareSlices(
+        op, candidate, equivalenceFn, detail::defaultOperatesOnDisjointSubset,
+        [&](OffsetSizeAndStrideOpInterface slice,
+            OffsetSizeAndStrideOpInterface other, unsigned rank) {
+          // Apart along one dimension is apart; overlapping along every
+          // one, all constants and positive strides, is overlapping. Only
+          // the rest needs upstream's analysis.
+          bool allStatic = true;
+          for (unsigned dim = 0; dim < rank; ++dim) {
+            std::optional<bool> before = endsBefore(slice, other, dim);
+            std::optional<bool> after = endsBefore(other, slice, dim);
+            if ((before && *before) || (after && *after))
+              return true;
+            allStatic &= before.has_value() && after.has_value();
+          }
+          // Upstream's rule takes the offset for the lowest index, which a
+          // negative stride breaks (rows 5, 4, 3 and rows 0-3 would be
+          // apart): such slices are not proven apart.
+          if (allStatic || hasNonPositiveStride(slice) ||
+              hasNonPositiveStride(other))
+            return false;
+          return detail::defaultOperatesOnDisjointSubset(op, candidate,
+                                                         equivalenceFn);
+        });
   }
 };
 
