@@ -4,11 +4,13 @@
 // A convolution reads its input zero-padded: tensor.pad, which bufferizes
 // to a fill of a new buffer and a copy of the whole feature map into its
 // interior. When the padded map is computed by a chain of destination-
-// style ops that starts at a tensor.empty and is read by nothing but the
-// pad, the pad becomes fills of the padded buffer's border (placed before
-// the chain) and an insert_slice into its interior; empty-tensor
-// elimination then gives the chain that interior as its destination, so
-// the producer writes there and nothing is copied or written twice.
+// style ops that starts at a tensor.empty and that nothing but the pad
+// reads, or other ops only read (not return, not update in place), the pad
+// becomes fills of the padded buffer's border (placed before the chain) and
+// an insert_slice into its interior, and the other readers after the pad
+// read that interior; empty-tensor elimination then gives the chain the
+// interior as its destination, so the producer writes there and nothing is
+// copied or written twice.
 //
 // Before that, the pads of tiles come first: a fused chain's row tile pads
 // its slice of the chain's input (the rows it reads plus the halo, the
@@ -199,6 +201,16 @@ void hoistTilePads(ModuleOp module) {
   }
 }
 
+/// Whether `use` only reads its tensor: an extract_slice or an input of a
+/// destination-style op.
+bool onlyReads(OpOperand &use) {
+  Operation *owner = use.getOwner();
+  if (isa<tensor::PadOp, tensor::ExtractSliceOp>(owner))
+    return true;
+  auto dps = dyn_cast<DestinationStyleOpInterface>(owner);
+  return dps && dps.isDpsInput(&use);
+}
+
 struct CNNPadInPlace : cnnc::impl::CNNPadInPlaceBase<CNNPadInPlace> {
   void runOnOperation() override {
     hoistTilePads(getOperation());
@@ -213,7 +225,12 @@ struct CNNPadInPlace : cnnc::impl::CNNPadInPlaceBase<CNNPadInPlace> {
           !llvm::all_of(pad.getStaticLow(),
                         [](int64_t v) { return !ShapedType::isDynamic(v); }))
         continue;
-      tensor::EmptyOp start = cnnc::destinationChainStart(pad.getSource());
+      // Other readers of the source are fine if they only read it (see
+      // below); one that writes it in place or returns it keeps the pad.
+      tensor::EmptyOp start = cnnc::destinationChainStart(
+          pad.getSource(),
+          /*valueMayHaveReaders=*/llvm::all_of(pad.getSource().getUses(),
+                                               onlyReads));
       if (!start || start->getBlock() != pad->getBlock())
         continue;
       OpBuilder b(start);
@@ -233,9 +250,30 @@ struct CNNPadInPlace : cnnc::impl::CNNPadInPlaceBase<CNNPadInPlace> {
         sizes.push_back(b.getIndexAttr(size));
         strides.push_back(b.getIndexAttr(1));
       }
-      Value inserted = b.create<tensor::InsertSliceOp>(
-          loc, pad.getSource(), filled, offsets, sizes, strides);
-      pad.replaceAllUsesWith(inserted);
+      Value source = pad.getSource();
+      auto inserted = b.create<tensor::InsertSliceOp>(loc, source, filled,
+                                                      offsets, sizes, strides);
+      // Other readers after the pad read the padded buffer's interior: were
+      // they to read `source`, which then lives in that interior, after
+      // the insert_slice, One-Shot Bufferize would call the insert a
+      // conflicting write and give the producer a buffer of its own and a
+      // copy into the interior (ShuffleNetV2's units whose input both
+      // branches read).
+      Operation *interior = nullptr;
+      for (OpOperand &use : llvm::make_early_inc_range(source.getUses())) {
+        Operation *reader =
+            pad->getBlock()->findAncestorOpInBlock(*use.getOwner());
+        if (!reader || reader == pad || reader == inserted ||
+            !inserted->isBeforeInBlock(reader))
+          continue;
+        if (!interior) {
+          b.setInsertionPointAfter(inserted);
+          interior = b.create<tensor::ExtractSliceOp>(
+              loc, pad.getSourceType(), inserted, offsets, sizes, strides);
+        }
+        use.set(interior->getResult(0));
+      }
+      pad.replaceAllUsesWith(inserted.getResult());
       pad.erase();
     }
   }

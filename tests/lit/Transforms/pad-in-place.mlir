@@ -1,5 +1,5 @@
 // cnn-pad-in-place: a pad whose source chain starts at an empty tensor and
-// has no other reader becomes fills of the border and an insert into the
+// has no other reader (or only readers that do not write it) becomes fills of the border and an insert into the
 // interior, so that empty-tensor elimination lets the chain write there.
 // RUN: cnnc-opt %s --split-input-file --cnn-pad-in-place | FileCheck %s
 // RUN: cnnc-opt %s --split-input-file --cnn-pad-in-place --eliminate-empty-tensors --one-shot-bufferize="bufferize-function-boundaries" --cse --canonicalize | FileCheck %s --check-prefix=BUFFERS
@@ -58,6 +58,71 @@ func.func @read_twice(%x: tensor<1x4x5x5xf32>) -> (tensor<1x4x7x7xf32>, tensor<1
     tensor.yield %zero : f32
   } : tensor<1x4x5x5xf32> to tensor<1x4x7x7xf32>
   return %p, %r : tensor<1x4x7x7xf32>, tensor<1x4x5x5xf32>
+}
+
+// -----
+
+// Another op reads the source after the pad (ShuffleNetV2's unit input, read
+// by both branches): the chain still writes into the padded buffer, and
+// that reader reads the buffer's interior, so bufferization copies nothing.
+// CHECK-LABEL: func @read_by_another_op
+// CHECK: %[[RELU:.*]] = linalg.generic
+// CHECK: %[[PADDED:.*]] = tensor.insert_slice %[[RELU]] into %{{.*}}[0, 0, 1, 1] [1, 4, 5, 5] [1, 1, 1, 1]
+// CHECK: %[[INTERIOR:.*]] = tensor.extract_slice %[[PADDED]][0, 0, 1, 1] [1, 4, 5, 5] [1, 1, 1, 1]
+// CHECK-NOT: tensor.pad
+// CHECK: linalg.generic {{.*}} ins(%[[INTERIOR]] : tensor<1x4x5x5xf32>)
+// BUFFERS-LABEL: func @read_by_another_op
+// BUFFERS-NOT: memref.copy
+// BUFFERS: linalg.generic {{.*}} outs(%{{.*}} : memref<1x4x5x5xf32, strided<[196, 49, 7, 1], offset: 8>>)
+// BUFFERS-NOT: memref.copy
+// BUFFERS: linalg.generic {{.*}} ins(%{{.*}} : memref<1x4x5x5xf32, strided<[196, 49, 7, 1], offset: 8>>)
+// BUFFERS-NOT: memref.copy
+// BUFFERS: return
+func.func @read_by_another_op(%x: tensor<1x4x5x5xf32>) -> (tensor<1x4x7x7xf32>, tensor<1x4x5x5xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x5x5xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(a, b, c, d) -> (a, b, c, d)>, affine_map<(a, b, c, d) -> (a, b, c, d)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x4x5x5xf32>) outs(%e : tensor<1x4x5x5xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x4x5x5xf32>
+  %p = tensor.pad %r low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x4x5x5xf32> to tensor<1x4x7x7xf32>
+  %e2 = tensor.empty() : tensor<1x4x5x5xf32>
+  %n = linalg.generic {indexing_maps = [affine_map<(a, b, c, d) -> (a, b, c, d)>, affine_map<(a, b, c, d) -> (a, b, c, d)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%r : tensor<1x4x5x5xf32>) outs(%e2 : tensor<1x4x5x5xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.negf %in : f32
+    linalg.yield %m : f32
+  } -> tensor<1x4x5x5xf32>
+  return %p, %n : tensor<1x4x7x7xf32>, tensor<1x4x5x5xf32>
+}
+
+// -----
+
+// Another op updates the source in place: the pad stays (one copy either
+// way, and this one is the plain one).
+// CHECK-LABEL: func @written_by_another_op
+// CHECK: tensor.pad
+func.func @written_by_another_op(%x: tensor<1x4x5x5xf32>) -> (tensor<1x4x7x7xf32>, tensor<1x4x5x5xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x5x5xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(a, b, c, d) -> (a, b, c, d)>, affine_map<(a, b, c, d) -> (a, b, c, d)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x4x5x5xf32>) outs(%e : tensor<1x4x5x5xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x4x5x5xf32>
+  %p = tensor.pad %r low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x4x5x5xf32> to tensor<1x4x7x7xf32>
+  %n = linalg.generic {indexing_maps = [affine_map<(a, b, c, d) -> (a, b, c, d)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} outs(%r : tensor<1x4x5x5xf32>) {
+  ^bb0(%out: f32):
+    %m = arith.negf %out : f32
+    linalg.yield %m : f32
+  } -> tensor<1x4x5x5xf32>
+  return %p, %n : tensor<1x4x7x7xf32>, tensor<1x4x5x5xf32>
 }
 
 // -----
