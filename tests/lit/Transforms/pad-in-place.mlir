@@ -1,6 +1,7 @@
 // cnn-pad-in-place: a pad whose source chain starts at an empty tensor and
-// has no other reader (or only readers that do not write it) becomes fills of the border and an insert into the
-// interior, so that empty-tensor elimination lets the chain write there.
+// has no other reader (or only readers that do not write it) becomes fills
+// of the border and an insert into the interior, so that empty-tensor
+// elimination lets the chain write there.
 // RUN: cnnc-opt %s --split-input-file --cnn-pad-in-place | FileCheck %s
 // RUN: cnnc-opt %s --split-input-file --cnn-pad-in-place --eliminate-empty-tensors --one-shot-bufferize="bufferize-function-boundaries" --cse --canonicalize | FileCheck %s --check-prefix=BUFFERS
 
