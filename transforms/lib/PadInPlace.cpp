@@ -201,8 +201,8 @@ void hoistTilePads(ModuleOp module) {
   }
 }
 
-/// Whether `use` only reads its tensor: an extract_slice or an input of a
-/// destination-style op.
+/// Whether `use` only reads its tensor: a pad, an extract_slice or an input
+/// of a destination-style op.
 bool onlyReads(OpOperand &use) {
   Operation *owner = use.getOwner();
   if (isa<tensor::PadOp, tensor::ExtractSliceOp>(owner))
@@ -227,10 +227,10 @@ struct CNNPadInPlace : cnnc::impl::CNNPadInPlaceBase<CNNPadInPlace> {
         continue;
       // Other readers of the source are fine if they only read it (see
       // below); one that writes it in place or returns it keeps the pad.
+      Value source = pad.getSource();
       tensor::EmptyOp start = cnnc::destinationChainStart(
-          pad.getSource(),
-          /*valueMayHaveReaders=*/llvm::all_of(pad.getSource().getUses(),
-                                               onlyReads));
+          source,
+          /*valueMayHaveReaders=*/llvm::all_of(source.getUses(), onlyReads));
       if (!start || start->getBlock() != pad->getBlock())
         continue;
       OpBuilder b(start);
@@ -250,7 +250,6 @@ struct CNNPadInPlace : cnnc::impl::CNNPadInPlaceBase<CNNPadInPlace> {
         sizes.push_back(b.getIndexAttr(size));
         strides.push_back(b.getIndexAttr(1));
       }
-      Value source = pad.getSource();
       auto inserted = b.create<tensor::InsertSliceOp>(loc, source, filled,
                                                       offsets, sizes, strides);
       // Other readers after the pad read the padded buffer's interior: were
