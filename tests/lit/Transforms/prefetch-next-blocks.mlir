@@ -4,7 +4,8 @@
 // the next tile would run past it), one per 64-byte line: every other lane
 // of 8 floats. A tile that covers every output block has no next one; a
 // filter slice too large for it and its successor to share L2 (over 256 KB)
-// is not prefetched.
+// is not prefetched. Only the tiles of a block's last 64 output pixels
+// prefetch: the earlier ones would fetch the same lines again.
 // RUN: cnnc-opt %s --split-input-file --cnn-vectorize-blocked-convolutions=vector-registers=16 --canonicalize | FileCheck %s
 
 // 1x1, 2 -> 6 blocks of 8 on 3x10 pixels: tiles of 2 blocks (the parallel
@@ -116,6 +117,42 @@ func.func @plain_input(%x: memref<1x3x6x30xf32>, %w: memref<4x3x3x3x8xf32>, %out
 #o4 = affine_map<(n,ob,oh,ow,co,cb,kh,kw,ci)->(n,ob,oh,ow,co)>
 func.func @grouped(%x: memref<1x4x3x10x8xf32>, %w: memref<4x2x1x1x8x8xf32>, %out: memref<1x4x3x10x8xf32>) {
   linalg.generic {indexing_maps = [#in4, #w4, #o4], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"], cnnc.blocked_conv = #cnnc.blocked_conv<dense, strides = [1, 1], dilations = [1, 1], group_in_blocks = 2, group_out_blocks = 2, group_in_channels = 16, lanes = 8>} ins(%x, %w : memref<1x4x3x10x8xf32>, memref<4x2x1x1x8x8xf32>) outs(%out : memref<1x4x3x10x8xf32>) {
+    ^bb0(%a: f32, %b: f32, %acc: f32):
+      %m = arith.mulf %a, %b : f32
+      %s = arith.addf %acc, %m : f32
+      linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// 20x10 pixels, flattened into one row of 200 (a 1x1): only the tiles from
+// pixel 200 - 64 = 136 on prefetch, in every step of their reduction; the
+// last tile (pixels 198 and 199, a loop of its own) always does.
+// CHECK-LABEL: func @last_pixels
+// CHECK: scf.parallel (%{{.*}}, %[[TILE:.*]]) = (%c0, %c0) to (%c3, %c33)
+// CHECK: %[[PIXEL:.*]] = arith.muli %[[TILE]], %c6 : index
+// CHECK: %[[WINDOW:.*]] = arith.cmpi sge, %[[PIXEL]], %c136 : index
+// CHECK: scf.for %[[UNIT:.*]] = %c0 to %c2 step %c1 iter_args
+// CHECK-NEXT: scf.if %[[WINDOW]] {
+// CHECK-NEXT: scf.for %[[LANE:.*]] = %c0 to %c8 step %c2 {
+// CHECK-NEXT: memref.prefetch %arg1[%{{.*}}, %[[UNIT]], %c0, %c0, %[[LANE]], %c0], read, locality<2>, data
+// CHECK-NEXT: memref.prefetch %arg1[%{{.*}}, %[[UNIT]], %c0, %c0, %[[LANE]], %c0], read, locality<2>, data
+// CHECK-NEXT: }
+// CHECK-NEXT: }
+// CHECK-NOT: memref.prefetch
+// CHECK: scf.parallel (%{{.*}}) = (%c0) to (%c3)
+// CHECK-NOT: scf.if
+// CHECK: scf.for %{{.*}} = %c0 to %c2 step %c1 iter_args
+// CHECK-NEXT: scf.for %{{.*}} = %c0 to %c8 step %c2 {
+// CHECK-NEXT: memref.prefetch
+// CHECK: return
+#in5 = affine_map<(n,ob,oh,ow,co,cb,kh,kw,ci)->(n,cb,oh*1+kh*1,ow*1+kw*1,ci)>
+#w5 = affine_map<(n,ob,oh,ow,co,cb,kh,kw,ci)->(ob,cb,kh,kw,ci,co)>
+#o5 = affine_map<(n,ob,oh,ow,co,cb,kh,kw,ci)->(n,ob,oh,ow,co)>
+func.func @last_pixels(%x: memref<1x2x20x10x8xf32>, %w: memref<6x2x1x1x8x8xf32>, %out: memref<1x6x20x10x8xf32>) {
+  linalg.generic {indexing_maps = [#in5, #w5, #o5], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"], cnnc.blocked_conv = #cnnc.blocked_conv<dense, strides = [1, 1], dilations = [1, 1]>} ins(%x, %w : memref<1x2x20x10x8xf32>, memref<6x2x1x1x8x8xf32>) outs(%out : memref<1x6x20x10x8xf32>) {
     ^bb0(%a: f32, %b: f32, %acc: f32):
       %m = arith.mulf %a, %b : f32
       %s = arith.addf %acc, %m : f32
