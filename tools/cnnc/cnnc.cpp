@@ -175,9 +175,10 @@ cl::opt<int64_t> channelBlock(
     cl::cat(category));
 cl::opt<bool> blockLoneConvolutions(
     "block-lone-convolutions",
-    cl::desc("Give the blocked layout also to a 1x1 convolution that would "
-             "be the only convolution of its blocked region (by default it "
-             "stays NCHW, saving the reorder of its output), to compare"),
+    cl::desc("Give the blocked layout also to a region whose convolutions "
+             "all have fast NCHW kernels (1x1 stride 1, depthwise of a model "
+             "input; by default it stays NCHW, saving the reorders), to "
+             "compare"),
     cl::cat(category));
 cl::opt<int64_t> batchSize(
     "batch",

@@ -1,9 +1,9 @@
-// cnn-assign-layout leaves a 1x1 convolution, or a depthwise one of a model
-// input, in NCHW when it would be the only convolution of its blocked
-// region with nothing but element-wise ops besides (a lone layer): blocked,
-// it would only add reorders, and its NCHW kernel is as fast. Any other
-// region is blocked as before, and lone-convolutions-in-nchw=false blocks
-// the lone one too.
+// cnn-assign-layout leaves a blocked region in NCHW when its convolutions
+// all have fast NCHW kernels (1x1 ones, depthwise ones of a model input)
+// with nothing but element-wise ops besides (a lone layer, or a short
+// chain of such layers): blocked, it would only add reorders, and the NCHW
+// kernels are as fast. Any other region is blocked as before, and
+// lone-convolutions-in-nchw=false blocks these too.
 // RUN: cnnc-opt %s --split-input-file --cnn-lower-to-linalg --cnn-assign-layout=block=8 --canonicalize | FileCheck %s
 // RUN: cnnc-opt %s --split-input-file --cnn-lower-to-linalg --cnn-assign-layout="block=8 lone-convolutions-in-nchw=false" --canonicalize | FileCheck %s --check-prefix=ALWAYS
 
@@ -29,11 +29,17 @@ func.func @lone_pointwise(%x: tensor<1x16x6x6xf32>) -> tensor<1x16x6x6xf32> {
 
 // -----
 
-// Two pointwise convolutions in one region: blocked, the first reading the
-// NCHW input directly, one unpack at the end.
+// Two pointwise convolutions in one region: both NCHW. Blocked, the first
+// reads the NCHW input directly and one unpack follows the second.
 // CHECK-LABEL: func @two_pointwise
-// CHECK-COUNT-2: cnnc.blocked_conv
-// CHECK: tensor.unpack
+// CHECK-NOT: tensor.pack
+// CHECK-NOT: cnnc.blocked_conv
+// CHECK-COUNT-2: linalg.conv_2d_nchw_fchw
+// CHECK-NOT: tensor.unpack
+// CHECK: return
+// ALWAYS-LABEL: func @two_pointwise
+// ALWAYS-COUNT-2: cnnc.blocked_conv
+// ALWAYS: tensor.unpack
 func.func @two_pointwise(%x: tensor<1x16x6x6xf32>) -> tensor<1x16x6x6xf32> {
   %w = cnn.weight "w" = dense<0.5> : tensor<16x16x1x1xf32>
   %0 = cnn.conv2d %x, %w : (tensor<1x16x6x6xf32>, tensor<16x16x1x1xf32>) -> tensor<1x16x6x6xf32>
@@ -93,6 +99,30 @@ func.func @lone_depthwise(%x: tensor<1x16x6x6xf32>) -> tensor<1x16x6x6xf32> {
   %0 = cnn.conv2d %x, %w pad [1, 1, 1, 1] groups 16 : (tensor<1x16x6x6xf32>, tensor<16x1x3x3xf32>) -> tensor<1x16x6x6xf32>
   %1 = cnn.relu %0 : tensor<1x16x6x6xf32>
   return %1 : tensor<1x16x6x6xf32>
+}
+
+// -----
+
+// A depthwise convolution of the zero-padded model input, a ReLU and a 1x1
+// convolution (a depthwise-separable layer): NCHW.
+// CHECK-LABEL: func @depthwise_then_pointwise
+// CHECK-NOT: tensor.pack
+// CHECK-NOT: cnnc.blocked_conv
+// CHECK: linalg.depthwise_conv_2d_nchw_chw
+// CHECK: linalg.conv_2d_nchw_fchw
+// CHECK-NOT: tensor.unpack
+// CHECK: return
+// ALWAYS-LABEL: func @depthwise_then_pointwise
+// ALWAYS: cnnc.blocked_conv<depthwise
+// ALWAYS: cnnc.blocked_conv
+// ALWAYS: tensor.unpack
+func.func @depthwise_then_pointwise(%x: tensor<1x16x6x6xf32>) -> tensor<1x32x6x6xf32> {
+  %d = cnn.weight "d" = dense<0.5> : tensor<16x1x3x3xf32>
+  %w = cnn.weight "w" = dense<0.5> : tensor<32x16x1x1xf32>
+  %0 = cnn.conv2d %x, %d pad [1, 1, 1, 1] groups 16 : (tensor<1x16x6x6xf32>, tensor<16x1x3x3xf32>) -> tensor<1x16x6x6xf32>
+  %1 = cnn.relu %0 : tensor<1x16x6x6xf32>
+  %2 = cnn.conv2d %1, %w : (tensor<1x16x6x6xf32>, tensor<32x16x1x1xf32>) -> tensor<1x32x6x6xf32>
+  return %2 : tensor<1x32x6x6xf32>
 }
 
 // -----

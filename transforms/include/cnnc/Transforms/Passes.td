@@ -215,20 +215,21 @@ def CNNAssignLayout : Pass<"cnn-assign-layout", "mlir::ModuleOp"> {
     reads its NCHW input directly. `block` is the vector width in f32 lanes
     (8 for AVX2, 16 for AVX-512, 4 for NEON); 0 leaves the module in NCHW.
 
-    A 1x1 stride-1 convolution of one group that would be the only
-    convolution of its blocked region (its input from NCHW, its results read
-    in NCHW, nothing but element-wise ops between) stays in NCHW, unless
-    `lone-convolutions-in-nchw` is false: the NCHW kernel runs it as a matrix
-    product over the image as fast as the blocked one, and the region's
-    reorder back to NCHW, a whole pass over its output, is saved.
+    A blocked region (its input from NCHW, its results read in NCHW,
+    nothing but element-wise ops between) whose convolutions all have fast
+    NCHW kernels (1x1 stride-1 convolutions of one group, a depthwise
+    convolution of a model input) stays in NCHW, unless
+    `lone-convolutions-in-nchw` is false: the NCHW kernels run a 1x1 as a
+    matrix product over the image as fast as the blocked one, and the
+    region's reorder back to NCHW, a whole pass over its output, is saved.
   }];
   let options = [
     Option<"block", "block", "int64_t", /*default=*/"0",
            "Channels per block: the vector width in f32 lanes (0: NCHW)">,
     Option<"loneConvolutionsInNCHW", "lone-convolutions-in-nchw", "bool",
            /*default=*/"true",
-           "Keep a 1x1 convolution that would be the only convolution of "
-           "its blocked region in NCHW">
+           "Keep a blocked region in NCHW when its convolutions all have "
+           "fast NCHW kernels (1x1 stride 1, depthwise of a model input)">
   ];
   let dependentDialects = [
     "cnnc::CnncDialect",
