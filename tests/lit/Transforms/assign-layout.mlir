@@ -1,7 +1,10 @@
 // cnn-assign-layout: convolutions with a blocked form run on [N, C/L, H, W, L]
 // tensors, the layout spreads through the ops that work channel by channel,
 // and NCHW comes back only at the outputs and before the ops that need it.
-// RUN: cnnc-opt %s --cnn-lower-to-linalg --cnn-assign-layout=block=8 --canonicalize | FileCheck %s
+// Regions that the NCHW kernels run as fast stay NCHW by default
+// (assign-layout-lone-convolutions.mlir, assign-layout-nchw-chains.mlir);
+// here they are blocked too, to test the rewrite.
+// RUN: cnnc-opt %s --cnn-lower-to-linalg --cnn-assign-layout="block=8 lone-convolutions-in-nchw=false" --canonicalize | FileCheck %s
 // RUN: cnnc-opt %s --cnn-lower-to-linalg --cnn-assign-layout=block=0 | FileCheck %s --check-prefix=NCHW
 
 // NCHW-NOT: tensor.pack

@@ -216,9 +216,10 @@ def CNNAssignLayout : Pass<"cnn-assign-layout", "mlir::ModuleOp"> {
     (8 for AVX2, 16 for AVX-512, 4 for NEON); 0 leaves the module in NCHW.
 
     A blocked region (its input from NCHW, its results read in NCHW,
-    nothing but element-wise ops between) whose convolutions all have fast
-    NCHW kernels (1x1 stride-1 convolutions of one group, a depthwise
-    convolution of a model input) stays in NCHW, unless
+    nothing but element-wise ops, slices, inserts and loops between) whose
+    convolutions all have fast NCHW kernels (1x1 stride-1 convolutions of
+    one group, a depthwise convolution of a model input or of a band of its
+    rows) stays in NCHW, unless
     `lone-convolutions-in-nchw` is false: the NCHW kernels run a 1x1 as a
     matrix product over the image as fast as the blocked one, and the
     region's reorder back to NCHW, a whole pass over its output, is saved.
