@@ -205,9 +205,9 @@ private:
   /// Whether the NCHW kernels run `op` as fast as the blocked ones: a 1x1
   /// stride-1 convolution of one group on an unpadded input (a matrix
   /// product over the image with its vectors along the image), or a
-  /// depthwise convolution of a model input or a band of its rows,
-  /// zero-padded or not (its kernel reads the input itself, handling the
-  /// padding at the borders).
+  /// depthwise convolution of a model input or a slice of it (a band of
+  /// rows), zero-padded or not (its kernel reads the input itself,
+  /// handling the padding at the borders).
   static bool hasFastNCHWKernel(Operation *op, const ConvMatch &match) {
     if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op))
       return match.groups == 1 && match.filterShape[2] == 1 &&
@@ -223,7 +223,10 @@ private:
           return false;
         input = pad.getSource();
       }
-      // A fused chain's band of rows of the input reads it the same way.
+      // A slice of the input too: a fused chain's band of rows (its
+      // kernel reads the band in place of a padded copy where it can;
+      // a channel slice, copied when padded, still ran faster than
+      // blocked: 0.27 against 0.33 ms for 16 of 32 channels at 112x112).
       if (auto band = input.getDefiningOp<tensor::ExtractSliceOp>())
         input = band.getSource();
       auto argument = dyn_cast<BlockArgument>(input);
