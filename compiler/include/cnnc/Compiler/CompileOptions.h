@@ -110,9 +110,9 @@ struct PipelineOptions : mlir::PassPipelineOptions<PipelineOptions> {
       llvm::cl::init(0)};
   Option<bool> loneConvolutionsInNCHW{
       *this, "lone-convolutions-in-nchw",
-      llvm::cl::desc("Keep a 1x1 convolution that would be the only "
-                     "convolution of its blocked region in NCHW "
-                     "(cnn-assign-layout)"),
+      llvm::cl::desc("Keep a blocked region in NCHW when its convolutions "
+                     "all have fast NCHW kernels: 1x1 stride 1, depthwise of "
+                     "a model input or a slice of it (cnn-assign-layout)"),
       llvm::cl::init(true)};
   Option<int64_t> vectorRegisters{
       *this, "vector-registers",

@@ -218,8 +218,8 @@ def CNNAssignLayout : Pass<"cnn-assign-layout", "mlir::ModuleOp"> {
     A blocked region (its input from NCHW, its results read in NCHW,
     nothing but element-wise ops, slices, inserts and loops between) whose
     convolutions all have fast NCHW kernels (1x1 stride-1 convolutions of
-    one group, a depthwise convolution of a model input or of a band of its
-    rows) stays in NCHW, unless
+    one group, a depthwise convolution of a model input or of a slice of it,
+    such as a fused chain's band of rows) stays in NCHW, unless
     `lone-convolutions-in-nchw` is false: the NCHW kernels run a 1x1 as a
     matrix product over the image as fast as the blocked one, and the
     region's reorder back to NCHW, a whole pass over its output, is saved.
@@ -230,7 +230,8 @@ def CNNAssignLayout : Pass<"cnn-assign-layout", "mlir::ModuleOp"> {
     Option<"loneConvolutionsInNCHW", "lone-convolutions-in-nchw", "bool",
            /*default=*/"true",
            "Keep a blocked region in NCHW when its convolutions all have "
-           "fast NCHW kernels (1x1 stride 1, depthwise of a model input)">
+           "fast NCHW kernels (1x1 stride 1, depthwise of a model input or a "
+           "slice of it)">
   ];
   let dependentDialects = [
     "cnnc::CnncDialect",
