@@ -3,7 +3,7 @@
 // A pool after a convolution runs in the channel-blocked layout, where
 // PoolingKernels.cpp replaces its loops by a vector per output pixel
 // started from the output's fill. (A pool alone stays NCHW, so the
-// single-op pool tests of NumericTest.cpp never reach that kernel.) Each
+// single-op pool tests of PoolTest.cpp never reach that kernel.) Each
 // case here is a 1x1 convolution followed by a max or average pool, in the
 // blocked layout with AVX2's and AVX-512's vector widths; it checks that
 // the pool had the blocked form and that no pooling loop is left after the

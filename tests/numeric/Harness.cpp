@@ -448,6 +448,35 @@ void setLayoutOptions(cnnc::PipelineOptions &options, int64_t block) {
   options.vectorRegisters = block == 16 ? 32 : 16;
 }
 
+std::string str(int64_t value) { return std::to_string(value); }
+
+std::string dims(const Shape &shape) {
+  return shape.empty() ? "scalar" : reference::shapeToString(shape);
+}
+
+std::string shortNumber(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%g", value);
+  return buffer;
+}
+
+int64_t fittingSize(Random &r, int64_t kernel, int64_t dilation,
+                    int64_t padBegin, int64_t padEnd, int64_t extra) {
+  int64_t dilated = dilation * (kernel - 1) + 1;
+  return std::max<int64_t>(1, dilated - padBegin - padEnd) +
+         r.integer(0, extra);
+}
+
+reference::ConvParams conv(Pair strides, Quad padding, Pair dilations,
+                           int64_t groups) {
+  reference::ConvParams p;
+  p.strides = strides;
+  p.padding = padding;
+  p.dilations = dilations;
+  p.groups = groups;
+  return p;
+}
+
 reference::PoolParams pool(std::array<int64_t, 2> kernel,
                            std::array<int64_t, 2> strides,
                            std::array<int64_t, 4> padding,

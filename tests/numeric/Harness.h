@@ -27,6 +27,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -71,6 +72,16 @@ template <size_t N> std::string list(const std::array<int64_t, N> &values) {
 /// A double that parses back to itself, e.g. `1.0000000000000000e-02`, or
 /// the bits of an infinity.
 std::string number(double value);
+/// An integer for a label, e.g. `12`.
+std::string str(int64_t value);
+/// A shape for a label: `2x3x4`, or `scalar`.
+std::string dims(const Shape &shape);
+/// A number for a label, e.g. `0.5`.
+std::string shortNumber(double value);
+
+using Pair = std::array<int64_t, 2>;
+using Quad = std::array<int64_t, 4>;
+constexpr double kInf = std::numeric_limits<double>::infinity();
 
 /// One module with one op to check.
 struct Case {
@@ -114,6 +125,15 @@ private:
 /// else the channel-blocked layout with `block` lanes (8: AVX2's vectors
 /// and 16 registers; 16: AVX-512's and 32).
 void setLayoutOptions(cnnc::PipelineOptions &options, int64_t block);
+
+/// The smallest input size along one axis whose padded size fits the dilated
+/// kernel, plus a random 0 to `extra`.
+int64_t fittingSize(Random &r, int64_t kernel, int64_t dilation,
+                    int64_t padBegin, int64_t padEnd, int64_t extra);
+
+/// A convolution's parameters (padding: top, left, bottom, right).
+reference::ConvParams conv(Pair strides, Quad padding, Pair dilations,
+                           int64_t groups);
 
 /// A pool's parameters, and their text as cnn.max_pool2d / avg_pool2d
 /// attributes (` kernel [..] stride [..] pad [..]`, with ` dilation [..]`

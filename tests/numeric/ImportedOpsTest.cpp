@@ -16,14 +16,6 @@
 using namespace cnnc::numeric;
 using namespace cnnc::reference;
 
-namespace {
-
-std::string dims(const Shape &shape) {
-  return shape.empty() ? "scalar" : shapeToString(shape);
-}
-
-} // namespace
-
 TEST_CASE("sub and div broadcast as NumPy", "[numeric][broadcast]") {
   Random r(0x5D1F);
   std::vector<std::pair<Shape, Shape>> shapes = {
