@@ -13,4 +13,8 @@ if [ ! -f "$build/build.ninja" ]; then
     -DLLVM_USE_LINKER=lld \
     "$@"
 fi
+# ccache keys on the compile command, which names absolute paths: with the
+# checkout as its base directory they become relative, so another clone of
+# the repository (CI builds a fresh one) reuses the objects already cached.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}
 ninja -C "$build" -j "$jobs"

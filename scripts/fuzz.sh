@@ -19,6 +19,8 @@ if [ ! -f "$build/build.ninja" ]; then
     -DLLVM_USE_LINKER=lld -DBUILD_TESTING=OFF -DCNNC_FUZZERS=ON
 fi
 # The fuzzers and the libraries they link, nothing else.
+# As scripts/build.sh: cached objects serve every clone of the checkout.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}
 ninja -C "$build" -j "$jobs" cnnc-fuzzers
 
 # Seeds of this run only: two runs of different targets may share build-fuzz/.
