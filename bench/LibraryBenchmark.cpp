@@ -13,6 +13,7 @@
 
 #include "cnnc/Target/CPU/ModelInfo.h"
 #include "cnnc/Target/CPU/ModelLoader.h"
+#include "cnnc/Target/CPU/TensorBuffer.h"
 
 #include <benchmark/benchmark.h>
 
@@ -31,11 +32,11 @@ namespace {
 
 using cnnc::ModelInfo;
 
-/// `count` random values in [-1, -1/64] and [1/64, 1) of `dtype`, as bytes.
-std::vector<uint64_t> randomValues(int32_t dtype, size_t count,
-                                   std::mt19937 &random) {
-  // 64-bit words: aligned for every element type.
-  std::vector<uint64_t> words((count * cnnc::elementBytes(dtype) + 7) / 8);
+/// `count` random values in [-1, -1/64] and [1/64, 1) of `dtype`, as bytes
+/// (the first on a cache line, as TensorBuffer.h says why).
+cnnc::TensorWords randomValues(int32_t dtype, size_t count,
+                               std::mt19937 &random) {
+  cnnc::TensorWords words((count * cnnc::elementBytes(dtype) + 7) / 8);
   std::uniform_real_distribution<float> magnitude(1.0f / 64, 1.0f);
   std::bernoulli_distribution negative(0.5);
   char *bytes = reinterpret_cast<char *>(words.data());
@@ -109,7 +110,7 @@ struct Inference {
 
   const ModelInfo &model;
   void *context;
-  std::vector<std::vector<uint64_t>> inputs, outputs;
+  std::vector<cnnc::TensorWords> inputs, outputs;
   std::vector<const void *> inputPointers;
   std::vector<void *> outputPointers;
 };

@@ -9,6 +9,7 @@
 #include "cnnc/Support/Npy.h"
 #include "cnnc/Target/CPU/ModelInfo.h"
 #include "cnnc/Target/CPU/ModelLoader.h"
+#include "cnnc/Target/CPU/TensorBuffer.h"
 
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/STLExtras.h"
@@ -94,7 +95,8 @@ const fltSemantics &semantics(int32_t dtype) {
                          : APFloat::IEEEdouble();
 }
 
-/// A tensor's values in its element type, in 8-byte words (aligned for any).
+/// A tensor's values in its element type, in 8-byte words (aligned for any),
+/// the first on a cache line (TensorBuffer.h says why).
 struct Buffer {
   Buffer(int32_t dtype, size_t count)
       : dtype(dtype), count(count),
@@ -147,7 +149,7 @@ struct Buffer {
 
   int32_t dtype;
   size_t count;
-  std::vector<uint64_t> words;
+  cnnc::TensorWords words;
 };
 
 /// Reads a .npy file of exactly `expected` shape, exactly (the reader
