@@ -27,12 +27,18 @@ STATUS_NAMES = {0: "CNNC_OK", 1: "CNNC_ERROR_OUT_OF_MEMORY", 2: "CNNC_ERROR_NULL
 OUTPUT_ALIGNMENT = 64
 
 
+def _aligned_bytes(nbytes, alignment):
+    """`nbytes` uninitialized bytes starting on a multiple of `alignment`: a
+    view into an over-allocated buffer."""
+    raw = np.empty(nbytes + alignment, dtype=np.uint8)
+    offset = (-raw.ctypes.data) % alignment
+    return raw[offset:offset + nbytes]
+
+
 def _aligned_empty(shape, dtype):
     """An uninitialized C-order array whose data starts on OUTPUT_ALIGNMENT."""
     nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    raw = np.empty(nbytes + OUTPUT_ALIGNMENT, dtype=np.uint8)
-    offset = (-raw.ctypes.data) % OUTPUT_ALIGNMENT
-    return raw[offset:offset + nbytes].view(dtype).reshape(shape)
+    return _aligned_bytes(nbytes, OUTPUT_ALIGNMENT).view(dtype).reshape(shape)
 
 
 class TensorSpec:
@@ -218,10 +224,7 @@ class Model:
     def _new_scratch(self):
         if self.scratch_bytes == 0:
             return None
-        # Over-allocated, then a view that starts on the library's alignment.
-        raw = np.empty(self.scratch_bytes + self._alignment, dtype=np.uint8)
-        offset = (-raw.ctypes.data) % self._alignment
-        return raw[offset:offset + self.scratch_bytes]
+        return _aligned_bytes(self.scratch_bytes, self._alignment)
 
     def _take(self):
         with self._lock:
