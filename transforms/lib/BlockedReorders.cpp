@@ -10,7 +10,10 @@
 // few vectors that join the parallel grid: a reorder of ShuffleNetV2's 58
 // channels (three full blocks and one of 10 channels) is otherwise three
 // parallel iterations and a serial loop, and takes longer on two threads
-// than on one.
+// than on one. An unpack into an image of whole vectors keeps its stores
+// on the destination's vectors even when the buffer starts between two (a
+// caller's output from malloc): shifted tiles, and two unaligned ones at
+// each span's ends.
 //
 //===----------------------------------------------------------------------===//
 
@@ -114,48 +117,104 @@ struct ReorderLowering : OpRewritePattern<linalg::GenericOp> {
     }
     int64_t lastSpanPixels = columns - (spans - 1) * spanPixels;
     Location loc = op.getLoc();
-    // The pixels [begin, begin + count) of one block of channels.
-    auto pixels = [&](Value n, Value block, int64_t validChannels, Value row,
-                      Value begin, int64_t count) {
-      e.blocks(count, lanes, [&](Value offset, int64_t validPixels) {
-        Value column = e.add(begin, offset);
-        SmallVector<Value> vectors;
-        if (toBlocked) {
-          for (int64_t l = 0; l < lanes; ++l) {
-            if (l >= validChannels) {
-              vectors.push_back(e.zeros(lanes));
-              continue;
-            }
-            SmallVector<Value> at = {n, e.add(e.mul(block, lanes), l)};
-            at.append(pixel(row, column));
-            vectors.push_back(e.loadPrefix(plain, at, validPixels));
-          }
-          SmallVector<Value> pixels = e.transpose(vectors);
-          for (int64_t p = 0; p < validPixels; ++p) {
-            SmallVector<Value> at = {n, block};
-            at.append(pixel(row, e.add(column, p)));
-            at.push_back(e.index(0));
-            e.storeVector(pixels[p], blocked, at);
-          }
-          return;
-        }
-        for (int64_t p = 0; p < lanes; ++p) {
-          if (p >= validPixels) {
+    // One tile: `lanes` pixels of one block of channels from `column`,
+    // the first `validPixels` of them real.
+    auto tile = [&](Value n, Value block, int64_t validChannels, Value row,
+                    Value column, int64_t validPixels) {
+      SmallVector<Value> vectors;
+      if (toBlocked) {
+        for (int64_t l = 0; l < lanes; ++l) {
+          if (l >= validChannels) {
             vectors.push_back(e.zeros(lanes));
             continue;
           }
+          SmallVector<Value> at = {n, e.add(e.mul(block, lanes), l)};
+          at.append(pixel(row, column));
+          vectors.push_back(e.loadPrefix(plain, at, validPixels));
+        }
+        SmallVector<Value> pixels = e.transpose(vectors);
+        for (int64_t p = 0; p < validPixels; ++p) {
           SmallVector<Value> at = {n, block};
           at.append(pixel(row, e.add(column, p)));
           at.push_back(e.index(0));
-          vectors.push_back(e.loadVector(blocked, at));
+          e.storeVector(pixels[p], blocked, at);
         }
-        SmallVector<Value> channelRows = e.transpose(vectors);
-        for (int64_t l = 0; l < validChannels; ++l) {
-          SmallVector<Value> at = {n, e.add(e.mul(block, lanes), l)};
-          at.append(pixel(row, column));
-          e.storeRow(channelRows[l], plain, at, validPixels);
+        return;
+      }
+      for (int64_t p = 0; p < lanes; ++p) {
+        if (p >= validPixels) {
+          vectors.push_back(e.zeros(lanes));
+          continue;
         }
-      });
+        SmallVector<Value> at = {n, block};
+        at.append(pixel(row, e.add(column, p)));
+        at.push_back(e.index(0));
+        vectors.push_back(e.loadVector(blocked, at));
+      }
+      SmallVector<Value> channelRows = e.transpose(vectors);
+      for (int64_t l = 0; l < validChannels; ++l) {
+        SmallVector<Value> at = {n, e.add(e.mul(block, lanes), l)};
+        at.append(pixel(row, column));
+        e.storeRow(channelRows[l], plain, at, validPixels);
+      }
+    };
+    // The NCHW rows an unpack writes start on whole vectors of the plain
+    // buffer when its image is whole vectors; if the buffer itself does not
+    // (a caller's output from malloc, 16 bytes past a cache line), every
+    // store would straddle two lines. Then the tiles of a span start
+    // `shift` pixels in, on the buffer's vectors, and two unaligned tiles
+    // cover its first and last pixels (writing a few of the aligned tiles'
+    // values again, the same ones, from the same thread).
+    Value shift;
+    if (!toBlocked && flat && columns % lanes == 0) {
+      auto metadata =
+          rewriter.create<memref::ExtractStridedMetadataOp>(loc, plain);
+      Value address =
+          rewriter.create<memref::ExtractAlignedPointerAsIndexOp>(loc, plain);
+      Value element =
+          e.add(rewriter.create<arith::DivUIOp>(loc, address, e.index(4)),
+                metadata.getOffset());
+      Value misalignment =
+          rewriter.create<arith::RemUIOp>(loc, element, e.index(lanes));
+      shift = rewriter.create<arith::RemUIOp>(
+          loc,
+          rewriter.create<arith::SubIOp>(loc, e.index(lanes), misalignment),
+          e.index(lanes));
+    }
+    // The pixels [begin, begin + count) of one block of channels.
+    auto pixels = [&](Value n, Value block, int64_t validChannels, Value row,
+                      Value begin, int64_t count) {
+      auto inOrder = [&] {
+        e.blocks(count, lanes, [&](Value offset, int64_t validPixels) {
+          tile(n, block, validChannels, row, e.add(begin, offset), validPixels);
+        });
+      };
+      if (!shift || count % lanes != 0 || count < 2 * lanes) {
+        inOrder();
+        return;
+      }
+      Value aligned = rewriter.create<arith::CmpIOp>(
+          loc, arith::CmpIPredicate::eq, shift, e.index(0));
+      auto branch = [&](bool isAligned) {
+        return [&, isAligned](OpBuilder &nested, Location) {
+          OpBuilder::InsertionGuard guard(rewriter);
+          rewriter.setInsertionPointToEnd(nested.getInsertionBlock());
+          if (isAligned) {
+            inOrder();
+          } else {
+            tile(n, block, validChannels, row, begin, lanes);
+            Value first = e.add(begin, shift);
+            e.loop(0, count / lanes - 1, 1, [&](Value k) {
+              tile(n, block, validChannels, row, e.add(first, e.mul(k, lanes)),
+                   lanes);
+            });
+            tile(n, block, validChannels, row, e.add(begin, count - lanes),
+                 lanes);
+          }
+          rewriter.create<scf::YieldOp>(loc);
+        };
+      };
+      rewriter.create<scf::IfOp>(loc, aligned, branch(true), branch(false));
     };
     // One span: a full one, or the last, whose size is its own.
     auto body = [&](Value n, Value block, int64_t validChannels, Value row,

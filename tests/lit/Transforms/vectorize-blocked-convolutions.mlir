@@ -303,6 +303,47 @@ func.func @from_blocked_spans(%x: memref<1x3x9x9x8xf32>, %y: memref<1x20x9x9xf32
 
 // -----
 
+// Blocked -> NCHW of 16 channels over a flattened 8 x 8 image, 64 pixels:
+// every channel row starts on a whole vector of the buffer, and the stores
+// stay on the buffer's vectors even when the buffer does not start on one
+// (a caller's output from malloc): the shift to the next whole vector,
+// from the buffer's address (plus its offset, 0 here); none, the tiles in
+// order; else an unaligned
+// tile at the span's start, aligned tiles from `shift` on, and an
+// unaligned one at its end.
+// CHECK-LABEL: func @from_blocked_aligned_stores
+// CHECK: %[[ADDRESS:.*]] = memref.extract_aligned_pointer_as_index %[[Y:.*]] :
+// CHECK: %[[ELEMENT:.*]] = arith.divui %[[ADDRESS]], %c4
+// CHECK: %[[OFF:.*]] = arith.remui %[[ELEMENT]], %c8
+// CHECK: %[[BACK:.*]] = arith.subi %c8, %[[OFF]]
+// CHECK: %[[SHIFT:.*]] = arith.remui %[[BACK]], %c8
+// CHECK: scf.parallel
+// CHECK:   %[[BEGIN:.*]] = arith.muli
+// CHECK:   %[[ALIGNED:.*]] = arith.cmpi eq, %[[SHIFT]], %c0
+// CHECK:   scf.if %[[ALIGNED]] {
+// CHECK:     scf.for %{{.*}} = %c0 to %c32 step %c8
+// CHECK:   } else {
+// CHECK:     vector.store %{{.*}}, %[[Y]][%c0, %{{.*}}, %[[BEGIN]]]
+// CHECK:     %[[FIRST:.*]] = arith.addi %[[BEGIN]], %[[SHIFT]]
+// CHECK:     scf.for %[[K:.*]] = %c0 to %c3 step %c1
+// CHECK:       %[[STEP:.*]] = arith.muli %[[K]], %c8
+// CHECK:       %[[COLUMN:.*]] = arith.addi %[[FIRST]], %[[STEP]]
+// CHECK:       vector.store %{{.*}}, %[[Y]][%c0, %{{.*}}, %[[COLUMN]]]
+// CHECK:     %[[LAST:.*]] = arith.addi %[[BEGIN]], %c24
+// CHECK:     vector.store %{{.*}}, %[[Y]][%c0, %{{.*}}, %[[LAST]]]
+// CHECK-NOT: vector.maskedstore
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @from_blocked_aligned_stores(%x: memref<1x2x8x8x8xf32>, %y: memref<1x16x8x8xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(n, c, h, w) -> (n, c floordiv 8, h, w, c mod 8)>, affine_map<(n, c, h, w) -> (n, c, h, w)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"], cnnc.reorder = #cnnc.reorder<from_blocked>} ins(%x : memref<1x2x8x8x8xf32>) outs(%y : memref<1x16x8x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  return
+}
+
+// -----
+
 // A dense layer, 2 images x 20 features -> 3: rows of the weight times the
 // input in 8-lane steps (two full, a masked tail of 4), reduced at the end
 // onto the output's initial value.
