@@ -12,14 +12,18 @@ shift || true
 build=${CNNC_FUZZ_BUILD_DIR:-$root/build-fuzz}
 jobs=${CNNC_JOBS:-$(nproc)}
 
+# The debug information names the build directory as "." (ccache, with the
+# checkout as its base directory below, then shares the objects between
+# clones, as scripts/build.sh's; the sources are named relative to it).
 if [ ! -f "$build/build.ninja" ]; then
   cmake -G Ninja -S "$root" -B "$build" \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
+    -DCMAKE_C_FLAGS="-fdebug-prefix-map=$build=." \
+    -DCMAKE_CXX_FLAGS="-fdebug-prefix-map=$build=." \
     -DLLVM_USE_LINKER=lld -DBUILD_TESTING=OFF -DCNNC_FUZZERS=ON
 fi
 # The fuzzers and the libraries they link, nothing else.
-# As scripts/build.sh: cached objects serve every clone of the checkout.
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}
 ninja -C "$build" -j "$jobs" cnnc-fuzzers
 
