@@ -165,7 +165,7 @@ struct ReorderLowering : OpRewritePattern<linalg::GenericOp> {
     // `shift` pixels in, on the buffer's vectors, and two unaligned tiles
     // cover its first and last pixels (writing a few of the aligned tiles'
     // values again, the same ones, from the same thread).
-    Value shift;
+    Value shift, isAligned;
     if (!toBlocked && flat && columns % lanes == 0) {
       auto metadata =
           rewriter.create<memref::ExtractStridedMetadataOp>(loc, plain);
@@ -180,6 +180,8 @@ struct ReorderLowering : OpRewritePattern<linalg::GenericOp> {
           loc,
           rewriter.create<arith::SubIOp>(loc, e.index(lanes), misalignment),
           e.index(lanes));
+      isAligned = rewriter.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq,
+                                                 shift, e.index(0));
     }
     // The pixels [begin, begin + count) of one block of channels.
     auto pixels = [&](Value n, Value block, int64_t validChannels, Value row,
@@ -193,13 +195,11 @@ struct ReorderLowering : OpRewritePattern<linalg::GenericOp> {
         inOrder();
         return;
       }
-      Value aligned = rewriter.create<arith::CmpIOp>(
-          loc, arith::CmpIPredicate::eq, shift, e.index(0));
-      auto branch = [&](bool isAligned) {
-        return [&, isAligned](OpBuilder &nested, Location) {
+      auto branch = [&](bool aligned) {
+        return [&, aligned](OpBuilder &nested, Location) {
           OpBuilder::InsertionGuard guard(rewriter);
           rewriter.setInsertionPointToEnd(nested.getInsertionBlock());
-          if (isAligned) {
+          if (aligned) {
             inOrder();
           } else {
             tile(n, block, validChannels, row, begin, lanes);
@@ -214,7 +214,7 @@ struct ReorderLowering : OpRewritePattern<linalg::GenericOp> {
           rewriter.create<scf::YieldOp>(loc);
         };
       };
-      rewriter.create<scf::IfOp>(loc, aligned, branch(true), branch(false));
+      rewriter.create<scf::IfOp>(loc, isAligned, branch(true), branch(false));
     };
     // One span: a full one, or the last, whose size is its own.
     auto body = [&](Value n, Value block, int64_t validChannels, Value row,

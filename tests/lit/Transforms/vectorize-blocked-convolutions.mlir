@@ -317,9 +317,9 @@ func.func @from_blocked_spans(%x: memref<1x3x9x9x8xf32>, %y: memref<1x20x9x9xf32
 // CHECK: %[[OFF:.*]] = arith.remui %[[ELEMENT]], %c8
 // CHECK: %[[BACK:.*]] = arith.subi %c8, %[[OFF]]
 // CHECK: %[[SHIFT:.*]] = arith.remui %[[BACK]], %c8
+// CHECK: %[[ALIGNED:.*]] = arith.cmpi eq, %[[SHIFT]], %c0
 // CHECK: scf.parallel
 // CHECK:   %[[BEGIN:.*]] = arith.muli
-// CHECK:   %[[ALIGNED:.*]] = arith.cmpi eq, %[[SHIFT]], %c0
 // CHECK:   scf.if %[[ALIGNED]] {
 // CHECK:     scf.for %{{.*}} = %c0 to %c32 step %c8
 // CHECK:   } else {
